@@ -1,0 +1,338 @@
+package dev.tracker;
+
+import dev.tracker.internal.Pipeline;
+import dev.tracker.internal.Validation;
+import dev.tracker.spi.RunSpec;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One run of an experiment: its params, metrics, tags and artifacts. Thread-safe: many threads
+ * may log into one run.
+ *
+ * <p>Every {@code logX} method validates on the caller's thread (a mistake throws {@link
+ * IllegalArgumentException} naming the key and the rule, and nothing else is lost), then queues
+ * the record and returns without I/O. When the run's queue is full the call waits for room.
+ *
+ * <p>Closing the run ends it {@link RunStatus#FINISHED} (unless it was ended already) and waits
+ * until everything logged to the tracker is accepted by the backend or spooled.
+ */
+public final class Run implements AutoCloseable {
+  /** The step of metrics logged without one (MLflow's default). */
+  public static final long DEFAULT_STEP = 0;
+
+  private final Tracker tracker;
+  private final Experiment experiment;
+  private final RunSpec spec;
+  private final Seeds seeds;
+  private final Pipeline.Channel channel;
+  private final InstantSource clock;
+  private final ConcurrentHashMap<String, String> params = new ConcurrentHashMap<>();
+  private final AtomicReference<RunStatus> status = new AtomicReference<>(RunStatus.RUNNING);
+
+  Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Pipeline.Channel channel,
+      InstantSource clock) {
+    this.tracker = tracker;
+    this.experiment = experiment;
+    this.spec = spec;
+    this.seeds = seeds;
+    this.channel = channel;
+    this.clock = clock;
+  }
+
+  /** The run id: 32 lowercase hex characters (or the id of the resumed run). */
+  public String id() {
+    return spec.runId();
+  }
+
+  /** The run name. */
+  public String name() {
+    return spec.runName();
+  }
+
+  /** The experiment the run belongs to. */
+  public Experiment experiment() {
+    return experiment;
+  }
+
+  /** The parent run's id, or null for a top-level run. */
+  public String parentRunId() {
+    return spec.parentRunId();
+  }
+
+  /** The start time in milliseconds since the epoch. */
+  public long startTime() {
+    return spec.startTime();
+  }
+
+  /** The run's seeds; the root seed is recorded as the param {@code seed}. */
+  public Seeds seeds() {
+    return seeds;
+  }
+
+  /** The status: {@link RunStatus#RUNNING} until the run ends. */
+  public RunStatus status() {
+    return status.get();
+  }
+
+  // ------------------------------------------------------------------------------- params
+
+  /**
+   * Logs a param. The value is stored as its string form ({@link BigDecimal#toPlainString()} for
+   * {@code BigDecimal}); numbers and booleans stay typed in the file backend's params.yaml.
+   * Params are write-once: the same value again does nothing.
+   *
+   * @throws IllegalArgumentException when key or value is invalid, or the param was logged
+   *     before with another value
+   * @throws IllegalStateException when the run has ended
+   */
+  public void logParam(String key, Object value) {
+    checkRunning("param", key);
+    if (value == null) {
+      Validation.key("param", key);
+      throw new IllegalArgumentException("param '" + key + "' value must not be null");
+    }
+    Param p = new Param(key, stringOf(value));
+    String old = params.putIfAbsent(p.key(), p.value());
+    if (old != null) {
+      if (old.equals(p.value())) {
+        return;
+      }
+      throw new IllegalArgumentException("param '" + key + "' was already logged with value '"
+          + abbreviate(old) + "' and cannot be changed to '" + abbreviate(p.value())
+          + "' (params are write-once)");
+    }
+    channel.put(p);
+  }
+
+  /**
+   * Logs several params. All are validated before any is logged: when one is invalid, none is.
+   *
+   * @see #logParam(String, Object)
+   */
+  public void logParams(Map<String, ?> params) {
+    Objects.requireNonNull(params, "params");
+    for (Map.Entry<String, ?> e : params.entrySet()) {
+      if (e.getValue() == null) {
+        Validation.key("param", e.getKey());
+        throw new IllegalArgumentException("param '" + e.getKey() + "' value must not be null");
+      }
+      Param p = new Param(e.getKey(), stringOf(e.getValue()));
+      String old = this.params.get(p.key());
+      if (old != null && !old.equals(p.value())) {
+        throw new IllegalArgumentException("param '" + p.key() + "' was already logged with value '"
+            + abbreviate(old) + "' and cannot be changed to '" + abbreviate(p.value())
+            + "' (params are write-once)");
+      }
+    }
+    params.forEach(this::logParam);
+  }
+
+  // ------------------------------------------------------------------------------- metrics
+
+  /** Logs a metric value at step {@value #DEFAULT_STEP}, timestamped now. */
+  public void logMetric(String key, double value) {
+    logMetric(key, value, DEFAULT_STEP, clock.millis());
+  }
+
+  /** Logs a metric value at a step, timestamped now. */
+  public void logMetric(String key, double value, long step) {
+    logMetric(key, value, step, clock.millis());
+  }
+
+  /**
+   * Logs a metric value at a step and time. NaN and the infinities are valid values.
+   *
+   * @param timestampMillis milliseconds since the epoch
+   * @throws IllegalArgumentException when the key is invalid
+   * @throws IllegalStateException when the run has ended
+   */
+  public void logMetric(String key, double value, long step, long timestampMillis) {
+    checkRunning("metric", key);
+    channel.put(new Metric(key, value, timestampMillis, step));
+  }
+
+  /**
+   * Logs several metrics at one step, timestamped now. All keys are validated before any is
+   * logged.
+   */
+  public void logMetrics(Map<String, ? extends Number> metrics, long step) {
+    Objects.requireNonNull(metrics, "metrics");
+    long now = clock.millis();
+    for (Map.Entry<String, ? extends Number> e : metrics.entrySet()) {
+      Validation.key("metric", e.getKey());
+      if (e.getValue() == null) {
+        throw new IllegalArgumentException("metric '" + e.getKey() + "' value must not be null");
+      }
+    }
+    checkRunning("metric", metrics.keySet().stream().findFirst().orElse(""));
+    for (Map.Entry<String, ? extends Number> e : metrics.entrySet()) {
+      channel.put(new Metric(e.getKey(), e.getValue().doubleValue(), now, step));
+    }
+  }
+
+  // ------------------------------------------------------------------------------- tags
+
+  /**
+   * Sets a tag; setting it again replaces the value.
+   *
+   * @throws IllegalArgumentException when key or value is invalid
+   * @throws IllegalStateException when the run has ended
+   */
+  public void setTag(String key, String value) {
+    checkRunning("tag", key);
+    channel.put(new Tag(key, value));
+  }
+
+  /** Sets several tags. All are validated before any is set. */
+  public void setTags(Map<String, String> tags) {
+    Objects.requireNonNull(tags, "tags");
+    tags.forEach(Tag::new);
+    tags.forEach(this::setTag);
+  }
+
+  // ------------------------------------------------------------------------------- artifacts
+
+  /** Stores a file (or a directory's files) under the run's artifacts, by its file name. */
+  public void logArtifact(Path file) {
+    logArtifact(file, null);
+  }
+
+  /**
+   * Stores a file under the artifact directory {@code artifactPath} (MLflow's meaning: {@code
+   * logArtifact(Path.of("m.bin"), "models")} stores {@code models/m.bin}); a directory stores
+   * each file under it. The file is read by the dispatcher, not now: do not change it before
+   * {@link Tracker#flush()} or the run's end.
+   *
+   * @param artifactPath a relative directory under the run's artifacts, or null for the top
+   * @throws IllegalArgumentException when the file does not exist or cannot be read, or the path
+   *     would leave the run's artifacts
+   * @throws IllegalStateException when the run has ended
+   */
+  public void logArtifact(Path file, String artifactPath) {
+    checkRunning("artifact", file == null ? "null" : file.toString());
+    if (file == null) {
+      throw new IllegalArgumentException("artifact file must not be null");
+    }
+    String dir = artifactPath == null ? null : Validation.artifactPath("artifact path", artifactPath);
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("artifact file must exist but '" + file
+          + "' does not");
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("artifact file must be readable but '" + file
+          + "' is not");
+    }
+    if (Files.isDirectory(file)) {
+      channel.artifact(file, dir);
+      return;
+    }
+    Path name = file.getFileName();
+    String fileName = Validation.artifactPath("artifact file name", name.toString());
+    channel.artifact(file, dir == null ? fileName : dir + "/" + fileName);
+  }
+
+  /**
+   * Stores text (UTF-8) as the artifact file {@code artifactFile}, e.g. {@code "notes/readme.md"}
+   * (MLflow's {@code log_text}). The text is kept in memory until stored.
+   */
+  public void logText(String text, String artifactFile) {
+    checkRunning("artifact", artifactFile);
+    if (text == null) {
+      throw new IllegalArgumentException("text of artifact '" + artifactFile
+          + "' must not be null");
+    }
+    String path = Validation.artifactPath("artifact file", artifactFile);
+    channel.artifact(text.getBytes(StandardCharsets.UTF_8), path);
+  }
+
+  // ------------------------------------------------------------------------------- lifecycle
+
+  /** Starts a child run (tagged {@code mlflow.parentRunId}) in the same experiment. */
+  public Run startChildRun(String name) {
+    return experiment.newRun(name).parent(this).start();
+  }
+
+  /**
+   * Ends the run with a status (without waiting for the backend). Ending an ended run does
+   * nothing.
+   *
+   * @throws IllegalArgumentException when status is {@link RunStatus#RUNNING} or null
+   */
+  public void end(RunStatus status) {
+    if (status == null || status == RunStatus.RUNNING) {
+      throw new IllegalArgumentException(
+          "end status must be FINISHED, FAILED or KILLED but was " + status);
+    }
+    endWithoutFlush(status);
+  }
+
+  /**
+   * Ends the run {@link RunStatus#FINISHED} unless it was ended already, then waits until
+   * everything logged to the tracker before this call is accepted by the backend or spooled.
+   * Safe to call twice.
+   *
+   * @throws TrackerException carrying backend failures not reported before
+   */
+  @Override
+  public void close() {
+    boolean ended = endWithoutFlush(RunStatus.FINISHED);
+    if (ended && !tracker.isClosed()) {
+      tracker.flushForRun();
+    }
+  }
+
+  boolean endWithoutFlush(RunStatus end) {
+    if (!status.compareAndSet(RunStatus.RUNNING, end)) {
+      return false;
+    }
+    channel.end(end, clock.millis());
+    tracker.runEnded(this);
+    return true;
+  }
+
+  void fail(Throwable t) {
+    if (status.get() == RunStatus.RUNNING) {
+      try {
+        String msg = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        setTag("tracker.failure", msg.length() > Validation.MAX_TAG_VALUE_LENGTH
+            ? msg.substring(0, Validation.MAX_TAG_VALUE_LENGTH) : msg);
+      } catch (RuntimeException ignored) {
+        // recording the failure must not hide it
+      }
+      end(RunStatus.FAILED);
+    }
+  }
+
+  private void checkRunning(String kind, String key) {
+    RunStatus s = status.get();
+    if (s != RunStatus.RUNNING) {
+      throw new IllegalStateException("run '" + spec.runName() + "' (" + spec.runId()
+          + ") has ended with status " + s + "; cannot log " + kind + " '" + key + "'");
+    }
+  }
+
+  static String stringOf(Object value) {
+    if (value instanceof BigDecimal bd) {
+      return bd.toPlainString();
+    }
+    return String.valueOf(value);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+  }
+
+  @Override
+  public String toString() {
+    return "Run{id=" + spec.runId() + ", name=" + spec.runName() + ", experiment="
+        + spec.experimentName() + ", status=" + status.get() + "}";
+  }
+}

@@ -1,0 +1,580 @@
+package dev.tracker;
+
+import dev.tracker.internal.Pipeline;
+import dev.tracker.internal.RunContext;
+import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.Backends;
+import dev.tracker.spi.Batch;
+import dev.tracker.spi.RunSpec;
+import dev.tracker.spi.SeedHook;
+import dev.tracker.spi.TrackingBackend;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: records runs of experiments to a backend (local files or an MLflow server).
+ *
+ * <pre>{@code
+ * try (Tracker tracker = Tracker.create();                      // file:./runs unless configured
+ *      Run run = tracker.experiment("iris").startRun("lr-0.1")) {
+ *   Random random = run.seeds().random("init");                 // root seed recorded as param "seed"
+ *   run.logParams(Map.of("lr", 0.1, "epochs", 50));
+ *   for (int epoch = 0; epoch < 50; epoch++) {
+ *     run.logMetric("loss", train(random), epoch);               // never blocks on I/O
+ *   }
+ *   run.logArtifact(Path.of("model.bin"));
+ * }                                                              // flushes and ends FINISHED
+ * }</pre>
+ *
+ * <p>A tracker is thread-safe and meant to be shared by an application. Logging validates on the
+ * caller's thread and queues; one daemon thread ({@code tracker-dispatcher}) hands batches to the
+ * backend. When the queue of a run is full the caller waits: records are never dropped.
+ *
+ * <h2>Configuration</h2>
+ *
+ * Each setting is taken from the builder, else the system property, else the environment variable,
+ * else the default:
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>builder</th><th>property</th><th>environment</th><th>default</th></tr>
+ *   <tr><td>{@code uri}</td><td>{@code tracker.uri}</td>
+ *       <td>{@code TRACKER_URI}, then {@code MLFLOW_TRACKING_URI}</td><td>{@value #DEFAULT_URI}</td></tr>
+ *   <tr><td>{@code experiment}</td><td>{@code tracker.experiment}</td>
+ *       <td>{@code TRACKER_EXPERIMENT}, then {@code MLFLOW_EXPERIMENT_NAME}</td>
+ *       <td>{@value #DEFAULT_EXPERIMENT}</td></tr>
+ *   <tr><td>{@code seed}</td><td>{@code tracker.seed}</td><td>{@code TRACKER_SEED}</td>
+ *       <td>drawn at random per run</td></tr>
+ *   <tr><td>{@code resumeRun}</td><td>{@code tracker.runId}</td><td>{@code MLFLOW_RUN_ID}</td>
+ *       <td>none</td></tr>
+ * </table>
+ */
+public final class Tracker implements AutoCloseable {
+  /** The URI used when none is configured: run folders under {@code ./runs}. */
+  public static final String DEFAULT_URI = "file:./runs";
+  /** The experiment used when none is named or configured (MLflow's default experiment). */
+  public static final String DEFAULT_EXPERIMENT = "Default";
+  /** The most records handed to the backend in one batch. */
+  public static final int DEFAULT_BATCH_SIZE = 1000;
+  /** The most records waiting per run before logging waits for the backend. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+  /** The longest a record waits in the queue before it is sent. */
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** How long {@link #close()} waits for the backend. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+
+  private final Builder config;
+  private final TrackingBackend backend;
+  private final Pipeline pipeline;
+  private final InstantSource clock;
+  private final Map<String, String> standardTags;
+  private final List<SeedHook> seedHooks;
+  private final Set<Run> openRuns = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<String> resumeRunId;
+  private final Thread shutdownHook;
+
+  private Tracker(Builder b, TrackingBackend backend) {
+    this.config = b;
+    this.backend = backend;
+    this.clock = b.clock;
+    this.standardTags = b.standardTags ? RunContext.standardTags(Path.of("")) : Map.of();
+    this.seedHooks = loadSeedHooks();
+    this.resumeRunId = new AtomicReference<>(b.resumeRun);
+    this.pipeline = new Pipeline(backend, b.batchSize, b.queueCapacity, b.flushInterval);
+    if (b.shutdownHook) {
+      shutdownHook = new Thread(this::onShutdown, "tracker-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
+    if (!b.noop) {
+      log.info("tracking to {}", backend.describe());
+    }
+  }
+
+  /**
+   * A tracker configured from system properties and environment variables (see the class
+   * javadoc), or {@value #DEFAULT_URI}.
+   *
+   * @throws TrackerException when no backend on the class path serves the configured URI
+   */
+  public static Tracker create() {
+    return builder().build();
+  }
+
+  /** A builder for a tracker; settings not given are read as {@link #create()} reads them. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A tracker that validates everything and records nothing: for code paths that must run
+   * without tracking. Never used as a silent fallback.
+   */
+  public static Tracker noop() {
+    Builder b = builder().backend(new NoopBackend()).shutdownHook(false).standardTags(false);
+    b.noop = true;
+    return b.build();
+  }
+
+  /** The configured default experiment. */
+  public Experiment experiment() {
+    return experiment(config.experiment);
+  }
+
+  /**
+   * An experiment by name; it is created in the backend when its first run starts.
+   *
+   * @throws IllegalArgumentException when the name is null, blank, longer than 500 characters,
+   *     or holds '/', '\', a control character, or is "." or ".."
+   */
+  public Experiment experiment(String name) {
+    return new Experiment(this, checkExperimentName(name));
+  }
+
+  /**
+   * Waits until every record logged before this call has been accepted by the backend (written,
+   * acknowledged by the server) or spooled to local disk.
+   *
+   * @return which of the two happened
+   * @throws TrackerException carrying every backend failure since the last flush
+   * @throws IllegalStateException when the tracker is closed
+   */
+  public FlushResult flush() {
+    checkOpen();
+    return pipeline.awaitFlush(null);
+  }
+
+  /**
+   * Like {@link #flush()}, waiting at most {@code timeout}.
+   *
+   * @throws TrackerException when the timeout passes first; records stay queued and are sent
+   */
+  public FlushResult flush(Duration timeout) {
+    checkOpen();
+    return pipeline.awaitFlush(Objects.requireNonNull(timeout, "timeout"));
+  }
+
+  /**
+   * Ends every open run as {@link RunStatus#FINISHED}, flushes, stops the dispatcher and closes
+   * the backend, waiting at most {@link Builder#closeTimeout(Duration)}. Once this returns
+   * normally, every record logged is accepted by the backend or spooled. Safe to call twice; the
+   * second call does nothing. Logging after close throws {@link IllegalStateException}.
+   *
+   * @throws TrackerException carrying every backend failure not yet reported
+   */
+  @Override
+  public void close() {
+    closeWith(RunStatus.FINISHED);
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the hook is running or will run; it finds the tracker closed
+      }
+    }
+  }
+
+  /** True once {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Where this tracker records, without credentials, e.g. {@code file:./runs}. */
+  public String uri() {
+    return backend.describe();
+  }
+
+  @Override
+  public String toString() {
+    return "Tracker{" + backend.describe() + (closed.get() ? ", closed" : "") + "}";
+  }
+
+  // ------------------------------------------------------------------------------- internals
+
+  private void closeWith(RunStatus status) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Run run : List.copyOf(openRuns)) {
+      run.endWithoutFlush(status);
+    }
+    pipeline.shutdown(config.closeTimeout);
+  }
+
+  private void onShutdown() {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      closeWith(RunStatus.KILLED);
+    } catch (RuntimeException e) {
+      System.err.println("tracker: flushing at JVM shutdown failed: " + e.getMessage());
+    }
+  }
+
+  void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("tracker is closed");
+    }
+  }
+
+  Run startRun(Experiment experiment, String name, Long seed, Map<String, String> userTags,
+      Run parent) {
+    checkOpen();
+    String resume = parent == null ? resumeRunId.getAndSet(null) : null;
+    String id = resume != null ? resume : newRunId();
+    String runName = name != null ? name : "run-" + id.substring(0, 8);
+    long root = seed != null ? seed
+        : parent != null ? parent.seeds().derive(runName)
+        : config.seed != null ? config.seed
+        : ThreadLocalRandom.current().nextLong() & 0x7fff_ffff_ffff_ffffL;
+    Seeds seeds = Seeds.of(root);
+
+    Map<String, String> tags = new HashMap<>(standardTags);
+    tags.put(RunContext.RUN_NAME, runName);
+    tags.put(Seeds.GENERATOR_TAG, Seeds.GENERATOR_ALGORITHM);
+    if (parent != null) {
+      tags.put(RunContext.PARENT_RUN_ID, parent.id());
+    }
+    List<String> hooks = runSeedHooks(seeds);
+    if (!hooks.isEmpty()) {
+      tags.put("tracker.seed.hooks", String.join(",", hooks));
+    }
+    for (Map.Entry<String, String> e : userTags.entrySet()) {
+      Tag t = new Tag(e.getKey(), e.getValue());
+      tags.put(t.key(), t.value());
+    }
+    long start = clock.millis();
+    RunSpec spec = new RunSpec(id, null, experiment.name(), runName, start, tags,
+        parent == null ? null : parent.id(), resume != null);
+    Run run = new Run(this, experiment, spec, seeds, pipeline.open(spec), clock);
+    openRuns.add(run);
+    run.logParam(Seeds.SEED_PARAM, root);
+    return run;
+  }
+
+  void runEnded(Run run) {
+    openRuns.remove(run);
+  }
+
+  FlushResult flushForRun() {
+    return pipeline.awaitFlush(null);
+  }
+
+  private List<String> runSeedHooks(Seeds seeds) {
+    List<String> names = new ArrayList<>();
+    for (SeedHook hook : seedHooks) {
+      try {
+        hook.seed(seeds);
+        names.add(hook.name());
+      } catch (RuntimeException | LinkageError e) {
+        log.warn("seed hook {} failed: {}", hook.name(), e.toString());
+      }
+    }
+    return names;
+  }
+
+  private static List<SeedHook> loadSeedHooks() {
+    List<SeedHook> hooks = new ArrayList<>();
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    for (SeedHook hook : ServiceLoader.load(SeedHook.class,
+        cl != null ? cl : Tracker.class.getClassLoader())) {
+      try {
+        if (hook.isAvailable()) {
+          hooks.add(hook);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        log.debug("seed hook {} unavailable: {}", hook.getClass().getName(), e.toString());
+      }
+    }
+    return List.copyOf(hooks);
+  }
+
+  private static String newRunId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format("%016x%016x", r.nextLong(), r.nextLong());
+  }
+
+  static String checkExperimentName(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("experiment name must not be null");
+    }
+    String problem = null;
+    if (name.isBlank()) {
+      problem = "must not be blank";
+    } else if (name.length() > 500) {
+      problem = "must be at most 500 characters but was " + name.length() + " characters";
+    } else if (name.equals(".") || name.equals("..")) {
+      problem = "must not be '.' or '..' but was '" + name + "'";
+    } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
+        || name.chars().anyMatch(Character::isISOControl)) {
+      problem = "must not contain '/', '\\' or control characters but was '"
+          + name.replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("experiment name " + problem);
+    }
+    return name;
+  }
+
+  /**
+   * Builds a {@link Tracker}. Settings not given fall back to system properties, then the
+   * environment, then the defaults (see {@link Tracker}).
+   */
+  public static final class Builder {
+    private String uri;
+    private String experiment;
+    private Long seed;
+    private String resumeRun;
+    private TrackingBackend backend;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private boolean shutdownHook = true;
+    private boolean standardTags = true;
+    private boolean noop;
+    private InstantSource clock = InstantSource.system();
+    private Function<String, String> systemProperties = System::getProperty;
+    private Function<String, String> environment = System::getenv;
+
+    private Builder() {}
+
+    /** Where to record: {@code file:./runs}, {@code http://host:5000}, … */
+    public Builder uri(String uri) {
+      this.uri = uri;
+      return this;
+    }
+
+    /** The experiment of {@link Tracker#experiment()}. */
+    public Builder experiment(String name) {
+      this.experiment = name;
+      return this;
+    }
+
+    /** The root seed of every run that is given none (default: drawn at random per run). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Resume the run with this id: the first top-level run started continues it instead of
+     * creating a new one (several JVMs can log into one run this way).
+     */
+    public Builder resumeRun(String runId) {
+      this.resumeRun = runId;
+      return this;
+    }
+
+    /** A backend to use instead of finding one for the URI with {@link java.util.ServiceLoader}. */
+    public Builder backend(TrackingBackend backend) {
+      this.backend = backend;
+      return this;
+    }
+
+    /** The most records per batch; default {@value Tracker#DEFAULT_BATCH_SIZE}. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * The most records waiting per run before logging waits; default {@value
+     * Tracker#DEFAULT_QUEUE_CAPACITY}.
+     */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /** The longest a record waits before it is sent; default 1 second. */
+    public Builder flushInterval(Duration interval) {
+      this.flushInterval = interval;
+      return this;
+    }
+
+    /** How long {@link Tracker#close()} waits for the backend; default 60 seconds. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether a JVM shutdown hook flushes and ends open runs as {@link RunStatus#KILLED}; on by
+     * default.
+     */
+    public Builder shutdownHook(boolean enabled) {
+      this.shutdownHook = enabled;
+      return this;
+    }
+
+    /** Whether runs get the standard {@code mlflow.*} and JVM tags at start; on by default. */
+    public Builder standardTags(boolean enabled) {
+      this.standardTags = enabled;
+      return this;
+    }
+
+    /** The clock for timestamps; the system clock by default. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where system properties are read; {@code System::getProperty} by default. */
+    public Builder systemProperties(Function<String, String> lookup) {
+      this.systemProperties = Objects.requireNonNull(lookup, "lookup");
+      return this;
+    }
+
+    /** Where environment variables are read; {@code System::getenv} by default. */
+    public Builder environment(Function<String, String> lookup) {
+      this.environment = Objects.requireNonNull(lookup, "lookup");
+      return this;
+    }
+
+    /** A builder with this builder's settings. */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.uri = uri;
+      b.experiment = experiment;
+      b.seed = seed;
+      b.resumeRun = resumeRun;
+      b.backend = backend;
+      b.batchSize = batchSize;
+      b.queueCapacity = queueCapacity;
+      b.flushInterval = flushInterval;
+      b.closeTimeout = closeTimeout;
+      b.shutdownHook = shutdownHook;
+      b.standardTags = standardTags;
+      b.noop = noop;
+      b.clock = clock;
+      b.systemProperties = systemProperties;
+      b.environment = environment;
+      return b;
+    }
+
+    /**
+     * Resolves the settings, finds the backend and starts the dispatcher.
+     *
+     * @throws IllegalArgumentException when a setting is invalid, naming it
+     * @throws TrackerException when no backend serves the URI, or the backend cannot start
+     */
+    public Tracker build() {
+      Builder b = toBuilder();
+      if (b.batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1 but was " + b.batchSize);
+      }
+      if (b.queueCapacity < 1) {
+        throw new IllegalArgumentException(
+            "queueCapacity must be at least 1 but was " + b.queueCapacity);
+      }
+      if (b.flushInterval == null || b.flushInterval.isNegative() || b.flushInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "flushInterval must be positive but was " + b.flushInterval);
+      }
+      if (b.closeTimeout == null || b.closeTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "closeTimeout must not be negative but was " + b.closeTimeout);
+      }
+      if (b.uri == null) {
+        b.uri = b.setting("tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI", DEFAULT_URI);
+      }
+      if (b.experiment == null) {
+        b.experiment = b.setting("tracker.experiment", "TRACKER_EXPERIMENT",
+            "MLFLOW_EXPERIMENT_NAME", DEFAULT_EXPERIMENT);
+      }
+      checkExperimentName(b.experiment);
+      if (b.seed == null) {
+        String s = b.setting("tracker.seed", "TRACKER_SEED", null, null);
+        if (s != null) {
+          try {
+            b.seed = Long.parseLong(s);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                "tracker.seed / TRACKER_SEED must be a long integer but was '" + s + "'");
+          }
+        }
+      }
+      if (b.resumeRun == null) {
+        b.resumeRun = b.setting("tracker.runId", "MLFLOW_RUN_ID", null, null);
+      }
+      TrackingBackend backend = b.backend;
+      if (backend == null) {
+        URI parsed;
+        try {
+          parsed = URI.create(b.uri);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
+              + " http://host:5000 but was '" + dev.tracker.spi.Secrets.redact(b.uri) + "'");
+        }
+        backend = Backends.create(BackendConfig.builder().uri(parsed)
+            .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
+            .build());
+      }
+      return new Tracker(b, backend);
+    }
+
+    private String setting(String property, String env, String fallbackEnv, String dflt) {
+      String v = systemProperties.apply(property);
+      if (v == null || v.isBlank()) {
+        v = environment.apply(env);
+      }
+      if ((v == null || v.isBlank()) && fallbackEnv != null) {
+        v = environment.apply(fallbackEnv);
+      }
+      return v == null || v.isBlank() ? dflt : v.trim();
+    }
+  }
+
+  /** The backend of {@link Tracker#noop()}: accepts everything, keeps nothing. */
+  private static final class NoopBackend implements TrackingBackend {
+    @Override
+    public String describe() {
+      return "noop";
+    }
+
+    @Override
+    public String createExperiment(String name) {
+      return name;
+    }
+
+    @Override
+    public void createRun(RunSpec spec) {}
+
+    @Override
+    public void logBatch(String runId, Batch batch) {}
+
+    @Override
+    public void logArtifact(String runId, Path file, String artifactPath) {}
+
+    @Override
+    public void logArtifact(String runId, byte[] content, String artifactPath) {}
+
+    @Override
+    public void endRun(String runId, RunStatus status, long endTime) {}
+
+    @Override
+    public void close() {}
+  }
+}

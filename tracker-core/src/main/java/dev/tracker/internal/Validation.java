@@ -1,0 +1,162 @@
+package dev.tracker.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * MLflow's validation rules, applied on the caller's thread so that a run valid here is valid on
+ * any MLflow server. Every message names what was checked, the rule, and the value given.
+ */
+public final class Validation {
+  /** MLflow's maximum length of a metric, param or tag key. */
+  public static final int MAX_KEY_LENGTH = 250;
+  /** MLflow's maximum length of a param value. */
+  public static final int MAX_PARAM_VALUE_LENGTH = 6000;
+  /** MLflow's maximum length of a tag value. */
+  public static final int MAX_TAG_VALUE_LENGTH = 8000;
+
+  /** The key rule as written in messages (MLflow's, with Python's Unicode {@code \w}). */
+  public static final String KEY_RULE = "[\\w./ :-]{1,250}";
+
+  private static final Pattern KEY_CHARS =
+      Pattern.compile("[\\w./\\- :]+", Pattern.UNICODE_CHARACTER_CLASS);
+
+  // Keys are few and logged many times: remember the valid ones so the hot path is a map lookup.
+  private static final int MAX_CACHED_KEYS = 65_536;
+  private static final ConcurrentHashMap<String, Boolean> VALID_KEYS = new ConcurrentHashMap<>();
+
+  private Validation() {}
+
+  /**
+   * Checks a metric, param or tag key.
+   *
+   * @param kind what the key names, for the message: "metric", "param" or "tag"
+   * @throws IllegalArgumentException naming the key and the rule it breaks
+   */
+  public static String key(String kind, String key) {
+    if (key != null && VALID_KEYS.containsKey(key)) {
+      return key;
+    }
+    String problem = keyProblem(key);
+    if (problem != null) {
+      throw new IllegalArgumentException(kind + " key " + problem);
+    }
+    if (VALID_KEYS.size() < MAX_CACHED_KEYS) {
+      VALID_KEYS.put(key, Boolean.TRUE);
+    }
+    return key;
+  }
+
+  /** Returns why {@code key} is not a valid key ("must ... but was ..."), or null when it is. */
+  static String keyProblem(String key) {
+    if (key == null) {
+      return "must not be null";
+    }
+    if (key.isEmpty()) {
+      return "must match " + KEY_RULE + " but was empty";
+    }
+    if (key.length() > MAX_KEY_LENGTH) {
+      return "must be at most " + MAX_KEY_LENGTH + " characters but was " + key.length()
+          + " characters ('" + abbreviate(key) + "')";
+    }
+    if (!KEY_CHARS.matcher(key).matches()) {
+      return "must match " + KEY_RULE + " but was '" + printable(key) + "'";
+    }
+    String pathProblem = relativePathProblem(key);
+    if (pathProblem != null) {
+      return "must be a normalized relative path (" + pathProblem + ") but was '" + key + "'";
+    }
+    return null;
+  }
+
+  /**
+   * Checks a relative, normalized path: no empty, "." or ".." segment, no leading or trailing
+   * '/'. Used for keys (MLflow stores metrics under them) and for artifact paths.
+   *
+   * @return what is wrong, or null when the path is fine
+   */
+  public static String relativePathProblem(String path) {
+    if (path.startsWith("/")) {
+      return "no leading '/'";
+    }
+    if (path.endsWith("/")) {
+      return "no trailing '/'";
+    }
+    if (path.contains("//")) {
+      return "no doubled '/'";
+    }
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals("..")) {
+        return "no '..' segment";
+      }
+      if (segment.equals(".")) {
+        return "no '.' segment";
+      }
+    }
+    return null;
+  }
+
+  /** Checks a param value: not null, at most {@link #MAX_PARAM_VALUE_LENGTH} characters. */
+  public static String paramValue(String key, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException("param '" + key + "' value must not be null");
+    }
+    if (value.length() > MAX_PARAM_VALUE_LENGTH) {
+      throw new IllegalArgumentException("param '" + key + "' value must be at most "
+          + MAX_PARAM_VALUE_LENGTH + " characters but was " + value.length() + " characters");
+    }
+    return value;
+  }
+
+  /** Checks a tag value: not null, at most {@link #MAX_TAG_VALUE_LENGTH} characters. */
+  public static String tagValue(String key, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException("tag '" + key + "' value must not be null");
+    }
+    if (value.length() > MAX_TAG_VALUE_LENGTH) {
+      throw new IllegalArgumentException("tag '" + key + "' value must be at most "
+          + MAX_TAG_VALUE_LENGTH + " characters but was " + value.length() + " characters");
+    }
+    return value;
+  }
+
+  /**
+   * Checks an artifact path (relative, normalized, no '..').
+   *
+   * @param what names the argument in the message, e.g. "artifact path"
+   */
+  public static String artifactPath(String what, String path) {
+    if (path == null) {
+      throw new IllegalArgumentException(what + " must not be null");
+    }
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    String normalized = path.replace('\\', '/');
+    String problem = relativePathProblem(normalized);
+    if (problem != null || normalized.indexOf(':') == 1 || normalized.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(what + " must be a relative path inside the run's"
+          + " artifacts (" + (problem == null ? "no drive or NUL" : problem) + ") but was '"
+          + printable(path) + "'");
+    }
+    return normalized;
+  }
+
+  private static String abbreviate(String key) {
+    return key.substring(0, 20) + "…";
+  }
+
+  /** Shows control characters as \\uXXXX so a message never carries raw ones. */
+  static String printable(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

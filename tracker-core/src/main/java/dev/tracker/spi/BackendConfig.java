@@ -1,0 +1,141 @@
+package dev.tracker.spi;
+
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a {@link BackendProvider} is given to create a backend: the URI, a view of the
+ * configuration (system properties, then environment variables) and the clock.
+ *
+ * <p>Backends read their own settings through {@link #setting(String, String)} rather than from
+ * {@code System} directly, so that tests and callers can supply them.
+ */
+public final class BackendConfig {
+  private final URI uri;
+  private final Function<String, String> systemProperties;
+  private final Function<String, String> environment;
+  private final InstantSource clock;
+
+  private BackendConfig(Builder b) {
+    this.uri = Objects.requireNonNull(b.uri, "uri");
+    this.systemProperties = b.systemProperties;
+    this.environment = b.environment;
+    this.clock = b.clock;
+  }
+
+  /** A configuration for {@code uri} that reads the real system properties and environment. */
+  public static BackendConfig of(URI uri) {
+    return builder().uri(uri).build();
+  }
+
+  /** A builder that reads the real system properties and environment unless told otherwise. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The URI the backend is created for. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** The clock for timestamps. */
+  public InstantSource clock() {
+    return clock;
+  }
+
+  /**
+   * A setting from the system property {@code property}, else the environment variable {@code
+   * env}; blank values count as absent. Either name may be null.
+   */
+  public Optional<String> setting(String property, String env) {
+    String v = property == null ? null : systemProperties.apply(property);
+    if (v == null || v.isBlank()) {
+      v = env == null ? null : environment.apply(env);
+    }
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  /** An environment variable, blank counting as absent. */
+  public Optional<String> env(String name) {
+    return setting(null, name);
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.uri = uri;
+    b.systemProperties = systemProperties;
+    b.environment = environment;
+    b.clock = clock;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "BackendConfig{uri=" + Secrets.redact(uri.toString()) + "}";
+  }
+
+  /** Builds a {@link BackendConfig}. */
+  public static final class Builder {
+    private URI uri;
+    private Function<String, String> systemProperties = System::getProperty;
+    private Function<String, String> environment = System::getenv;
+    private InstantSource clock = InstantSource.system();
+
+    private Builder() {}
+
+    /** The URI (required). */
+    public Builder uri(URI uri) {
+      this.uri = uri;
+      return this;
+    }
+
+    /** The URI (required), parsed. */
+    public Builder uri(String uri) {
+      return uri(URI.create(uri));
+    }
+
+    /** Where system properties are read; {@code System::getProperty} by default. */
+    public Builder systemProperties(Function<String, String> lookup) {
+      this.systemProperties = Objects.requireNonNull(lookup);
+      return this;
+    }
+
+    /** Where environment variables are read; {@code System::getenv} by default. */
+    public Builder environment(Function<String, String> lookup) {
+      this.environment = Objects.requireNonNull(lookup);
+      return this;
+    }
+
+    /** Fixed environment variables instead of the process's (for tests). */
+    public Builder environment(Map<String, String> env) {
+      Map<String, String> copy = new HashMap<>(env);
+      return environment(copy::get);
+    }
+
+    /** Fixed system properties instead of the JVM's (for tests). */
+    public Builder systemProperties(Map<String, String> props) {
+      Map<String, String> copy = new HashMap<>(props);
+      return systemProperties(copy::get);
+    }
+
+    /** The clock; the system clock by default. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Builds the configuration. */
+    public BackendConfig build() {
+      if (uri == null) {
+        throw new IllegalArgumentException("backend config needs a uri");
+      }
+      return new BackendConfig(this);
+    }
+  }
+}

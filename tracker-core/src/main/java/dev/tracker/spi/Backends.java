@@ -1,0 +1,53 @@
+package dev.tracker.spi;
+
+import dev.tracker.TrackerException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Finds the {@link BackendProvider} for a URI among those on the class path. */
+public final class Backends {
+  private Backends() {}
+
+  /**
+   * Creates the backend for {@code config.uri()} with the first provider that supports it.
+   *
+   * @throws TrackerException when no provider supports the URI, naming the artifact to add
+   */
+  public static TrackingBackend create(BackendConfig config) {
+    URI uri = config.uri();
+    List<BackendProvider> providers = new ArrayList<>();
+    for (BackendProvider p : ServiceLoader.load(BackendProvider.class, classLoader())) {
+      providers.add(p);
+    }
+    for (BackendProvider p : providers) {
+      if (p.supports(uri)) {
+        return p.create(config);
+      }
+    }
+    String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+    throw new TrackerException("no backend for URI scheme '" + scheme + "' ("
+        + Secrets.redact(uri.toString()) + "); add " + artifactFor(scheme)
+        + " to the class path");
+  }
+
+  private static String artifactFor(String scheme) {
+    switch (scheme) {
+      case "file":
+        return "dev.tracker:tracker-file";
+      case "http":
+      case "https":
+      case "databricks":
+        return "dev.tracker:tracker-http";
+      default:
+        return "a dev.tracker backend for '" + scheme + "' (dev.tracker:tracker-file serves"
+            + " file:, dev.tracker:tracker-http serves http: and https:)";
+    }
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    return cl != null ? cl : Backends.class.getClassLoader();
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tracker.spi;
+
+import dev.tracker.ExperimentInfo;
+import dev.tracker.FlushResult;
+import dev.tracker.Metric;
+import dev.tracker.RunData;
+import dev.tracker.RunInfo;
+import dev.tracker.RunStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where records go: implemented by each backend (files, an MLflow server).
+ *
+ * <p>A {@link dev.tracker.Tracker} calls the writing methods from its one dispatcher thread only,
+ * in order per run: {@code createRun}, then batches and artifacts, then {@code endRun}. They may
+ * block on I/O and throw; the pipeline reports failures from {@code flush()} and {@code close()}.
+ * A backend that retries or spools does so inside these methods.
+ *
+ * <p>The reading methods serve the {@code tracker} command and tests; they may be called from any
+ * thread while no {@code Tracker} writes through this instance. New methods are added as
+ * {@code default} methods so that existing backends keep working.
+ */
+public interface TrackingBackend extends AutoCloseable {
+
+  /** Where this backend writes, for logs and messages, with any credential removed. */
+  String describe();
+
+  /**
+   * Returns the id of the experiment with this name, creating it when missing. Must succeed when
+   * another process creates the same experiment at the same time.
+   */
+  String createExperiment(String name) throws IOException;
+
+  /** Creates the run described (or attaches to it when {@link RunSpec#resume()} is true). */
+  void createRun(RunSpec spec) throws IOException;
+
+  /** Records a batch of metrics, params and tags of one run. */
+  void logBatch(String runId, Batch batch) throws IOException;
+
+  /**
+   * Stores a file as an artifact of a run.
+   *
+   * @param runId the run
+   * @param file a regular file, read by this call
+   * @param artifactPath the file's '/'-separated path under the run's artifacts, already validated
+   *     to be relative and normalized (no '..')
+   */
+  void logArtifact(String runId, Path file, String artifactPath) throws IOException;
+
+  /**
+   * Stores bytes as an artifact of a run. The default writes them to a temporary file and calls
+   * {@link #logArtifact(String, Path, String)}.
+   */
+  default void logArtifact(String runId, byte[] content, String artifactPath) throws IOException {
+    Path tmp = Files.createTempFile("tracker-artifact", ".tmp");
+    try {
+      Files.write(tmp, content);
+      logArtifact(runId, tmp, artifactPath);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Ends a run with a status and an end time in milliseconds since the epoch. */
+  void endRun(String runId, RunStatus status, long endTime) throws IOException;
+
+  /**
+   * Makes what was handed over so far durable (written out, acknowledged by the server, or
+   * spooled). Called by the pipeline at every {@code flush()}; the default does nothing.
+   *
+   * @return how the records were made durable, for {@code flush()}'s result; the default says
+   *     "delivered"
+   */
+  default FlushResult flush() throws IOException {
+    return FlushResult.DELIVERED;
+  }
+
+  /** Releases what the backend holds (files, connections). Called once, after the last flush. */
+  @Override
+  void close() throws IOException;
+
+  /** Lists the experiments. */
+  default List<ExperimentInfo> listExperiments() throws IOException {
+    throw new UnsupportedOperationException(describe() + " cannot list experiments");
+  }
+
+  /** Lists the runs of an experiment, by experiment name, newest first. */
+  default List<RunInfo> listRuns(String experimentName) throws IOException {
+    throw new UnsupportedOperationException(describe() + " cannot list runs");
+  }
+
+  /** Reads a whole run: info, params, tags, every metric point and the artifact list. */
+  default Optional<RunData> readRun(String runId) throws IOException {
+    throw new UnsupportedOperationException(describe() + " cannot read runs");
+  }
+
+  /** Reads the history of one metric of a run, in logging order. */
+  default List<Metric> metricHistory(String runId, String key) throws IOException {
+    return readRun(runId).map(r -> r.history(key)).orElse(List.of());
+  }
+}
