@@ -277,6 +277,10 @@ public final class Tracker implements AutoCloseable {
     openRuns.remove(run);
   }
 
+  Pipeline pipelineForTest() {
+    return pipeline;
+  }
+
   FlushResult flushForRun() {
     return pipeline.awaitFlush(null);
   }

@@ -1,0 +1,129 @@
+package dev.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.testing.RecordingBackend;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class TrackerTest {
+  private final RecordingBackend backend = new RecordingBackend();
+
+  private Tracker tracker() {
+    return Tracker.builder().backend(backend).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build();
+  }
+
+  @Test
+  void closeFlushesPendingMetricsAndEndsRunsFinished() {
+    String id;
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("iris").startRun("lr-0.1");
+      id = run.id();
+      run.logParams(Map.of("lr", 0.1, "epochs", 50));
+      for (int i = 0; i < 50; i++) {
+        run.logMetric("loss", 1.0 / (i + 1), i);
+      }
+    }
+    assertThat(backend.metrics(id)).hasSize(50);
+    assertThat(backend.params(id)).containsEntry("lr", "0.1").containsEntry("epochs", "50")
+        .containsKey("seed");
+    assertThat(backend.status(id)).isEqualTo(RunStatus.FINISHED);
+    assertThat(backend.isClosed()).isTrue();
+    assertThat(backend.spec(id).tags()).containsEntry("mlflow.runName", "lr-0.1")
+        .containsEntry("mlflow.source.type", "LOCAL");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void logMetricReturnsWhileTheBackendIsBlocked() throws Exception {
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      backend.block();
+      tracker.pipelineForTest().flush(); // the dispatcher takes the run and is held in createRun
+      assertThat(backend.awaitBlocked(10)).isTrue();
+      for (int i = 0; i < 1000; i++) {
+        run.logMetric("loss", i, i); // returns although the backend is held
+      }
+      assertThat(backend.batches()).isEmpty();
+      backend.release();
+      tracker.flush();
+      assertThat(backend.metrics(run.id())).hasSize(1000);
+    }
+  }
+
+  @Test
+  void flushReportsBackendFailureOnceAndLoggingGoesOn() {
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      tracker.flush();
+      backend.failWith(new IOException("disk full"));
+      run.logMetric("loss", 1.0, 0);
+      assertThatThrownBy(tracker::flush).isInstanceOf(TrackerException.class)
+          .hasMessageContaining("disk full");
+      backend.failWith(null);
+      run.logMetric("loss", 2.0, 1);
+      tracker.flush();
+      assertThat(backend.metrics(run.id())).extracting(Metric::value).containsExactly(2.0);
+    }
+  }
+
+  @Test
+  void lambdaRunEndsFailedAndRethrows() {
+    try (Tracker tracker = tracker()) {
+      IllegalStateException boom = new IllegalStateException("boom");
+      assertThatThrownBy(() -> tracker.experiment("e").run("r", run -> {
+        run.logMetric("m", 1);
+        throw boom;
+      })).isSameAs(boom);
+      tracker.flush();
+      String id = backend.runIds().get(0);
+      assertThat(backend.status(id)).isEqualTo(RunStatus.FAILED);
+      assertThat(backend.tags(id)).containsEntry("tracker.failure",
+          "java.lang.IllegalStateException: boom");
+    }
+  }
+
+  @Test
+  void childRunsAreTaggedWithTheirParent() {
+    try (Tracker tracker = tracker()) {
+      Run parent = tracker.experiment("e").startRun("p");
+      Run child = parent.startChildRun("c");
+      tracker.flush();
+      assertThat(backend.spec(child.id()).tags()).containsEntry("mlflow.parentRunId", parent.id());
+      assertThat(child.seeds().root()).isEqualTo(parent.seeds().derive("c"));
+    }
+  }
+
+  @Test
+  void seedComesFromConfigurationAndIsRecorded() {
+    try (Tracker tracker = Tracker.builder().backend(backend).shutdownHook(false)
+        .systemProperties(k -> null).environment(Map.of("TRACKER_SEED", "42")::get).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      assertThat(run.seeds().root()).isEqualTo(42);
+      tracker.flush();
+      assertThat(backend.params(run.id())).containsEntry("seed", "42");
+    }
+  }
+
+  @Test
+  void loggingAfterCloseThrowsAndCloseTwiceDoesNothing() {
+    Tracker tracker = tracker();
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.close();
+    tracker.close();
+    assertThatThrownBy(() -> run.logMetric("loss", 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("run 'r' (" + run.id() + ") has ended with status FINISHED;"
+            + " cannot log metric 'loss'");
+    assertThatThrownBy(() -> tracker.experiment("e").startRun("x"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("tracker is closed");
+    assertThat(backend.calls()).containsSubsequence(List.of("createRun", "endRun", "close"));
+  }
+}
