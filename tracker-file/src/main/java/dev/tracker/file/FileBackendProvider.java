@@ -95,7 +95,7 @@ public final class FileBackendProvider implements BackendProvider {
       String authority = uri.getAuthority();
       if (authority != null && !authority.isEmpty() && !authority.equalsIgnoreCase("localhost")) {
         throw new IllegalArgumentException("file URI must name a local folder (file:./runs,"
-            + " file:///abs/runs) but has the host '" + Secrets.redact(authority) + "' in '"
+            + " file:///abs/runs) but has the host '" + hostOnly(uri) + "' in '"
             + shown + "'");
       }
       String path = uri.getPath();
@@ -107,5 +107,15 @@ public final class FileBackendProvider implements BackendProvider {
       throw new IllegalArgumentException("file URI must name a folder but was '" + shown + "': "
           + e.getMessage());
     }
+  }
+
+  /** The host of a URI without any user info (which may hold a password). */
+  private static String hostOnly(URI uri) {
+    if (uri.getHost() != null) {
+      return uri.getHost();
+    }
+    String authority = uri.getAuthority();
+    int at = authority.lastIndexOf('@');
+    return at < 0 ? authority : authority.substring(at + 1);
   }
 }
