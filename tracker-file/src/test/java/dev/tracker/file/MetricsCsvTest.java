@@ -118,7 +118,22 @@ class MetricsCsvTest {
     for (int i = 0; i < 20_000; i++) {
       values.add(Double.longBitsToDouble(random.nextLong()));
       values.add((double) random.nextInt(-20_000_000, 20_000_000));
-      values.add(random.nextDouble());
+      values.add(random.nextDouble() * Math.pow(10, random.nextInt(-4, 8)));
+      values.add((double) (float) (random.nextDouble() * 1000)); // a float32 loss, widened
+      values.add(random.nextInt(1, 1_000_000) / 1000.0);
+    }
+    for (int exponent = -11; exponent < 24; exponent++) { // next to powers of two, gaps differ
+      double x = Math.scalb(1.0, exponent);
+      for (int i = 0; i < 50; i++) {
+        values.add(x);
+        values.add(-x);
+        x = Math.nextDown(x);
+      }
+      x = Math.scalb(1.0, exponent);
+      for (int i = 0; i < 50; i++) {
+        values.add(x);
+        x = Math.nextUp(x);
+      }
     }
     byte[] buf = new byte[32];
     for (double v : values) {
