@@ -447,18 +447,26 @@ public final class MetricsCsv {
     private final WritableByteChannel out;
     private final Map<String, byte[]> names = new HashMap<>();
     private byte[] buf = new byte[1 << 16];
+    private boolean cut;
 
     Writer(WritableByteChannel out) {
       this.out = out;
     }
 
-    /** Writes the rows with one {@code write} call (more only when the channel writes a part). */
+    /**
+     * Writes the rows with one {@code write} call (more only when the channel writes a part).
+     * After a write failed (disk full), the next batch starts with a line end, so that a row cut
+     * short stays one corrupt line and does not swallow the next row.
+     */
     void append(List<Metric> metrics) throws IOException {
       if (metrics.isEmpty()) {
         return;
       }
       byte[] b = buf;
       int pos = 0;
+      if (cut) {
+        b[pos++] = '\n'; // end the line a failed write left unfinished, so this batch's rows stand
+      }
       for (Metric m : metrics) {
         byte[] name = names.get(m.key());
         if (name == null) {
@@ -482,9 +490,11 @@ public final class MetricsCsv {
         b[pos++] = '\n';
       }
       ByteBuffer bb = ByteBuffer.wrap(b, 0, pos);
+      cut = true;
       while (bb.hasRemaining()) {
         out.write(bb);
       }
+      cut = false;
       buf = b.length > KEEP_BUFFER ? new byte[1 << 16] : b; // one huge batch does not pin memory
     }
 

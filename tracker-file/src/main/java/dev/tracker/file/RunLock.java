@@ -47,7 +47,9 @@ final class RunLock {
    * action must not lock the same folder again.
    */
   static <T> T locked(Path runDir, Action<T> action) throws IOException {
-    Path lockFile = runDir.resolve(FILE_NAME).toAbsolutePath().normalize();
+    // the real path: one folder reached through two spellings (a link) gets one stripe, since
+    // a second OS lock on the same file from this JVM would throw OverlappingFileLockException
+    Path lockFile = runDir.toRealPath().resolve(FILE_NAME);
     ReentrantLock jvmLock = STRIPES[Math.floorMod(lockFile.hashCode(), STRIPES.length)];
     jvmLock.lock();
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,

@@ -50,7 +50,9 @@ final class YamlFiles {
     options.setNestingDepthLimit(MAX_NESTING);
     options.setCodePointLimit(MAX_CODE_POINTS);
     options.setAllowDuplicateKeys(false);
-    options.setTagInspector(tag -> false); // no global tags (!<tag:...>), whatever the class
+    // class tags such as !!javax.script.ScriptEngineManager fail here, before construction;
+    // the safe constructor refuses every other tag it does not know
+    options.setTagInspector(tag -> false);
     Yaml yaml = new Yaml(new StringConstructor(options), new PlainRepresenter(dumperOptions()),
         dumperOptions(), options);
     try (Reader in = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
@@ -136,8 +138,8 @@ final class YamlFiles {
   /** The YAML text of a mapping, as {@link #write} writes it. */
   static String dump(Map<String, ?> content) {
     DumperOptions options = dumperOptions();
-    return new Yaml(new SafeConstructor(new LoaderOptions()), new PlainRepresenter(options), options)
-        .dump(content);
+    return new Yaml(new SafeConstructor(new LoaderOptions()), new PlainRepresenter(options),
+        options).dump(content);
   }
 
   private static DumperOptions dumperOptions() {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,14 +90,46 @@ class MetricsCsvTest {
     MetricsCsv.Writer writer = new MetricsCsv.Writer(channel);
     List<Metric> batch = new ArrayList<>();
     for (int i = 0; i < 5000; i++) {
-      batch.add(new Metric("loss/with a fairly long name " + (i % 7), i / 3.0, 1_700_000_000_000L + i,
-          i));
+      batch.add(new Metric("loss/with a fairly long name " + (i % 7), i / 3.0,
+          1_700_000_000_000L + i, i));
     }
     writer.append(batch);
     assertThat(channel.writes).isEqualTo(1);
     writer.append(batch.subList(0, 10));
     assertThat(channel.writes).isEqualTo(2);
     assertThat(channel.text().split("\n", -1)).hasSize(5011);
+  }
+
+  @Test
+  void aBatchAfterAFailedWriteStartsOnANewLine() throws IOException {
+    RecordingChannel disk = new RecordingChannel();
+    AtomicBoolean full = new AtomicBoolean(true);
+    WritableByteChannel halfFull = new WritableByteChannel() {
+      @Override
+      public int write(ByteBuffer src) throws IOException {
+        if (full.get()) {
+          src.limit(src.position() + 10); // 10 bytes fit, then the disk is full
+          disk.write(src);
+          throw new IOException("No space left on device");
+        }
+        return disk.write(src);
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
+    MetricsCsv.Writer writer = new MetricsCsv.Writer(halfFull);
+    assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.5, 1, 1))))
+        .isInstanceOf(IOException.class).hasMessage("No space left on device");
+    full.set(false);
+    writer.append(List.of(new Metric("loss", 0.25, 2, 2)));
+    writer.append(List.of(new Metric("loss", 0.125, 3, 3)));
+    assertThat(disk.text()).isEqualTo("\"loss\",0.5\n\"loss\",0.25,2,2\n\"loss\",0.125,3,3\n");
   }
 
   @Test
