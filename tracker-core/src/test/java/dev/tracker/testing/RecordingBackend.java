@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +150,15 @@ public final class RecordingBackend implements TrackingBackend {
   @Override
   public void createRun(RunSpec spec) throws IOException {
     enter("createRun");
+    RunState existing = runs.get(spec.runId());
+    if (existing != null && spec.resume()) {
+      synchronized (existing) {
+        existing.status = RunStatus.RUNNING;
+        existing.endTime = 0;
+        spec.tags().forEach(existing.tags::putIfAbsent);
+      }
+      return;
+    }
     RunState s = new RunState(spec);
     s.tags.putAll(spec.tags());
     runs.putIfAbsent(spec.runId(), s);
@@ -216,7 +226,8 @@ public final class RecordingBackend implements TrackingBackend {
         }
       }
     }
-    Collections.reverse(out);
+    Collections.reverse(out); // newest first; the stable sort keeps the later of equal starts first
+    out.sort(Comparator.comparingLong(RunInfo::startTime).reversed());
     return out;
   }
 

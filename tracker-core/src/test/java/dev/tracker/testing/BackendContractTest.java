@@ -1,0 +1,495 @@
+package dev.tracker.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.ExperimentInfo;
+import dev.tracker.Metric;
+import dev.tracker.Run;
+import dev.tracker.RunData;
+import dev.tracker.RunInfo;
+import dev.tracker.RunStatus;
+import dev.tracker.Tracker;
+import dev.tracker.spi.TrackingBackend;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every backend must do, checked the way users see it: records are written through a
+ * {@link Tracker} built with {@code .backend(newBackend())} and read back through the backend's
+ * reading methods ({@code readRun}, {@code metricHistory}, {@code listRuns}, {@code
+ * listExperiments}).
+ *
+ * <p>Each backend's tests subclass it and implement {@link #newBackend()}, as Micrometer's
+ * registries subclass its compatibility kit:
+ *
+ * <pre>{@code
+ * class FileBackendContractTest extends BackendContractTest {
+ *   @TempDir Path root;
+ *
+ *   @Override
+ *   protected TrackingBackend newBackend() {
+ *     return FileBackend.create(root);
+ *   }
+ * }
+ * }</pre>
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class BackendContractTest {
+  /** The start of the test clock, in milliseconds since the epoch. */
+  protected static final long T0 = 1_700_000_000_000L;
+
+  private final AtomicLong now = new AtomicLong(T0);
+
+  /** A folder for files the tests log as artifacts. */
+  @TempDir protected Path files;
+
+  /**
+   * A backend over this test's storage. Called several times in one test (to write, to read
+   * back, to resume a run), each call returns an instance that sees what earlier ones wrote: the
+   * same folder, the same server.
+   */
+  protected abstract TrackingBackend newBackend() throws Exception;
+
+  /**
+   * A builder for a tracker on a new backend: test clock, seed 42, no shutdown hook, and nothing
+   * read from system properties or the environment.
+   */
+  protected Tracker.Builder trackerBuilder() throws Exception {
+    return Tracker.builder()
+        .backend(newBackend())
+        .shutdownHook(false)
+        .systemProperties(k -> null)
+        .environment(k -> null)
+        .clock(() -> Instant.ofEpochMilli(now.get()))
+        .seed(42);
+  }
+
+  /** Sets the test clock. */
+  protected void clockAt(long millis) {
+    now.set(millis);
+  }
+
+  /** Reads a run back through a new backend instance; fails when it is missing. */
+  protected RunData read(String runId) throws Exception {
+    try (TrackingBackend reader = newBackend()) {
+      Optional<RunData> run = reader.readRun(runId);
+      assertThat(run).as("run %s read back", runId).isPresent();
+      return run.get();
+    }
+  }
+
+  /** The history of one metric, read through a new backend instance. */
+  protected List<Metric> history(String runId, String key) throws Exception {
+    try (TrackingBackend reader = newBackend()) {
+      return reader.metricHistory(runId, key);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ params
+
+  @Test
+  void paramsReadBackAsTheStringsThatWereLogged() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("params")) {
+      id = run.id();
+      Map<String, Object> params = new LinkedHashMap<>();
+      params.put("lr", 0.1);
+      params.put("epochs", 50);
+      params.put("optimizer", "adam");
+      params.put("nesterov", true);
+      params.put("big", 1e10);
+      params.put("padded", "0.10");
+      params.put("negative", -3L);
+      params.put("decimal", new BigDecimal("1.50"));
+      params.put("empty", "");
+      params.put("yes", "yes");
+      params.put("nan", Double.NaN);
+      params.put("long text", "a: b, [c] # not a comment\n\"quoted\" 'single' ünï");
+      run.logParams(params);
+    }
+    assertThat(read(id).params()).containsOnly(
+        Map.entry("seed", "42"),
+        Map.entry("lr", "0.1"),
+        Map.entry("epochs", "50"),
+        Map.entry("optimizer", "adam"),
+        Map.entry("nesterov", "true"),
+        Map.entry("big", "1.0E10"),
+        Map.entry("padded", "0.10"),
+        Map.entry("negative", "-3"),
+        Map.entry("decimal", "1.50"),
+        Map.entry("empty", ""),
+        Map.entry("yes", "yes"),
+        Map.entry("nan", "NaN"),
+        Map.entry("long text", "a: b, [c] # not a comment\n\"quoted\" 'single' ünï"));
+  }
+
+  @Test
+  void aParamLoggedAgainWithTheSameValueIsKeptAndAnotherValueIsRejected() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("write-once")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+      run.logParam("lr", 0.1);
+      assertThatThrownBy(() -> run.logParam("lr", 0.2))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("param 'lr' was already logged with value '0.1' and cannot be changed to"
+              + " '0.2' (params are write-once)");
+      run.logParam("after", 1);
+    }
+    assertThat(read(id).params()).containsEntry("lr", "0.1").containsEntry("after", "1");
+  }
+
+  // ------------------------------------------------------------------------------ metrics
+
+  @Test
+  void metricValuesStepsAndTimestampsReadBackExactly() throws Exception {
+    double[] values = {0.1, 1.0 / 3, -0.0, 0.0, 1.0, -2.5, Double.MIN_VALUE, Double.MAX_VALUE,
+        -Double.MAX_VALUE, 1e-300, 123456789.123, 1e7, 9_999_999.0, 6.02214076e23,
+        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    long[] steps = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        16, 17, 18};
+    long[] times = {T0, -1000, 0, Long.MAX_VALUE, T0 + 4, T0 + 5, T0 + 6, T0 + 7, T0 + 8, T0 + 9,
+        T0 + 10, T0 + 11, T0 + 12, T0 + 13, T0 + 14, T0 + 15, T0 + 16};
+    List<Metric> expected = new ArrayList<>();
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("values")) {
+      id = run.id();
+      for (int i = 0; i < values.length; i++) {
+        run.logMetric("m", values[i], steps[i], times[i]);
+        expected.add(new Metric("m", values[i], times[i], steps[i]));
+      }
+    }
+    // records compare doubles bit by bit: NaN equals NaN, -0.0 differs from 0.0
+    assertThat(history(id, "m")).containsExactlyElementsOf(expected);
+    assertThat(read(id).metrics()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void nanAndInfiniteLossesAreRecordedAsSuch() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("nan")) {
+      id = run.id();
+      run.logMetric("loss", 0.5, 0);
+      run.logMetric("loss", Double.NaN, 1);
+      run.logMetric("loss", Double.POSITIVE_INFINITY, 2);
+      run.logMetric("loss", Double.NEGATIVE_INFINITY, 3);
+    }
+    assertThat(history(id, "loss")).extracting(Metric::value)
+        .containsExactly(0.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+  }
+
+  @Test
+  void metricsWithoutStepOrTimeGetStepZeroAndTheClocksTime() throws Exception {
+    clockAt(T0 + 123);
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("defaults")) {
+      id = run.id();
+      run.logMetric("acc", 0.9);
+      run.logMetrics(Map.of("a", 1, "b", 2.5), 7);
+    }
+    assertThat(history(id, "acc")).containsExactly(new Metric("acc", 0.9, T0 + 123, 0));
+    assertThat(history(id, "a")).containsExactly(new Metric("a", 1.0, T0 + 123, 7));
+    assertThat(history(id, "b")).containsExactly(new Metric("b", 2.5, T0 + 123, 7));
+  }
+
+  @Test
+  void manyBatchesArriveCompleteAndInOrderPerKey() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().batchSize(7).queueCapacity(64).build();
+        Run run = tracker.experiment("contract").startRun("batches")) {
+      id = run.id();
+      for (int i = 0; i < 1000; i++) {
+        run.logMetric("loss", 1.0 / (i + 1), i);
+        run.logMetric("acc", i / 1000.0, i);
+      }
+    }
+    List<Metric> loss = history(id, "loss");
+    assertThat(loss).hasSize(1000);
+    assertThat(loss).extracting(Metric::step).isSorted();
+    assertThat(loss.get(999)).isEqualTo(new Metric("loss", 1.0 / 1000, T0, 999));
+    assertThat(history(id, "acc")).hasSize(1000);
+    assertThat(read(id).metrics()).hasSize(2000);
+  }
+
+  @Test
+  void keysWithUnicodeSpacesColonsAndSlashesReadBack() throws Exception {
+    String key = "val loss/ünïcödé: top-1.x_y";
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("keys")) {
+      id = run.id();
+      run.logMetric(key, 1.5, 3);
+      run.logParam(key, "p");
+      run.setTag(key, "t");
+    }
+    assertThat(history(id, key)).containsExactly(new Metric(key, 1.5, T0, 3));
+    RunData data = read(id);
+    assertThat(data.params()).containsEntry(key, "p");
+    assertThat(data.tags()).containsEntry(key, "t");
+  }
+
+  @Test
+  void aMetricThatWasNeverLoggedHasNoHistory() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("empty")) {
+      id = run.id();
+      run.logMetric("loss", 1, 0);
+    }
+    assertThat(history(id, "accuracy")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------ tags
+
+  @Test
+  void tagsKeepTheLastValueAndStandardTagsAreRecorded() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").newRun("tags").tag("team", "vision").start()) {
+      id = run.id();
+      run.setTag("phase", "warmup");
+      run.setTag("phase", "train");
+      run.setTags(Map.of("gpu", "none", "note", "ünï: \"x\""));
+    }
+    assertThat(read(id).tags())
+        .containsEntry("team", "vision")
+        .containsEntry("phase", "train")
+        .containsEntry("gpu", "none")
+        .containsEntry("note", "ünï: \"x\"")
+        .containsEntry("mlflow.runName", "tags")
+        .containsEntry("mlflow.source.type", "LOCAL")
+        .containsEntry("tracker.seed.generator", "L64X128MixRandom");
+  }
+
+  // ------------------------------------------------------------------------------ status
+
+  @Test
+  void aRunIsRunningUntilItEndsThenFinishedWithItsTimes() throws Exception {
+    clockAt(T0 + 1000);
+    try (Tracker tracker = trackerBuilder().build()) {
+      Run run = tracker.experiment("contract").startRun("lifecycle");
+      tracker.flush();
+      RunInfo running = read(run.id()).info();
+      assertThat(running.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(running.startTime()).isEqualTo(T0 + 1000);
+      assertThat(running.endTime()).isZero();
+      assertThat(running.name()).isEqualTo("lifecycle");
+      assertThat(running.experimentName()).isEqualTo("contract");
+      assertThat(running.parentRunId()).isNull();
+
+      clockAt(T0 + 5000);
+      run.close();
+      RunInfo finished = read(run.id()).info();
+      assertThat(finished.status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(finished.startTime()).isEqualTo(T0 + 1000);
+      assertThat(finished.endTime()).isEqualTo(T0 + 5000);
+      assertThat(finished.durationMillis()).isEqualTo(4000);
+    }
+  }
+
+  @Test
+  void anEndStatusIsRecorded() throws Exception {
+    String failed;
+    String killed;
+    try (Tracker tracker = trackerBuilder().build()) {
+      Run a = tracker.experiment("contract").startRun("failed");
+      a.end(RunStatus.FAILED);
+      Run b = tracker.experiment("contract").startRun("killed");
+      b.end(RunStatus.KILLED);
+      failed = a.id();
+      killed = b.id();
+    }
+    assertThat(read(failed).info().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(read(killed).info().status()).isEqualTo(RunStatus.KILLED);
+  }
+
+  @Test
+  void aRunBodyThatThrowsEndsFailedWithTheFailureTagged() throws Exception {
+    try (Tracker tracker = trackerBuilder().build()) {
+      assertThatThrownBy(() -> tracker.experiment("lambda").run("boom", run -> {
+        run.logMetric("loss", 1, 0);
+        throw new IllegalStateException("diverged");
+      })).isInstanceOf(IllegalStateException.class).hasMessage("diverged");
+    }
+    RunInfo info;
+    try (TrackingBackend reader = newBackend()) {
+      info = reader.listRuns("lambda").get(0);
+    }
+    RunData data = read(info.id());
+    assertThat(data.info().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(data.tags()).containsEntry("tracker.failure",
+        "java.lang.IllegalStateException: diverged");
+    assertThat(data.history("loss")).hasSize(1);
+  }
+
+  @Test
+  void aChildRunRecordsItsParent() throws Exception {
+    String parentId;
+    String childId;
+    try (Tracker tracker = trackerBuilder().build();
+        Run parent = tracker.experiment("contract").startRun("parent");
+        Run child = parent.startChildRun("child")) {
+      parentId = parent.id();
+      childId = child.id();
+    }
+    RunData child = read(childId);
+    assertThat(child.info().parentRunId()).isEqualTo(parentId);
+    assertThat(child.tags()).containsEntry("mlflow.parentRunId", parentId);
+    assertThat(read(parentId).info().parentRunId()).isNull();
+  }
+
+  // ------------------------------------------------------------------------------ artifacts
+
+  @Test
+  void artifactsAreListedUnderTheirPaths() throws Exception {
+    Path model = Files.write(files.resolve("model.bin"), new byte[] {1, 2, 3});
+    Path data = Files.createDirectories(files.resolve("data/sub"));
+    Files.writeString(files.resolve("data/a.txt"), "a");
+    Files.writeString(data.resolve("b.txt"), "b");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("artifacts")) {
+      id = run.id();
+      run.logArtifact(model);
+      run.logArtifact(model, "models/best");
+      run.logArtifact(files.resolve("data"), "inputs");
+      run.logText("hello ünï", "notes/readme.md");
+    }
+    assertThat(read(id).artifacts()).containsExactlyInAnyOrder(
+        "model.bin", "models/best/model.bin", "inputs/a.txt", "inputs/sub/b.txt",
+        "notes/readme.md");
+  }
+
+  @Test
+  void anArtifactLoggedTwiceUnderOnePathIsListedOnce() throws Exception {
+    Path model = Files.writeString(files.resolve("model.bin"), "v1");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("replace")) {
+      id = run.id();
+      run.logArtifact(model);
+      tracker.flush();
+      Files.writeString(model, "v2", StandardCharsets.UTF_8);
+      run.logArtifact(model);
+    }
+    assertThat(read(id).artifacts()).containsExactly("model.bin");
+  }
+
+  // ------------------------------------------------------------------------------ resume
+
+  @Test
+  void aResumedRunKeepsItsRecordsAndTakesNewOnes() throws Exception {
+    String id;
+    try (Tracker first = trackerBuilder().build();
+        Run run = first.experiment("contract").startRun("resumable")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+      run.setTag("phase", "one");
+      for (int i = 0; i < 5; i++) {
+        run.logMetric("loss", i, i);
+      }
+    }
+    assertThat(read(id).info().status()).isEqualTo(RunStatus.FINISHED);
+
+    try (Tracker second = trackerBuilder().resumeRun(id).build()) {
+      Run run = second.experiment("contract").startRun("resumable");
+      assertThat(run.id()).isEqualTo(id);
+      second.flush();
+      RunInfo resumed = read(id).info();
+      assertThat(resumed.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(resumed.endTime()).isZero();
+      run.logParam("batch", 32);
+      run.setTag("phase", "two");
+      for (int i = 5; i < 10; i++) {
+        run.logMetric("loss", i, i);
+      }
+      run.close();
+    }
+    RunData data = read(id);
+    assertThat(data.info().status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(data.info().name()).isEqualTo("resumable");
+    assertThat(data.params()).containsEntry("lr", "0.1").containsEntry("batch", "32")
+        .containsEntry("seed", "42");
+    assertThat(data.tags()).containsEntry("phase", "two");
+    assertThat(data.history("loss")).extracting(Metric::step)
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    try (TrackingBackend reader = newBackend()) {
+      assertThat(reader.listRuns("contract")).extracting(RunInfo::id).containsExactly(id);
+    }
+  }
+
+  @Test
+  void resumingARunThatDoesNotExistCreatesIt() throws Exception {
+    String id = "0123456789abcdef0123456789abcdef";
+    try (Tracker tracker = trackerBuilder().resumeRun(id).build();
+        Run run = tracker.experiment("contract").startRun("fresh")) {
+      assertThat(run.id()).isEqualTo(id);
+      run.logMetric("loss", 1, 0);
+    }
+    RunData data = read(id);
+    assertThat(data.info().name()).isEqualTo("fresh");
+    assertThat(data.info().status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(data.history("loss")).hasSize(1);
+  }
+
+  // ------------------------------------------------------------------------------ listing
+
+  @Test
+  void experimentsAreListedAndRunsNewestFirst() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Tracker tracker = trackerBuilder().build()) {
+      for (int i = 0; i < 3; i++) {
+        clockAt(T0 + i * 1000L);
+        try (Run run = tracker.experiment("listed").startRun("run-" + i)) {
+          ids.add(run.id());
+        }
+      }
+      tracker.experiment("other experiment").startRun("x").close();
+    }
+    try (TrackingBackend reader = newBackend()) {
+      assertThat(reader.listExperiments()).extracting(ExperimentInfo::name)
+          .contains("listed", "other experiment");
+      List<RunInfo> runs = reader.listRuns("listed");
+      assertThat(runs).extracting(RunInfo::id).containsExactly(ids.get(2), ids.get(1), ids.get(0));
+      assertThat(runs).extracting(RunInfo::name).containsExactly("run-2", "run-1", "run-0");
+      assertThat(runs).extracting(RunInfo::startTime)
+          .containsExactly(T0 + 2000, T0 + 1000, T0);
+      assertThat(runs).allSatisfy(r -> {
+        assertThat(r.status()).isEqualTo(RunStatus.FINISHED);
+        assertThat(r.experimentName()).isEqualTo("listed");
+      });
+      assertThat(reader.listRuns("other experiment")).hasSize(1);
+    }
+  }
+
+  @Test
+  void unknownRunsAndExperimentsReadAsNothing() throws Exception {
+    try (Tracker tracker = trackerBuilder().build()) {
+      tracker.experiment("contract").startRun("present").close();
+    }
+    try (TrackingBackend reader = newBackend()) {
+      assertThat(reader.readRun("ffffffffffffffffffffffffffffffff")).isEmpty();
+      assertThat(reader.metricHistory("ffffffffffffffffffffffffffffffff", "loss")).isEmpty();
+      assertThat(reader.listRuns("no such experiment")).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.tracker.file;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Reads and writes the YAML files of a run folder.
+ *
+ * <p>Reading uses SnakeYAML's {@link SafeConstructor} only (no tag can instantiate a class), with
+ * limits that defuse "billion laughs" alias bombs, deep nesting and huge files; files written by
+ * someone else are untrusted. Writing replaces a file atomically: the content goes to a temporary
+ * file in the same folder, is forced to disk, and is renamed over the old file, so a reader (or a
+ * crash) sees the old or the new file, never a part.
+ */
+final class YamlFiles {
+  /** Our files use no aliases; a hand-edited one may use a few. */
+  static final int MAX_ALIASES = 20;
+  static final int MAX_NESTING = 20;
+  static final int MAX_CODE_POINTS = 16 * 1024 * 1024;
+
+  private YamlFiles() {}
+
+  /**
+   * Loads a YAML document safely: standard tags only, at most {@value #MAX_ALIASES} aliases.
+   *
+   * @return the document (maps, lists, strings, numbers, booleans, null); timestamps stay strings
+   * @throws java.nio.file.NoSuchFileException when the file is missing
+   * @throws IOException when the file cannot be read, or is not valid, safe YAML; the message names
+   *     the file and the reason
+   */
+  static Object load(Path file) throws IOException {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setAllowRecursiveKeys(false);
+    options.setNestingDepthLimit(MAX_NESTING);
+    options.setCodePointLimit(MAX_CODE_POINTS);
+    options.setAllowDuplicateKeys(false);
+    // class tags such as !!javax.script.ScriptEngineManager fail here, before construction;
+    // the safe constructor refuses every other tag it does not know
+    options.setTagInspector(tag -> false);
+    Yaml yaml = new Yaml(new StringConstructor(options), new PlainRepresenter(dumperOptions()),
+        dumperOptions(), options);
+    try (Reader in = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+      return yaml.load(in);
+    } catch (YAMLException e) {
+      throw new IOException(file + " was rejected: " + describe(e), e);
+    }
+  }
+
+  /**
+   * Loads a YAML file whose document is a mapping with string keys (an empty document reads as an
+   * empty mapping).
+   *
+   * @throws IOException when the file is not such a mapping, naming the file
+   */
+  static Map<String, Object> loadMap(Path file) throws IOException {
+    Object doc = load(file);
+    if (doc == null) {
+      return new LinkedHashMap<>();
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new IOException(file + " was rejected: expected a YAML mapping but was a "
+          + kind(doc));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (e.getKey() == null || e.getKey() instanceof Map || e.getKey() instanceof Iterable) {
+        throw new IOException(file + " was rejected: expected scalar keys but found a "
+            + kind(e.getKey()) + " key");
+      }
+      out.put(String.valueOf(e.getKey()), e.getValue());
+    }
+    return out;
+  }
+
+  /** "mapping", "sequence", "string", … for messages. */
+  static String kind(Object value) {
+    if (value == null) {
+      return "null";
+    } else if (value instanceof Map) {
+      return "mapping";
+    } else if (value instanceof Iterable) {
+      return "sequence";
+    } else if (value instanceof byte[]) {
+      return "binary value";
+    } else if (value instanceof String) {
+      return "string";
+    } else if (value instanceof Number) {
+      return "number";
+    } else if (value instanceof Boolean) {
+      return "boolean";
+    }
+    return value.getClass().getSimpleName();
+  }
+
+  private static String describe(YAMLException e) {
+    if (e instanceof MarkedYAMLException m) {
+      Mark mark = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+      String problem = m.getProblem() != null ? m.getProblem() : m.getContext();
+      if (mark != null) {
+        return problem + " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
+            + ")";
+      }
+      return problem;
+    }
+    return e.getMessage();
+  }
+
+  /**
+   * Writes a YAML mapping atomically: temporary file in the same folder, forced to disk, renamed
+   * over {@code file}. When anything fails, {@code file} is unchanged and the temporary file gone.
+   */
+  static void write(Path file, Map<String, ?> content) throws IOException {
+    String text;
+    try {
+      text = dump(content);
+    } catch (YAMLException e) {
+      throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+    AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The YAML text of a mapping, as {@link #write} writes it. */
+  static String dump(Map<String, ?> content) {
+    DumperOptions options = dumperOptions();
+    return new Yaml(new SafeConstructor(new LoaderOptions()), new PlainRepresenter(options),
+        options).dump(content);
+  }
+
+  private static DumperOptions dumperOptions() {
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    options.setLineBreak(DumperOptions.LineBreak.UNIX);
+    options.setSplitLines(false);
+    options.setAllowUnicode(true);
+    options.setIndent(2);
+    return options;
+  }
+
+  /** The safe constructor, with timestamps kept as the strings they are written as. */
+  private static final class StringConstructor extends SafeConstructor {
+    StringConstructor(LoaderOptions options) {
+      super(options);
+      this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
+    }
+  }
+
+  /**
+   * Writes maps, lists, strings, numbers and booleans only (any other class fails instead of
+   * being written as a bean with a class tag), and a double's exponent with its sign ({@code
+   * 1.0E+10}): YAML 1.1 readers such as Python's PyYAML read {@code 1.0E10} as a string.
+   */
+  private static final class PlainRepresenter extends Representer {
+    PlainRepresenter(DumperOptions options) {
+      super(options);
+      this.representers.put(null, data -> {
+        throw new YAMLException("cannot write a " + data.getClass().getName() + " as YAML");
+      });
+      this.representers.put(Double.class, data -> representScalar(Tag.FLOAT,
+          formatDouble((Double) data)));
+    }
+  }
+
+  /** A double as YAML 1.1 writes it: {@code .nan}, {@code .inf}, {@code 1.0E+10}. */
+  static String formatDouble(double d) {
+    if (Double.isNaN(d)) {
+      return ".nan";
+    } else if (d == Double.POSITIVE_INFINITY) {
+      return ".inf";
+    } else if (d == Double.NEGATIVE_INFINITY) {
+      return "-.inf";
+    }
+    String s = Double.toString(d);
+    int e = s.indexOf('E');
+    if (e >= 0 && s.charAt(e + 1) != '-') {
+      s = s.substring(0, e + 1) + "+" + s.substring(e + 1);
+    }
+    return s;
+  }
+}

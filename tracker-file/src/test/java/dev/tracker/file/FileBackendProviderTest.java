@@ -1,0 +1,112 @@
+package dev.tracker.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.Run;
+import dev.tracker.Tracker;
+import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.Backends;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileBackendProviderTest {
+  private final FileBackendProvider provider = new FileBackendProvider();
+
+  @TempDir Path tmp;
+
+  private static Path root(String uri, Map<String, String> props, Map<String, String> env) {
+    return FileBackendProvider.root(BackendConfig.builder().uri(uri).systemProperties(props)
+        .environment(env).build());
+  }
+
+  private static Path root(String uri) {
+    return root(uri, Map.of(), Map.of());
+  }
+
+  @Test
+  void servesFileUrisBarePathsAndWindowsDrivesOnly() {
+    assertThat(provider.supports(URI.create("file:./runs"))).isTrue();
+    assertThat(provider.supports(URI.create("FILE:///data/runs"))).isTrue();
+    assertThat(provider.supports(URI.create("runs"))).isTrue();
+    assertThat(provider.supports(URI.create("C:/runs"))).isTrue();
+    assertThat(provider.supports(URI.create("http://localhost:5000"))).isFalse();
+    assertThat(provider.supports(URI.create("databricks"))).isTrue(); // a bare relative path
+    assertThat(provider.supports(URI.create("databricks://profile"))).isFalse();
+    assertThat(provider.artifact()).isEqualTo("dev.tracker:tracker-file");
+  }
+
+  @Test
+  void theRootIsThePathTheUriNames() {
+    assertThat(root("file:./runs")).isEqualTo(Path.of("./runs"));
+    assertThat(root("file:runs")).isEqualTo(Path.of("runs"));
+    assertThat(root("file:my%20runs")).isEqualTo(Path.of("my runs"));
+    assertThat(root("file:///data/runs")).isEqualTo(Path.of("/data/runs"));
+    assertThat(root("file:/data/runs")).isEqualTo(Path.of("/data/runs"));
+    assertThat(root("file://localhost/data/runs")).isEqualTo(Path.of("/data/runs"));
+    assertThat(root("runs/nested")).isEqualTo(Path.of("runs/nested"));
+    assertThat(root("/data/runs")).isEqualTo(Path.of("/data/runs"));
+  }
+
+  @Test
+  void trackerDirNamesTheRootWhenTheUriIsTheDefault() {
+    assertThat(root(Tracker.DEFAULT_URI, Map.of(), Map.of("TRACKER_DIR", "/data/runs")))
+        .isEqualTo(Path.of("/data/runs"));
+    assertThat(root(Tracker.DEFAULT_URI, Map.of("tracker.dir", "/from/property"),
+        Map.of("TRACKER_DIR", "/data/runs"))).isEqualTo(Path.of("/from/property"));
+    assertThat(root("file:/explicit", Map.of(), Map.of("TRACKER_DIR", "/data/runs")))
+        .isEqualTo(Path.of("/explicit"));
+    assertThat(root(Tracker.DEFAULT_URI, Map.of(), Map.of("TRACKER_DIR", " ")))
+        .isEqualTo(Path.of("./runs"));
+  }
+
+  @Test
+  void urisThatNameNoLocalFolderAreRejected() {
+    assertThatThrownBy(() -> root("file://server/share/runs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must name a local folder (file:./runs, file:///abs/runs) but has"
+            + " the host 'server' in 'file://server/share/runs'");
+    assertThatThrownBy(() -> root("file:///runs?x=1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must not have a query or fragment but was 'file:///runs?x=1'");
+    assertThatThrownBy(() -> root("file:///runs#top"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must not have a query or fragment but was 'file:///runs#top'");
+  }
+
+  @Test
+  void credentialsInAFileUriDoNotAppearInTheMessage() {
+    assertThatThrownBy(() -> root("file://user:secret@server/runs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must name a local folder (file:./runs, file:///abs/runs) but has"
+            + " the host 'server' in 'file://***@server/runs'");
+  }
+
+  @Test
+  void trackerFindsTheProviderByServiceLoader() throws Exception {
+    Path root = tmp.resolve("runs");
+    try (Tracker tracker = Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build()) {
+      assertThat(tracker.uri()).isEqualTo("file:" + root);
+      try (Run run = tracker.experiment("found").startRun("r")) {
+        run.logMetric("m", 1, 0);
+      }
+    }
+    assertThat(Files.isDirectory(root.resolve("found"))).isTrue();
+    assertThat(Backends.create(BackendConfig.of(URI.create("file:" + root))))
+        .isInstanceOf(FileBackend.class);
+  }
+
+  @Test
+  void trackerUsesTrackerDirFromTheEnvironmentWhenNoUriIsConfigured() throws Exception {
+    Path root = tmp.resolve("from-env");
+    try (Tracker tracker = Tracker.builder().shutdownHook(false).systemProperties(k -> null)
+        .environment(Map.of("TRACKER_DIR", root.toString())::get).build()) {
+      assertThat(tracker.uri()).isEqualTo("file:" + root);
+    }
+  }
+}
