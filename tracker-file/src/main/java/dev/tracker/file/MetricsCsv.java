@@ -605,9 +605,14 @@ public final class MetricsCsv {
     b[pos++] = '.';
     long frac = m % scale;
     int end = pos + k;
-    for (int i = end - 1; i >= pos; i--) {
-      b[i] = (byte) ('0' + (frac % 10));
-      frac /= 10;
+    int i = end;
+    for (; i - pos >= 2; frac /= 100) { // two digits per division, from a table
+      int r = (int) (frac % 100);
+      b[--i] = DIGIT_ONES[r];
+      b[--i] = DIGIT_TENS[r];
+    }
+    if (i > pos) {
+      b[--i] = (byte) ('0' + frac);
     }
     return end;
   }
@@ -662,14 +667,34 @@ public final class MetricsCsv {
       v = -v;
     }
     int digits = 1;
-    for (long t = v; t >= 10; t /= 10) {
+    while (digits < 19 && v >= POW10[digits]) {
       digits++;
     }
     int end = pos + digits;
-    for (int i = end - 1; i >= pos; i--) {
-      b[i] = (byte) ('0' + (v % 10));
-      v /= 10;
+    int i = end;
+    // two digits per division (a division is the slow part), from a table
+    while (v >= 100) {
+      long q = v / 100;
+      int r = (int) (v - q * 100);
+      b[--i] = DIGIT_ONES[r];
+      b[--i] = DIGIT_TENS[r];
+      v = q;
+    }
+    int r = (int) v;
+    b[--i] = DIGIT_ONES[r];
+    if (r >= 10) {
+      b[--i] = DIGIT_TENS[r];
     }
     return end;
+  }
+
+  private static final byte[] DIGIT_TENS = new byte[100];
+  private static final byte[] DIGIT_ONES = new byte[100];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      DIGIT_TENS[i] = (byte) ('0' + i / 10);
+      DIGIT_ONES[i] = (byte) ('0' + i % 10);
+    }
   }
 }
