@@ -458,7 +458,12 @@ public final class Tracker implements AutoCloseable {
       return this;
     }
 
-    /** Whether runs get the standard {@code mlflow.*} and JVM tags at start; on by default. */
+    /**
+     * Whether runs get the standard {@code mlflow.*} tags and the run context at start (host,
+     * OS, CPUs, JVM and its redacted arguments, git commit, branch, remote and dirty flag as
+     * tags; the class path's jars and versions as the artifact {@code tracker.dependencies.txt}
+     * of each top-level run); on by default.
+     */
     public Builder standardTags(boolean enabled) {
       this.standardTags = enabled;
       return this;
@@ -478,8 +483,8 @@ public final class Tracker implements AutoCloseable {
     }
 
     /**
-     * How often system metrics are sampled; default 10 seconds, at least 100 ms. The first
-     * sample is taken one second after the run starts (or after the interval, when shorter).
+     * How often system metrics are sampled; default 10 seconds, at least 100 ms. The first sample
+     * (step 0) is taken as the run starts; CPU shares, which need a window, start at step 1.
      */
     public Builder systemMetricsInterval(Duration interval) {
       this.systemMetricsInterval = interval;

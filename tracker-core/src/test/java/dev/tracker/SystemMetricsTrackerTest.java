@@ -125,7 +125,7 @@ class SystemMetricsTrackerTest {
       assertThat(tracker.systemForTest().activeSamplers()).isZero();
 
       assertThat(recording.metrics(run.id()))
-          .filteredOn(m -> m.step() == 0).extracting(Metric::key)
+          .filteredOn(m -> m.step() == 1).extracting(Metric::key)
           .contains("system/cpu_utilization_percentage",
               "system/process_cpu_utilization_percentage",
               "system/system_memory_usage_megabytes", "system/system_memory_usage_percentage",

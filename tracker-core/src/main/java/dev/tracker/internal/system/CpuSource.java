@@ -6,9 +6,14 @@ import java.util.function.LongSupplier;
  * {@code cpu_utilization_percentage}: the machine's CPU use since the previous sample, from {@code
  * /proc/stat} on Linux, else from the JVM's view of the machine's load; and {@code
  * process_cpu_utilization_percentage}: this JVM's CPU time since the previous sample as a share of
- * all the machine's processors (so both are 0 to 100).
+ * all the machine's processors (so both are 0 to 100). A share needs a window: both are left out
+ * of a sample less than {@link #MIN_WINDOW_NANOS} after the previous reading (the sample taken as
+ * the run starts), whose window then goes on to the next sample.
  */
 final class CpuSource implements MetricSource {
+  /** The shortest window a CPU share is computed over (/proc/stat counts in 10 ms ticks). */
+  static final long MIN_WINDOW_NANOS = 100_000_000L;
+
   private final ProcFs proc;
   private final JvmProbe jvm;
   private final LongSupplier nanoTime;
@@ -42,6 +47,11 @@ final class CpuSource implements MetricSource {
 
   @Override
   public void sample(Sample sample) throws Exception {
+    long nanos = nanoTime.getAsLong();
+    long wall = nanos - lastNanos;
+    if (wall < MIN_WINDOW_NANOS) {
+      return;
+    }
     if (useProc) {
       ProcFs.CpuTimes now = proc.cpuTimes();
       long total = now.total() - lastTimes.total();
@@ -57,8 +67,6 @@ final class CpuSource implements MetricSource {
       }
     }
     long cpu = jvm.processCpuNanos();
-    long nanos = nanoTime.getAsLong();
-    long wall = nanos - lastNanos;
     int processors = Math.max(1, jvm.availableProcessors());
     if (cpu >= 0 && lastProcessCpu >= 0 && wall > 0) {
       double share = (double) (cpu - lastProcessCpu) / ((double) wall * processors);

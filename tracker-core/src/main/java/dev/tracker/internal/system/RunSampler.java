@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Samples the system for one run: takes the sources' starting points at once, the first sample
- * after {@code firstDelay}, then one every {@code interval} (measured from the end of the previous
- * one), each logged under {@value #PREFIX} with the sample index as the step. Every task runs on
- * the scheduler's thread; nothing here throws into the scheduler or the user's code.
+ * Samples the system for one run: the first sample as soon as the run starts (so that even a short
+ * run has one), then one every {@code interval} (measured from the end of the previous one), each
+ * logged under {@value #PREFIX} with the sample index as the step. Each source's values are logged
+ * as soon as they are read, so a slow source (nvidia-smi) never holds back the others. Every task
+ * runs on the scheduler's thread; nothing here throws into the scheduler or the user's code.
  */
 final class RunSampler {
   static final String PREFIX = "system/";
@@ -25,7 +26,6 @@ final class RunSampler {
   private final List<MetricSource> sources;
   private final Scheduler scheduler;
   private final InstantSource clock;
-  private final Duration firstDelay;
   private final Duration interval;
   private final Warnings warnings;
 
@@ -39,12 +39,11 @@ final class RunSampler {
   private long step;
 
   RunSampler(RunHandle run, List<MetricSource> sources, Scheduler scheduler, InstantSource clock,
-      Duration firstDelay, Duration interval, Warnings warnings) {
+      Duration interval, Warnings warnings) {
     this.run = Objects.requireNonNull(run);
     this.sources = List.copyOf(sources);
     this.scheduler = scheduler;
     this.clock = clock;
-    this.firstDelay = firstDelay;
     this.interval = interval;
     this.warnings = warnings;
   }
@@ -69,11 +68,6 @@ final class RunSampler {
     synchronized (lock) {
       return stopped;
     }
-  }
-
-  /** The step the next sample will be logged at. */
-  long nextStep() {
-    return step;
   }
 
   private void schedule(Runnable task, Duration delay) {
@@ -108,7 +102,7 @@ final class RunSampler {
             source.name(), e.toString());
       }
     }
-    schedule(this::tick, firstDelay);
+    tick();
   }
 
   private void tick() {
@@ -122,35 +116,32 @@ final class RunSampler {
   /** Takes one sample and logs it at the next step. */
   void sampleOnce() {
     long timestamp = clock.millis();
-    Sample sample = new Sample();
     for (MetricSource source : started) {
-      if (Thread.currentThread().isInterrupted()) {
-        return; // the tracker is closing
+      if (Thread.currentThread().isInterrupted() || isStopped() || !run.active()) {
+        stop(); // the run ended or the tracker is closing
+        return;
       }
+      Sample sample = new Sample();
       try {
         source.sample(sample);
       } catch (Exception | LinkageError e) {
         warnings.warn(source.name(), "system metrics: reading {} failed; it is tried again next"
             + " sample: {}", source.name(), e.toString());
       }
-    }
-    if (isStopped() || !run.active()) {
-      stop();
-      return;
-    }
-    try {
-      for (Map.Entry<String, Double> m : sample.metrics().entrySet()) {
-        run.metric(PREFIX + m.getKey(), m.getValue(), step, timestamp);
-      }
-      for (Map.Entry<String, String> t : sample.tags().entrySet()) {
-        if (!t.getValue().equals(tagsSet.put(t.getKey(), t.getValue()))) {
-          run.tag(t.getKey(), t.getValue());
+      try {
+        for (Map.Entry<String, Double> m : sample.metrics().entrySet()) {
+          run.metric(PREFIX + m.getKey(), m.getValue(), step, timestamp);
         }
+        for (Map.Entry<String, String> t : sample.tags().entrySet()) {
+          if (!t.getValue().equals(tagsSet.put(t.getKey(), t.getValue()))) {
+            run.tag(t.getKey(), t.getValue());
+          }
+        }
+      } catch (IllegalStateException ended) {
+        // the run ended (or the tracker closed) while this sample was logged
+        stop();
+        return;
       }
-    } catch (IllegalStateException ended) {
-      // the run ended (or the tracker closed) while this sample was logged
-      stop();
-      return;
     }
     step++;
   }

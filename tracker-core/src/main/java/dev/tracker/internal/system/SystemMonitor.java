@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * throws into the tracker or the user's code.
  *
  * <p>With metrics on, each run gets a sampler on the tracker's one {@value
- * ExecutorScheduler#THREAD_NAME} daemon thread: the first sample {@link #FIRST_SAMPLE_DELAY} after
- * the run starts (or after the interval, when shorter), then one per interval, until the run ends.
+ * ExecutorScheduler#THREAD_NAME} daemon thread: the first sample as the run starts, then one per
+ * interval, until the run ends.
  *
  * <p>With context on, the context tags join the standard tags of every run, and what takes longer
  * to find (the git dirty flag, the dependencies artifact) is computed on a background thread as
@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * #CONTEXT_WAIT}, and gets it when it is ready otherwise.
  */
 public final class SystemMonitor implements AutoCloseable {
-  /** When the first sample is taken after a run starts, unless the interval is shorter. */
-  public static final Duration FIRST_SAMPLE_DELAY = Duration.ofSeconds(1);
   /** The longest one {@code nvidia-smi} query may take; it is killed then. */
   static final Duration GPU_TIMEOUT = Duration.ofSeconds(5);
   /** The longest {@code git status} may take; the dirty flag is "unknown" then. */
@@ -93,7 +91,9 @@ public final class SystemMonitor implements AutoCloseable {
       Function<String, String> env, InstantSource clock, Supplier<Optional<Path>> storage) {
     String javaClassPath = System.getProperty("java.class.path");
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    Platform platform = new Platform(new ProcFs(ProcFs.DEFAULT_ROOT), new PlatformJvmProbe(), env,
+    // the management beans cost a few milliseconds the first time: only when something uses them
+    JvmProbe jvm = metrics || context ? new PlatformJvmProbe() : null;
+    Platform platform = new Platform(new ProcFs(ProcFs.DEFAULT_ROOT), jvm, env,
         System::nanoTime, clock, Path.of(""), storage,
         () -> Dependencies.classPath(javaClassPath, loader), GPU_TIMEOUT, GIT_TIMEOUT,
         CONTEXT_WAIT);
@@ -179,7 +179,6 @@ public final class SystemMonitor implements AutoCloseable {
   }
 
   private void startSampler(Object key, RunHandle run) {
-    Duration first = interval.compareTo(FIRST_SAMPLE_DELAY) < 0 ? interval : FIRST_SAMPLE_DELAY;
     Platform p = platform;
     List<MetricSource> sources = List.of(
         new CpuSource(p.proc(), p.jvm(), p.nanoTime()),
@@ -188,8 +187,7 @@ public final class SystemMonitor implements AutoCloseable {
         new NetworkSource(p.proc()),
         new JvmSource(p.jvm()),
         new GpuSource(nvidiaSmi));
-    RunSampler sampler = new RunSampler(run, sources, scheduler, p.clock(), first, interval,
-        warnings);
+    RunSampler sampler = new RunSampler(run, sources, scheduler, p.clock(), interval, warnings);
     if (samplers.isEmpty()) {
       log.debug("recording system metrics every {} ms", interval.toMillis());
     }

@@ -45,23 +45,23 @@ class RunSamplerTest {
   }
 
   private RunSampler sampler(MetricSource... sources) {
-    return new RunSampler(run, List.of(sources), scheduler, clock, Duration.ofSeconds(1),
-        Duration.ofSeconds(10), warnings);
+    return new RunSampler(run, List.of(sources), scheduler, clock, Duration.ofSeconds(10),
+        warnings);
   }
 
   @Test
-  void startsAtOnceSamplesAfterTheFirstDelayThenEveryInterval() {
+  void startsAndSamplesAtOnceOnTheSchedulerThenEveryInterval() {
     Counting source = new Counting();
     sampler(source).start();
+    assertThat(source.calls).isEmpty(); // nothing on the caller's thread
 
-    assertThat(scheduler.runNext()).isTrue(); // the start: baselines only
-    assertThat(source.calls).containsExactly("start");
-    assertThat(run.points).isEmpty();
-    assertThat(scheduler.runNext()).isTrue();
+    assertThat(scheduler.runNext()).isTrue(); // starting points, then the first sample
+    assertThat(source.calls).containsExactly("start", "sample");
+    assertThat(run.steps()).containsExactly(0L);
     assertThat(scheduler.runNext()).isTrue();
 
-    assertThat(scheduler.delays()).containsExactly(Duration.ZERO, Duration.ofSeconds(1),
-        Duration.ofSeconds(10), Duration.ofSeconds(10));
+    assertThat(scheduler.delays()).containsExactly(Duration.ZERO, Duration.ofSeconds(10),
+        Duration.ofSeconds(10));
     assertThat(source.calls).containsExactly("start", "sample", "sample");
   }
 
@@ -69,15 +69,15 @@ class RunSamplerTest {
   void eachSampleIsLoggedUnderSystemWithTheSampleIndexAsStepAndTheClocksTime() {
     sampler(new Counting()).start();
     scheduler.runNext();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       millis.addAndGet(10_000);
       scheduler.runNext();
     }
 
     assertThat(run.points).containsExactly(
-        new RecordingRun.Point("system/count", 10, 0, 1_700_000_010_000L),
-        new RecordingRun.Point("system/count", 20, 1, 1_700_000_020_000L),
-        new RecordingRun.Point("system/count", 30, 2, 1_700_000_030_000L));
+        new RecordingRun.Point("system/count", 10, 0, 1_700_000_000_000L),
+        new RecordingRun.Point("system/count", 20, 1, 1_700_000_010_000L),
+        new RecordingRun.Point("system/count", 30, 2, 1_700_000_020_000L));
   }
 
   @Test
@@ -109,8 +109,8 @@ class RunSamplerTest {
       scheduler.runNext();
     }
 
-    assertThat(run.steps()).containsExactly(0L, 1L, 2L);
-    assertThat(run.step(2)).containsOnlyKeys("system/count");
+    assertThat(run.steps()).containsExactly(0L, 1L, 2L, 3L);
+    assertThat(run.step(3)).containsOnlyKeys("system/count");
     assertThat(warnings.warned("broken")).isTrue();
   }
 
@@ -150,7 +150,6 @@ class RunSamplerTest {
     };
     sampler(cannotStart, absent, new Counting()).start();
     scheduler.runNext();
-    scheduler.runNext();
 
     assertThat(run.step(0)).containsOnlyKeys("system/count");
     assertThat(warnings.warned("nostart")).isTrue();
@@ -175,15 +174,47 @@ class RunSamplerTest {
       scheduler.runNext();
     }
 
-    assertThat(run.steps()).containsExactly(0L, 1L);
+    assertThat(run.steps()).containsExactly(0L, 1L, 2L);
     assertThat(scheduler.pending()).isEqualTo(1);
+  }
+
+  @Test
+  void eachSourcesValuesAreLoggedBeforeTheNextSourceIsRead() {
+    MetricSource first = new MetricSource() {
+      @Override
+      public String name() {
+        return "first";
+      }
+
+      @Override
+      public void sample(Sample sample) {
+        sample.metric("first", 1);
+      }
+    };
+    List<Integer> pointsSeenBySecond = new ArrayList<>();
+    MetricSource second = new MetricSource() {
+      @Override
+      public String name() {
+        return "second";
+      }
+
+      @Override
+      public void sample(Sample sample) {
+        pointsSeenBySecond.add(run.points.size()); // a slow nvidia-smi would wait here
+        sample.metric("second", 2);
+      }
+    };
+    sampler(first, second).start();
+    scheduler.runNext();
+
+    assertThat(pointsSeenBySecond).containsExactly(1);
+    assertThat(run.step(0)).containsExactly(entry("system/first", 1.0), entry("system/second", 2.0));
   }
 
   @Test
   void stopCancelsTheNextSample() {
     RunSampler sampler = sampler(new Counting());
     sampler.start();
-    scheduler.runNext();
     scheduler.runNext();
 
     sampler.stop();
@@ -197,7 +228,6 @@ class RunSamplerTest {
   void aRunThatEndedIsNotLoggedToAndItsSamplerStops() {
     RunSampler sampler = sampler(new Counting());
     sampler.start();
-    scheduler.runNext();
     scheduler.runNext();
     run.active = false;
 
@@ -242,10 +272,8 @@ class RunSamplerTest {
 
       @Override
       public void text(String text, String artifactFile) {}
-    }, List.of(endsTheRun), scheduler, clock, Duration.ofSeconds(1), Duration.ofSeconds(10),
-        warnings);
+    }, List.of(endsTheRun), scheduler, clock, Duration.ofSeconds(10), warnings);
     sampler.start();
-    scheduler.runNext();
 
     scheduler.runNext();
 

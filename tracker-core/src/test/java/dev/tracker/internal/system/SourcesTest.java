@@ -29,9 +29,11 @@ class SourcesTest {
     CpuSource cpu = new CpuSource(proc.procFs(), jvm, nanos::get);
     assertThat(cpu.start()).isTrue();
 
+    nanos.addAndGet(10_000_000_000L);
     proc.stat(100 + 250, 0, 100 + 50, 800 + 650, 50, 0, 0, 0); // 300 busy of 1000
     assertThat(sample(cpu).metrics()).containsEntry("cpu_utilization_percentage", 30.0);
 
+    nanos.addAndGet(10_000_000_000L);
     proc.stat(350 + 1, 0, 150, 1450 + 2, 50, 0, 0, 0); // 1 busy of 3
     assertThat(sample(cpu).metrics()).containsEntry("cpu_utilization_percentage", 33.3);
   }
@@ -41,6 +43,7 @@ class SourcesTest {
     jvm.machineCpuLoad = 0.256;
     CpuSource cpu = new CpuSource(new ProcFs(dir.resolve("none")), jvm, nanos::get);
     cpu.start();
+    nanos.addAndGet(10_000_000_000L);
 
     assertThat(sample(cpu).metrics()).containsEntry("cpu_utilization_percentage", 25.6);
   }
@@ -54,6 +57,26 @@ class SourcesTest {
     nanos.addAndGet(1_000_000_000L);
 
     assertThat(sample(cpu).metrics()).isEmpty();
+  }
+
+  @Test
+  void cpuSharesNeedAWindowOfAtLeast100MillisecondsWhichCarriesOver() throws Exception {
+    FakeProc proc = new FakeProc(dir).stat(0, 0, 0, 0, 0, 0, 0, 0);
+    jvm.processors = 1;
+    CpuSource cpu = new CpuSource(proc.procFs(), jvm, nanos::get);
+    cpu.start();
+
+    nanos.addAndGet(50_000_000L);
+    jvm.processCpuNanos = 50_000_000L;
+    proc.stat(5, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(sample(cpu).metrics()).isEmpty(); // the sample as the run starts
+
+    nanos.addAndGet(150_000_000L); // 200 ms since the start, half of it busy in this JVM
+    jvm.processCpuNanos = 100_000_000L;
+    proc.stat(10, 0, 0, 10, 0, 0, 0, 0);
+    assertThat(sample(cpu).metrics()).containsExactly(
+        entry("cpu_utilization_percentage", 50.0),
+        entry("process_cpu_utilization_percentage", 50.0));
   }
 
   @Test

@@ -106,20 +106,28 @@ class SystemMonitorTest {
     RecordingRun run = new RecordingRun();
 
     monitor.runStarted("run", run);
-    scheduler.runNext(); // baselines
+    scheduler.runNext(); // step 0, as the run starts
     tenSecondsPass(25);
     proc.netDev(1, 102_000_000, 50_500_000, 0, 0);
     jvm.processCpuNanos = 5_000_000_000L; // 5 s of 20 s: 25 %
     jvm.gcTimeMillis = 82;
     jvm.gcCount = 9;
-    scheduler.runNext(); // step 0
-    tenSecondsPass();
     scheduler.runNext(); // step 1
+    tenSecondsPass();
+    scheduler.runNext(); // step 2
 
     List<String> keys = new ArrayList<>(CPU_MEMORY_DISK_NETWORK_JVM);
     keys.addAll(GPU_0);
-    assertThat(run.step(0)).containsOnlyKeys(keys);
+    List<String> withoutCpuShares = new ArrayList<>(keys);
+    withoutCpuShares.removeAll(List.of("system/cpu_utilization_percentage",
+        "system/process_cpu_utilization_percentage"));
+    assertThat(run.step(0)).containsOnlyKeys(withoutCpuShares);
     assertThat(run.step(0)).contains(
+        entry("system/network_receive_megabytes", 0.0),
+        entry("system/jvm_gc_pause_ms", 0.0),
+        entry("system/gpu_0_power_usage_watts", 120.88));
+    assertThat(run.step(1)).containsOnlyKeys(keys);
+    assertThat(run.step(1)).contains(
         entry("system/cpu_utilization_percentage", 25.0),
         entry("system/process_cpu_utilization_percentage", 25.0),
         entry("system/system_memory_usage_megabytes", 4096.0),
@@ -136,13 +144,14 @@ class SystemMonitorTest {
         entry("system/gpu_0_memory_usage_percentage", 0.0),
         entry("system/gpu_0_power_usage_watts", 120.88),
         entry("system/gpu_0_power_usage_percentage", 17.3));
-    assertThat(run.step(1)).containsEntry("system/jvm_gc_pause_ms", 0.0)
+    assertThat(run.step(2)).containsEntry("system/jvm_gc_pause_ms", 0.0)
         .containsEntry("system/cpu_utilization_percentage", 0.0)
         .containsEntry("system/process_cpu_utilization_percentage", 0.0);
-    assertThat(run.points).filteredOn(p -> p.step() == 1)
+    assertThat(run.points).filteredOn(p -> p.step() == 2)
         .allSatisfy(p -> assertThat(p.timestamp()).isEqualTo(1_700_000_020_000L));
     assertThat(run.tags).containsExactly(entry("tracker.gpu.0.name", "NVIDIA H100 80GB HBM3"));
-    assertThat(scheduler.delays()).containsExactly(Duration.ZERO, Duration.ofSeconds(1),
+    assertThat(run.tagCalls).hasSize(1);
+    assertThat(scheduler.delays()).containsExactly(Duration.ZERO, Duration.ofSeconds(10),
         Duration.ofSeconds(10), Duration.ofSeconds(10));
   }
 
@@ -156,7 +165,7 @@ class SystemMonitorTest {
     tenSecondsPass();
     scheduler.runNext();
 
-    assertThat(run.step(0)).containsOnlyKeys(CPU_MEMORY_DISK_NETWORK_JVM);
+    assertThat(run.step(1)).containsOnlyKeys(CPU_MEMORY_DISK_NETWORK_JVM);
     assertThat(monitor.warnings().warned("gpu")).isFalse();
   }
 
@@ -169,8 +178,8 @@ class SystemMonitorTest {
     RecordingRun run = new RecordingRun();
 
     monitor.runStarted("run", run);
-    for (int i = 0; i < 6; i++) {
-      scheduler.runNext(); // the start, then five samples
+    for (int i = 0; i < 5; i++) {
+      scheduler.runNext();
       tenSecondsPass();
     }
 
