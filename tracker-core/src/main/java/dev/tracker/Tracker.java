@@ -2,6 +2,8 @@ package dev.tracker;
 
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.RunContext;
+import dev.tracker.internal.system.SystemMonitor;
+import dev.tracker.internal.system.SystemSettings;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
 import dev.tracker.spi.Batch;
@@ -63,6 +65,13 @@ import org.slf4j.LoggerFactory;
  *       <td>drawn at random per run</td></tr>
  *   <tr><td>{@code resumeRun}</td><td>{@code tracker.runId}</td><td>{@code MLFLOW_RUN_ID}</td>
  *       <td>none</td></tr>
+ *   <tr><td>{@code systemMetrics}</td><td>{@code tracker.systemMetrics}</td>
+ *       <td>{@code TRACKER_SYSTEM_METRICS}, then {@code MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING}</td>
+ *       <td>{@code false}</td></tr>
+ *   <tr><td>{@code systemMetricsInterval}</td><td>{@code tracker.systemMetricsInterval}</td>
+ *       <td>{@code TRACKER_SYSTEM_METRICS_INTERVAL}, then
+ *       {@code MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL} (seconds, or ISO-8601 like {@code PT10S})</td>
+ *       <td>10 seconds</td></tr>
  * </table>
  */
 public final class Tracker implements AutoCloseable {
@@ -78,6 +87,8 @@ public final class Tracker implements AutoCloseable {
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
   /** How long {@link #close()} waits for the backend. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(60);
+  /** How often system metrics are sampled when they are on. */
+  public static final Duration DEFAULT_SYSTEM_METRICS_INTERVAL = Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(Tracker.class);
 
@@ -91,12 +102,16 @@ public final class Tracker implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<String> resumeRunId;
   private final Thread shutdownHook;
+  private final SystemMonitor system;
 
   private Tracker(Builder b, TrackingBackend backend) {
     this.config = b;
     this.backend = backend;
     this.clock = b.clock;
-    this.standardTags = b.standardTags ? RunContext.standardTags(Path.of("")) : Map.of();
+    this.system = SystemMonitor.create(b.systemMetrics, b.systemMetricsInterval, b.standardTags,
+        b.environment, b.clock, backend::localDirectory);
+    this.standardTags = b.standardTags
+        ? system.withContextTags(RunContext.standardTags(Path.of(""))) : Map.of();
     this.seedHooks = loadSeedHooks();
     this.resumeRunId = new AtomicReference<>(b.resumeRun);
     this.pipeline = new Pipeline(backend, b.batchSize, b.queueCapacity, b.flushInterval);
@@ -131,7 +146,8 @@ public final class Tracker implements AutoCloseable {
    * without tracking. Never used as a silent fallback.
    */
   public static Tracker noop() {
-    Builder b = builder().backend(new NoopBackend()).shutdownHook(false).standardTags(false);
+    Builder b = builder().backend(new NoopBackend()).shutdownHook(false).standardTags(false)
+        .systemMetrics(false);
     b.noop = true;
     return b.build();
   }
@@ -218,6 +234,7 @@ public final class Tracker implements AutoCloseable {
     for (Run run : List.copyOf(openRuns)) {
       run.endWithoutFlush(status);
     }
+    system.close();
     pipeline.shutdown(config.closeTimeout);
   }
 
@@ -270,15 +287,21 @@ public final class Tracker implements AutoCloseable {
     Run run = new Run(this, experiment, spec, seeds, pipeline.open(spec), clock);
     openRuns.add(run);
     run.logParam(Seeds.SEED_PARAM, root);
+    system.runStarted(run);
     return run;
   }
 
   void runEnded(Run run) {
     openRuns.remove(run);
+    system.runEnded(run);
   }
 
   Pipeline pipelineForTest() {
     return pipeline;
+  }
+
+  SystemMonitor systemForTest() {
+    return system;
   }
 
   FlushResult flushForRun() {
@@ -357,6 +380,8 @@ public final class Tracker implements AutoCloseable {
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private boolean shutdownHook = true;
     private boolean standardTags = true;
+    private Boolean systemMetrics;
+    private Duration systemMetricsInterval;
     private boolean noop;
     private InstantSource clock = InstantSource.system();
     private Function<String, String> systemProperties = System::getProperty;
@@ -433,9 +458,36 @@ public final class Tracker implements AutoCloseable {
       return this;
     }
 
-    /** Whether runs get the standard {@code mlflow.*} and JVM tags at start; on by default. */
+    /**
+     * Whether runs get the standard {@code mlflow.*} tags and the run context at start (host,
+     * OS, CPUs, JVM and its redacted arguments, git commit, branch, remote and dirty flag as
+     * tags; the class path's jars and versions as the artifact {@code tracker.dependencies.txt}
+     * of each top-level run); on by default.
+     */
     public Builder standardTags(boolean enabled) {
       this.standardTags = enabled;
+      return this;
+    }
+
+    /**
+     * Whether every run also records system metrics under {@code system/} (CPU, memory, disk,
+     * network, JVM heap, GC and threads, NVIDIA GPUs through {@code nvidia-smi}) every {@link
+     * #systemMetricsInterval(Duration)}, with the sample index as the step. Sampling runs on one
+     * daemon thread ({@code tracker-system-metrics}) and stops when the run ends. Off unless
+     * configured ({@code tracker.systemMetrics}, {@code TRACKER_SYSTEM_METRICS}, {@code
+     * MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING}).
+     */
+    public Builder systemMetrics(boolean enabled) {
+      this.systemMetrics = enabled;
+      return this;
+    }
+
+    /**
+     * How often system metrics are sampled; default 10 seconds, at least 100 ms. The first sample
+     * (step 0) is taken as the run starts; CPU shares, which need a window, start at step 1.
+     */
+    public Builder systemMetricsInterval(Duration interval) {
+      this.systemMetricsInterval = interval;
       return this;
     }
 
@@ -471,6 +523,8 @@ public final class Tracker implements AutoCloseable {
       b.closeTimeout = closeTimeout;
       b.shutdownHook = shutdownHook;
       b.standardTags = standardTags;
+      b.systemMetrics = systemMetrics;
+      b.systemMetricsInterval = systemMetricsInterval;
       b.noop = noop;
       b.clock = clock;
       b.systemProperties = systemProperties;
@@ -522,6 +576,20 @@ public final class Tracker implements AutoCloseable {
       }
       if (b.resumeRun == null) {
         b.resumeRun = b.setting("tracker.runId", "MLFLOW_RUN_ID", null, null);
+      }
+      if (b.systemMetrics == null) {
+        b.systemMetrics = SystemSettings.parseEnabled(b.setting("tracker.systemMetrics",
+            "TRACKER_SYSTEM_METRICS", "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false"),
+            "tracker.systemMetrics / TRACKER_SYSTEM_METRICS / MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING");
+      }
+      if (b.systemMetricsInterval == null) {
+        String s = b.setting("tracker.systemMetricsInterval", "TRACKER_SYSTEM_METRICS_INTERVAL",
+            "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", null);
+        b.systemMetricsInterval = s == null ? DEFAULT_SYSTEM_METRICS_INTERVAL
+            : SystemSettings.parseInterval(s, "tracker.systemMetricsInterval /"
+                + " TRACKER_SYSTEM_METRICS_INTERVAL / MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL");
+      } else {
+        SystemSettings.checkInterval(b.systemMetricsInterval, "systemMetricsInterval");
       }
       TrackingBackend backend = b.backend;
       if (backend == null) {

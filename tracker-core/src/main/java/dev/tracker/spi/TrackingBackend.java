@@ -79,6 +79,16 @@ public interface TrackingBackend extends AutoCloseable {
     return FlushResult.DELIVERED;
   }
 
+  /**
+   * The local directory this backend writes runs under (the file backend's root), if it has one.
+   * System metrics report the disk usage of that directory's file system; when empty (the
+   * default, right for remote backends) they report the working directory's. Called from any
+   * thread; must be cheap and do no I/O.
+   */
+  default Optional<Path> localDirectory() {
+    return Optional.empty();
+  }
+
   /** Releases what the backend holds (files, connections). Called once, after the last flush. */
   @Override
   void close() throws IOException;
