@@ -171,6 +171,12 @@ public final class FileBackend implements TrackingBackend {
     return "file:" + root;
   }
 
+  /** The root: system metrics report the disk usage of the file system the runs are written to. */
+  @Override
+  public Optional<Path> localDirectory() {
+    return Optional.of(root);
+  }
+
   @Override
   public String toString() {
     return "FileBackend{" + describe() + (closed ? ", closed" : "") + "}";

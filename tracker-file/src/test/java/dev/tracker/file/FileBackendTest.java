@@ -684,4 +684,47 @@ class FileBackendTest {
     expected.forEach((text, typed) -> assertThat(FileBackend.typedParam(text)).as(text)
         .isEqualTo(typed));
   }
+
+  // ------------------------------------------------------------------------------ system metrics
+
+  @Test
+  void systemMetricsLeaveSystemRowsInMetricsCsvAndContextTagsInRunYaml() throws IOException {
+    String runId;
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+            .systemProperties(k -> null).environment(k -> null).seed(7)
+            .systemMetrics(true).systemMetricsInterval(java.time.Duration.ofMillis(100)).build();
+        Run run = tracker.experiment("exp").startRun("sys")) {
+      runId = run.id();
+      run.logMetric("loss", 1.0);
+      // the first sample is taken on the sampler's thread as the run starts: wait until it is in
+      Path csv = root().resolve("exp").resolve(runId).resolve("metrics.csv");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      do {
+        tracker.flush();
+      } while (!Files.readString(csv).contains("system/jvm_heap_used_megabytes")
+          && System.nanoTime() < deadline && sleep(20));
+    }
+    Path dir = root().resolve("exp").resolve(runId);
+    String csv = Files.readString(dir.resolve("metrics.csv"));
+    assertThat(csv).contains("\"system/disk_usage_percentage\",")
+        .contains("\"system/jvm_heap_used_megabytes\",").contains("\"loss\",1");
+    assertThat(Files.readString(dir.resolve("run.yaml")))
+        .contains("tracker.host.name").contains("tracker.jvm.version");
+    assertThat(dir.resolve("artifacts").resolve("tracker.dependencies.txt")).isRegularFile();
+  }
+
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void theLocalDirectoryIsTheRootSoDiskUsageIsMeasuredWhereRunsAreWritten() {
+    assertThat(FileBackend.create(root()).localDirectory()).contains(root());
+  }
 }
