@@ -68,6 +68,10 @@ final class MlflowServer implements AutoCloseable {
    * @param threads how many requests it handles at once
    */
   static MlflowServer start(int threads) throws IOException {
+    // The JDK's server writes a response's headers and body separately; with Nagle's algorithm
+    // on, the body then waits for the client's delayed ACK (40 ms) on every request. Real servers
+    // answer without that wait. Read once, when the first server starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
         128);
     AtomicInteger n = new AtomicInteger();
