@@ -8,18 +8,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded queue of one run: many producers (logging threads), one consumer (the dispatcher),
- * first in first out.
+ * first in first out. It carries chunks of metrics and single params, tags and control items.
  *
  * <p>Why not {@link java.util.concurrent.ArrayBlockingQueue}: its one lock is taken by every
- * {@code logMetric} and by the dispatcher, so logging threads queue up behind each other (and
- * behind a lock holder the OS has descheduled), and contended locking allocates. Here a producer
- * claims a slot with one compare-and-set on the producer index and publishes the record with a
- * release store; the consumer reads slots in order and frees them with release stores. Nothing is
- * allocated. The layout follows JCTools' {@code MpscArrayQueue}, with padding between the indices
- * that producers and consumer write.
+ * producer and by the consumer, so logging threads queue up behind each other (and behind a lock
+ * holder the OS has descheduled), and contended locking allocates. Here a producer claims a slot
+ * with one compare-and-set on the producer index and publishes its item with a release store; the
+ * consumer reads slots in order and frees them with release stores. The layout follows JCTools'
+ * {@code MpscArrayQueue}, with padding between the indices that producers and consumer write.
  *
  * <p>A full queue makes the producer wait (back-pressure, nothing is dropped): it parks until
- * the consumer has freed room ({@link #signalWaiters(boolean)}). The fast path takes no lock.
+ * the consumer has freed room ({@link #signalWaiters(boolean)}). Adding to a queue with room
+ * takes no lock and allocates nothing.
  */
 final class RecordQueue extends RecordQueueConsumerFields {
   private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -88,9 +88,11 @@ final class RecordQueue extends RecordQueueConsumerFields {
     WAITING.getAndAdd(this, 1);
     try {
       while (true) {
-        waiters.add(me);
-        // Announced (a full fence), look again: the consumer frees room, then (after a fence)
-        // looks for waiters, so one of the two sees the other.
+        if (!waiters.contains(me)) { // once: a waiter that was not woken is still listed
+          waiters.add(me);
+        }
+        // Announced, look again: the consumer frees room, then (after a fence) looks for
+        // waiters, so one of the two sees the other.
         if (offer(e) >= 0) {
           return;
         }
@@ -149,6 +151,11 @@ final class RecordQueue extends RecordQueueConsumerFields {
     }
   }
 
+  /** How many waiting producers are listed to be woken; for tests. */
+  int listedWaiters() {
+    return waiters.size();
+  }
+
   /** How many records are queued (or being added); exact when no producer is adding. */
   int size() {
     long c = consumerIndex;
@@ -159,11 +166,6 @@ final class RecordQueue extends RecordQueueConsumerFields {
   /** True when no record is queued or being added. */
   boolean isEmpty() {
     return consumerIndex == producerIndex;
-  }
-
-  /** The most records the queue holds. */
-  int capacity() {
-    return capacity;
   }
 }
 

@@ -109,6 +109,30 @@ class RecordQueueTest {
   }
 
   @Test
+  @Timeout(30)
+  void aProducerThatWaitsLongIsListedOnceToBeWoken() throws Exception {
+    RecordQueue q = new RecordQueue(1);
+    q.offer("a");
+    CountDownLatch lookedThreeTimes = new CountDownLatch(3); // each look ends a timed wait
+    Thread producer = new Thread(() -> {
+      try {
+        q.put("b", lookedThreeTimes::countDown);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    producer.start();
+
+    assertThat(lookedThreeTimes.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(q.listedWaiters()).isEqualTo(1);
+    assertThat(q.poll()).isEqualTo("a");
+    q.signalWaiters(true);
+    producer.join();
+    assertThat(q.poll()).isEqualTo("b");
+    assertThat(q.listedWaiters()).isZero();
+  }
+
+  @Test
   void anInterruptedPutThrowsAndAddsNothing() {
     RecordQueue q = new RecordQueue(1);
     q.offer("a");
