@@ -1,0 +1,211 @@
+package dev.tracker.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Prints what a JMH run measured (its {@code -rf json} file): for each benchmark the median and
+ * the spread (lowest and highest iteration) of every figure, then the goals of the issue as
+ * ratios of medians measured in that same run, each marked met or missed.
+ *
+ * <p>Run by {@code tracker-bench/run.sh}: {@code java -cp benchmarks.jar
+ * dev.tracker.bench.Summary results.json}.
+ */
+public final class Summary {
+  private final Map<String, Figure> figures = new TreeMap<>();
+
+  /**
+   * One figure of one benchmark: every iteration's value.
+   *
+   * @param name benchmark, params and metric, e.g. {@code FileThroughputBenchmark.tracker runs=8}
+   * @param unit the unit JMH gives
+   * @param values the iterations' values, of every fork
+   */
+  record Figure(String name, String unit, double[] values) {
+    double median() {
+      double[] v = values.clone();
+      Arrays.sort(v);
+      int n = v.length;
+      return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    double min() {
+      return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    double max() {
+      return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+  }
+
+  /** Reads a JMH JSON result. */
+  static Summary parse(String json) {
+    Summary s = new Summary();
+    for (Object o : (List<?>) Json.parse(json)) {
+      Map<?, ?> b = (Map<?, ?>) o;
+      String bench = shortName((String) b.get("benchmark"));
+      Map<?, ?> params = (Map<?, ?>) b.get("params");
+      if (params != null) {
+        for (Map.Entry<?, ?> p : new TreeMap<>(params).entrySet()) {
+          bench += " " + p.getKey() + "=" + p.getValue();
+        }
+      }
+      s.add(bench, (Map<?, ?>) b.get("primaryMetric"));
+      Map<?, ?> secondary = (Map<?, ?>) b.get("secondaryMetrics");
+      if (secondary != null) {
+        for (Map.Entry<?, ?> e : secondary.entrySet()) {
+          s.add(bench + " :" + e.getKey(), (Map<?, ?>) e.getValue());
+        }
+      }
+    }
+    return s;
+  }
+
+  private void add(String name, Map<?, ?> metric) {
+    List<Double> values = new ArrayList<>();
+    Object raw = metric.get("rawData");
+    if (raw instanceof List<?> forks) {
+      for (Object fork : forks) {
+        for (Object v : (List<?>) fork) {
+          values.add(number(v));
+        }
+      }
+    }
+    if (values.isEmpty() && metric.get("score") != null) {
+      values.add(number(metric.get("score")));
+    }
+    figures.put(name, new Figure(name, (String) metric.get("scoreUnit"),
+        values.stream().mapToDouble(Double::doubleValue).toArray()));
+  }
+
+  /** The figure named so, or null. */
+  Figure figure(String name) {
+    return figures.get(name);
+  }
+
+  /** The median of a figure, or NaN when the run did not measure it. */
+  double median(String name) {
+    Figure f = figures.get(name);
+    return f == null ? Double.NaN : f.median();
+  }
+
+  /** Prints every figure, then the goals. */
+  void print(PrintStream out) {
+    out.printf(Locale.ROOT, "%-62s %14s %27s  %s%n", "benchmark", "median", "spread (min .. max)",
+        "unit");
+    for (Figure f : figures.values()) {
+      if (f.name().contains(":") && !interesting(f.name())) {
+        continue;
+      }
+      out.printf(Locale.ROOT, "%-62s %14s %12s .. %-12s  %s%n", f.name(), fmt(f.median()),
+          fmt(f.min()), fmt(f.max()), f.unit());
+    }
+    out.println();
+    out.println("Goals (ratios of medians measured in this run):");
+    for (String line : goals()) {
+      out.println("  " + line);
+    }
+  }
+
+  /** The issue's goals, each with the measured value and met / missed / not measured. */
+  List<String> goals() {
+    List<String> out = new ArrayList<>();
+    double one = median("LogMetricBenchmark.oneThread");
+    double eight = median("LogMetricBenchmark.eightThreads");
+    double alloc = median("LogMetricBenchmark.oneThread :gc.alloc.rate.norm");
+    out.add(goal("1. logMetric, 1 thread", one, "ns/op", one <= 50, "<= 50 ns/op"));
+    out.add(goal("1. logMetric, 8 threads / 1 thread", eight / one, "x", eight / one <= 4.4,
+        "~4x (<= 4.4x)"));
+    out.add(goal("1. allocated per logMetric", alloc, "B/op", alloc <= 48,
+        "the 40 B record and its 4 B slot in the batch (<= 48 B/op)"));
+    for (String runs : List.of("1", "8")) {
+      double t = median("FileThroughputBenchmark.tracker runs=" + runs);
+      double b = median("FileThroughputBenchmark.bufferedWriter runs=" + runs);
+      if (runs.equals("1")) {
+        out.add(goal("2. file rows/s, 1 run", t, "rows/s", t >= 3_000_000, ">= 3,000,000"));
+      } else {
+        out.add(goal("2. file rows/s, 8 runs", t, "rows/s", t >= 3_000_000, ">= 3,000,000"));
+      }
+      out.add(goal("2. file / BufferedWriter, " + runs + (runs.equals("1") ? " run" : " runs"),
+          t / b, "x", t / b >= 0.8, ">= 0.8x"));
+    }
+    double perPoint = median("MlflowComparisonBenchmark.mlflowPerPoint");
+    double batched = median("MlflowComparisonBenchmark.mlflowHandBatched");
+    double tracker = median("MlflowComparisonBenchmark.trackerPerPoint");
+    out.add(goal("3. MLflow per-point / Tracker", perPoint / tracker, "x",
+        perPoint / tracker >= 50, ">= 50x"));
+    out.add(goal("3. MLflow hand-batched / Tracker", batched / tracker, "x",
+        batched / tracker >= 3, ">= 3x"));
+    double peak = median("HeapBenchmark.tenMillionPoints :heapPeakMb");
+    double live = median("HeapBenchmark.tenMillionPoints :heapAfterGcMb");
+    out.add(goal("4. heap high-water, 10M points (pools' peaks, -Xmx64m)", peak, "MB",
+        peak <= 64, "<= 64 MB"));
+    out.add(goal("4. heap after GC, highest", live, "MB", live <= 64, "<= 64 MB"));
+    return out;
+  }
+
+  private static String goal(String what, double value, String unit, boolean met,
+      String target) {
+    String status = Double.isNaN(value) ? "not measured" : met ? "met" : "MISSED";
+    return String.format(Locale.ROOT, "%-14s %-56s %14s %-7s goal %s", "[" + status + "]", what,
+        fmt(value), unit, target);
+  }
+
+  private static boolean interesting(String name) {
+    return name.endsWith(":gc.alloc.rate.norm") || name.endsWith("Mb");
+  }
+
+  private static String shortName(String benchmark) {
+    String prefix = Summary.class.getPackageName() + ".";
+    return benchmark.startsWith(prefix) ? benchmark.substring(prefix.length()) : benchmark;
+  }
+
+  private static double number(Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    return Double.parseDouble(String.valueOf(v)); // JMH writes "NaN" as a string
+  }
+
+  static String fmt(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    if (Math.abs(v) >= 100_000) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    if (Math.abs(v) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  /**
+   * Prints the summary of each JMH JSON file named.
+   *
+   * @param args paths of {@code -rf json} result files
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length == 0) {
+      System.err.println("usage: Summary results.json ...");
+      System.exit(2);
+    }
+    StringBuilder all = new StringBuilder("[");
+    for (String a : args) {
+      String json = Files.readString(Path.of(a), StandardCharsets.UTF_8).trim();
+      if (json.length() > 2) {
+        all.append(all.length() > 1 ? "," : "").append(json, 1, json.length() - 1);
+      }
+    }
+    parse(all.append(']').toString()).print(System.out);
+  }
+}
