@@ -43,16 +43,20 @@ class TrackerTest {
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void logMetricReturnsWhileTheBackendIsBlocked() throws Exception {
+    // held before the run starts, so the dispatcher's first call (createRun) is the one held
+    backend.block();
     try (Tracker tracker = tracker()) {
       Run run = tracker.experiment("e").startRun("r");
-      backend.block();
-      tracker.pipelineForTest().flush(); // the dispatcher takes the run and is held in createRun
-      assertThat(backend.awaitBlocked(10)).isTrue();
-      for (int i = 0; i < 1000; i++) {
-        run.logMetric("loss", i, i); // returns although the backend is held
+      tracker.pipelineForTest().flush();
+      try {
+        assertThat(backend.awaitBlocked(10)).isTrue();
+        for (int i = 0; i < 1000; i++) {
+          run.logMetric("loss", i, i); // returns although the backend is held
+        }
+        assertThat(backend.batches()).isEmpty();
+      } finally {
+        backend.release(); // else a failed assertion leaves close() waiting on the backend
       }
-      assertThat(backend.batches()).isEmpty();
-      backend.release();
       tracker.flush();
       assertThat(backend.metrics(run.id())).hasSize(1000);
     }

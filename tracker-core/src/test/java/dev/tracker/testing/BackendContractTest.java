@@ -78,6 +78,15 @@ public abstract class BackendContractTest {
         .seed(42);
   }
 
+  /**
+   * The run's artifacts but the class path listing the tracker adds to every run with standard
+   * tags on (asserted once in {@code theClassPathIsListedInAnArtifact}).
+   */
+  protected List<String> userArtifacts(String runId) throws Exception {
+    return read(runId).artifacts().stream()
+        .filter(a -> !a.equals("tracker.dependencies.txt")).toList();
+  }
+
   /** Sets the test clock. */
   protected void clockAt(long millis) {
     now.set(millis);
@@ -360,6 +369,16 @@ public abstract class BackendContractTest {
   // ------------------------------------------------------------------------------ artifacts
 
   @Test
+  void theClassPathIsListedInAnArtifact() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("dependencies")) {
+      id = run.id();
+    }
+    assertThat(read(id).artifacts()).containsExactly("tracker.dependencies.txt");
+  }
+
+  @Test
   void artifactsAreListedUnderTheirPaths() throws Exception {
     Path model = Files.write(files.resolve("model.bin"), new byte[] {1, 2, 3});
     Path data = Files.createDirectories(files.resolve("data/sub"));
@@ -374,7 +393,7 @@ public abstract class BackendContractTest {
       run.logArtifact(files.resolve("data"), "inputs");
       run.logText("hello ünï", "notes/readme.md");
     }
-    assertThat(read(id).artifacts()).containsExactlyInAnyOrder(
+    assertThat(userArtifacts(id)).containsExactlyInAnyOrder(
         "model.bin", "models/best/model.bin", "inputs/a.txt", "inputs/sub/b.txt",
         "notes/readme.md");
   }
@@ -391,7 +410,7 @@ public abstract class BackendContractTest {
       Files.writeString(model, "v2", StandardCharsets.UTF_8);
       run.logArtifact(model);
     }
-    assertThat(read(id).artifacts()).containsExactly("model.bin");
+    assertThat(userArtifacts(id)).containsExactly("model.bin");
   }
 
   // ------------------------------------------------------------------------------ resume
