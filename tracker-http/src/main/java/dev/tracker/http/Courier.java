@@ -70,10 +70,15 @@ final class Courier {
   // Guards the spool mode, the current journal and the drainer's wake-ups.
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  private boolean draining;
   private Journal current;
   private volatile boolean spooling;
   private boolean pendingWork;
   private Thread drainer;
+  // True while the drainer waits in the sleeper: only then may close() interrupt it, since an
+  // interrupt during file I/O would close the journal's channels.
+  private boolean drainerSleeping;
   // One delivery from journals at a time: the drainer, a flush, close or deliverSpooled.
   private final ReentrantLock drainLock = new ReentrantLock();
   private volatile boolean closed;
@@ -213,11 +218,13 @@ final class Courier {
       closed = true;
       d = drainer;
       work.signalAll();
+      if (d != null && drainerSleeping) {
+        d.interrupt();
+      }
     } finally {
       lock.unlock();
     }
     if (d != null) {
-      d.interrupt();
       try {
         d.join(CLOSE_GRACE_MILLIS);
         if (d.isAlive()) {
@@ -734,6 +741,7 @@ final class Courier {
           current = null;
           spooling = false;
           cur.delete();
+          lastReported.set(null);
           log.info("{} takes records again; the spool was delivered", server);
           return true;
         }
@@ -819,14 +827,18 @@ final class Courier {
         }
         pendingWork = false;
       } catch (InterruptedException e) {
-        if (closed) {
-          return;
-        }
+        // only close() interrupts this thread, and only while it sleeps: look at closed again
         continue;
       } finally {
         lock.unlock();
       }
-      boolean done;
+      lock.lock();
+      try {
+        draining = true;
+      } finally {
+        lock.unlock();
+      }
+      boolean done = false;
       try {
         done = drain(false, this::report);
       } catch (VirtualMachineError e) {
@@ -834,7 +846,14 @@ final class Courier {
       } catch (Throwable t) {
         // the drainer never dies: what it could not deliver stays in the spool
         log.error("delivering the spool to {} failed; retrying", server, t);
-        done = false;
+      } finally {
+        lock.lock();
+        try {
+          draining = false;
+          idle.signalAll();
+        } finally {
+          lock.unlock();
+        }
       }
       if (done) {
         failed = 0;
@@ -853,19 +872,54 @@ final class Courier {
       Duration delay = direct.delay(Math.min(failed, 30), null, random.getAsDouble());
       log.debug("spool for {} not delivered yet; next attempt in {} ms", server,
           delay.toMillis());
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        drainerSleeping = true;
+      } finally {
+        lock.unlock();
+      }
       try {
         sleeper.sleep(delay);
       } catch (InterruptedException e) {
-        if (closed) {
-          return;
+        // woken by close()
+      } finally {
+        lock.lock();
+        try {
+          drainerSleeping = false;
+          Thread.interrupted(); // an interrupt meant for the sleep must not reach file I/O
+        } finally {
+          lock.unlock();
         }
       }
     }
   }
 
+  /**
+   * Waits until the background delivery has nothing left to do (for tests): true when it got
+   * there within the timeout.
+   */
+  boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    lock.lock();
+    try {
+      long nanos = timeout.toNanos();
+      while ((pendingWork || draining || spooling) && nanos > 0) {
+        nanos = idle.awaitNanos(nanos);
+      }
+      return !(pendingWork || draining || spooling);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ------------------------------------------------------------------------------- reports
 
-  /** Keeps a failure for the next flush, once per distinct message. */
+  /**
+   * Keeps a failure for the next flush; the same failure again (the spool retried against the
+   * same refusal) is not reported twice until the spool was delivered.
+   */
   private void report(Exception e) {
     String m = String.valueOf(e.getMessage());
     if (m.equals(lastReported.getAndSet(m))) {
@@ -881,7 +935,6 @@ final class Courier {
     while ((e = failures.poll()) != null) {
       list.add(e);
     }
-    lastReported.set(null);
     if (list.isEmpty()) {
       return;
     }

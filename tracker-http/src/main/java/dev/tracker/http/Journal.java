@@ -3,8 +3,9 @@ package dev.tracker.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -18,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,8 +56,10 @@ final class Journal implements Closeable {
   private final Path dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final FileChannel reader;
-  private final FileChannel writer; // null for a session adopted from an earlier process
+  // Streams rather than FileChannels for the journal: an interrupt of a thread doing channel I/O
+  // closes the channel, and a caller's thread may arrive here interrupted.
+  private final RandomAccessFile reader;
+  private final FileOutputStream writer; // null for a session adopted from an earlier process
   private final AtomicLong appended = new AtomicLong();
   private final AtomicLong artifactCount = new AtomicLong();
   private final Map<String, String> serverRuns = new HashMap<>();
@@ -63,13 +67,13 @@ final class Journal implements Closeable {
   private int entities;
   private boolean closed;
 
-  private Journal(Path dir, FileChannel lockChannel, FileLock lock, FileChannel writer)
+  private Journal(Path dir, FileChannel lockChannel, FileLock lock, FileOutputStream writer)
       throws IOException {
     this.dir = dir;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.writer = writer;
-    this.reader = FileChannel.open(dir.resolve(JOURNAL), StandardOpenOption.READ);
+    this.reader = new RandomAccessFile(dir.resolve(JOURNAL).toFile(), "r");
     readProgress();
     readRuns();
   }
@@ -88,8 +92,8 @@ final class Journal implements Closeable {
     FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
     FileLock lock = lockChannel.lock();
-    FileChannel writer = FileChannel.open(dir.resolve(JOURNAL), StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    Files.createFile(dir.resolve(JOURNAL));
+    FileOutputStream writer = new FileOutputStream(dir.resolve(JOURNAL).toFile(), true);
     Journal j = new Journal(dir, lockChannel, lock, writer);
     j.append(new Op.Header(null, Op.FORMAT, server, now));
     return j;
@@ -154,18 +158,16 @@ final class Journal implements Closeable {
       Files.copy(a.file(), dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING);
     }
     byte[] json = Op.encode(op, fileName);
-    ByteBuffer buf = ByteBuffer.allocate(json.length + 1);
-    buf.put(json).put((byte) '\n').flip();
-    while (buf.hasRemaining()) {
-      writer.write(buf);
-    }
-    appended.addAndGet(json.length + 1L);
+    byte[] line = Arrays.copyOf(json, json.length + 1);
+    line[json.length] = '\n';
+    writer.write(line); // one write: a crash leaves a whole line or a torn last one
+    appended.addAndGet(line.length);
   }
 
   /** Makes what was appended durable on disk. */
   void force() throws IOException {
     if (writer != null) {
-      writer.force(false);
+      writer.getFD().sync();
     }
   }
 
@@ -174,7 +176,7 @@ final class Journal implements Closeable {
 
   /** The next operation to deliver, or null when everything complete was delivered. */
   Entry next() throws IOException {
-    long limit = writer != null ? appended.get() : reader.size();
+    long limit = writer != null ? appended.get() : reader.length();
     while (offset < limit) {
       byte[] line = readLine(offset, limit);
       if (line == null) {
@@ -204,16 +206,14 @@ final class Journal implements Closeable {
 
   private byte[] readLine(long from, long limit) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer buf = ByteBuffer.allocate(READ_BLOCK);
+    byte[] a = new byte[READ_BLOCK];
     long pos = from;
+    reader.seek(pos);
     while (pos < limit) {
-      buf.clear();
-      buf.limit((int) Math.min(READ_BLOCK, limit - pos));
-      int n = reader.read(buf, pos);
+      int n = reader.read(a, 0, (int) Math.min(READ_BLOCK, limit - pos));
       if (n <= 0) {
         return null;
       }
-      byte[] a = buf.array();
       for (int i = 0; i < n; i++) {
         if (a[i] == '\n') {
           out.write(a, 0, i);
@@ -244,10 +244,9 @@ final class Journal implements Closeable {
     return entities;
   }
 
-  /** True when nothing is left to deliver. */
+  /** True when no complete operation is left to deliver (a torn last line does not count). */
   boolean isDrained() throws IOException {
-    long limit = writer != null ? appended.get() : reader.size();
-    return next() == null && offset >= limit;
+    return next() == null;
   }
 
   /** Remembers which MLflow run a tracker run became, durably, for a later process. */
@@ -307,7 +306,7 @@ final class Journal implements Closeable {
     closed = true;
     try {
       if (writer != null) {
-        writer.force(false);
+        writer.getFD().sync();
         writer.close();
       }
       reader.close();
@@ -382,14 +381,13 @@ final class Journal implements Closeable {
       from = Json.int64(Json.parse(Files.readAllBytes(p)), "offset", 0);
     }
     int count = 0;
-    try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocate(READ_BLOCK);
-      long pos = from;
+    try (RandomAccessFile in = new RandomAccessFile(journal.toFile(), "r")) {
+      byte[] a = new byte[READ_BLOCK];
+      in.seek(from);
       boolean lineHasContent = false;
       boolean header = from == 0;
       int n;
-      while ((n = ch.read(buf, pos)) > 0) {
-        byte[] a = buf.array();
+      while ((n = in.read(a)) > 0) {
         for (int i = 0; i < n; i++) {
           if (a[i] == '\n') {
             if (lineHasContent) {
@@ -404,8 +402,6 @@ final class Journal implements Closeable {
             lineHasContent = true;
           }
         }
-        pos += n;
-        buf.clear();
       }
     }
     return count;

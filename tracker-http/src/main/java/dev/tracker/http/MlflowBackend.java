@@ -209,6 +209,11 @@ public final class MlflowBackend implements TrackingBackend {
     return courier.deliverSpooled();
   }
 
+  /** Waits until the background delivery has nothing left to do; for tests. */
+  boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    return courier.awaitDelivered(timeout);
+  }
+
   // ------------------------------------------------------------------------------- writing
 
   @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockWebServer;
 
 /** Test wiring: a backend for a MockWebServer, with a spool under a temporary folder. */
@@ -21,6 +22,7 @@ final class Fixtures {
   static final class TestSleeper implements Sleeper {
     final List<Duration> waits = new CopyOnWriteArrayList<>();
     private final Semaphore drainerPermits = new Semaphore(0);
+    private final AtomicLong nanos = new AtomicLong();
 
     @Override
     public void sleep(Duration d) throws InterruptedException {
@@ -29,6 +31,12 @@ final class Fixtures {
         return;
       }
       waits.add(d);
+      nanos.addAndGet(d.toNanos());
+    }
+
+    /** A clock that advances by the waits of the callers' threads only. */
+    long nanoTime() {
+      return nanos.get();
     }
 
     /** Lets the background drainer make one more attempt. */
@@ -37,9 +45,9 @@ final class Fixtures {
     }
   }
 
-  static MlflowBackend.Builder backend(MockWebServer server, Path spool, Sleeper sleeper) {
+  static MlflowBackend.Builder backend(MockWebServer server, Path spool, TestSleeper sleeper) {
     return MlflowBackend.builder().uri(server.url("/").toString()).spoolDir(spool)
-        .sleeper(sleeper).random(() -> 0.0).backoffJitter(0);
+        .sleeper(sleeper).nanoTime(sleeper::nanoTime).random(() -> 0.0).backoffJitter(0);
   }
 
   static MockWebServer start(FakeMlflowServer fake) throws Exception {

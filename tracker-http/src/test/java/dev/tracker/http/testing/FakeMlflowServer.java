@@ -79,6 +79,8 @@ public final class FakeMlflowServer extends Dispatcher {
   private final Map<String, Experiment> experiments = new LinkedHashMap<>();
   private final Map<String, RunState> runs = new LinkedHashMap<>();
   private final Map<String, Deque<MockResponse>> scripts = new HashMap<>();
+  private final Deque<MockResponse> next = new ArrayDeque<>();
+  private final ThreadLocal<MockResponse> peeked = new ThreadLocal<>();
   private final List<String> log = new ArrayList<>();
   private long nextExperiment = 1;
   private long nextRun = 1;
@@ -133,6 +135,29 @@ public final class FakeMlflowServer extends Dispatcher {
       scripts.computeIfAbsent(endpoint, k -> new ArrayDeque<>()).addAll(List.of(responses));
     }
     return this;
+  }
+
+  /**
+   * Answers the very next request, whatever its endpoint, with this. Unlike {@link #script},
+   * socket effects on the request body (a connection closed mid-body) apply, since MockWebServer
+   * asks {@link #peek()} for them before the request is dispatched.
+   */
+  public FakeMlflowServer next(MockResponse response) {
+    synchronized (lock) {
+      next.add(response);
+    }
+    return this;
+  }
+
+  // MockWebServer peeks, then reads the body, then dispatches, on one thread per connection;
+  // when the body read fails (the effect closed the socket) there is no dispatch.
+  @Override
+  public MockResponse peek() {
+    synchronized (lock) {
+      MockResponse r = next.poll();
+      peeked.set(r);
+      return r != null ? r : super.peek();
+    }
   }
 
   /** Starts or ends an outage. */
@@ -268,6 +293,12 @@ public final class FakeMlflowServer extends Dispatcher {
     String endpoint = path.startsWith("/api/2.0/mlflow/") ? path.substring(16)
         : path.startsWith("/api/2.0/mlflow-artifacts/") ? "mlflow-artifacts" : path;
     synchronized (lock) {
+      MockResponse armed = peeked.get();
+      peeked.remove();
+      if (armed != null) {
+        log.add(request.getMethod() + " " + endpoint + " (scripted)");
+        return armed;
+      }
       Deque<MockResponse> script = scripts.get(endpoint);
       if (script != null && !script.isEmpty()) {
         log.add(request.getMethod() + " " + endpoint + " (scripted)");
