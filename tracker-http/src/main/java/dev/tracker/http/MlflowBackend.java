@@ -584,6 +584,47 @@ public final class MlflowBackend implements TrackingBackend {
       return this;
     }
 
+    // what tests of the configuration read
+    URI uri() {
+      return uri;
+    }
+
+    Duration timeout() {
+      return timeout;
+    }
+
+    int maxRetries() {
+      return maxRetries;
+    }
+
+    double backoffFactor() {
+      return backoffFactor;
+    }
+
+    double backoffJitter() {
+      return backoffJitter;
+    }
+
+    boolean insecureTls() {
+      return insecureTls;
+    }
+
+    Path serverCertPath() {
+      return serverCertPath;
+    }
+
+    Path spoolDir() {
+      return spoolDir;
+    }
+
+    String experimentId() {
+      return experimentId;
+    }
+
+    String authKind() {
+      return username != null ? "basic" : token != null ? "bearer" : "none";
+    }
+
     Builder copy() {
       Builder b = new Builder();
       b.uri = uri;
@@ -622,7 +663,7 @@ public final class MlflowBackend implements TrackingBackend {
             + " or MlflowBackend.builder().uri(..)), e.g. http://localhost:5000");
       }
       String scheme = b.uri.getScheme() == null ? "" : b.uri.getScheme().toLowerCase(Locale.ROOT);
-      if (scheme.equals("databricks")) {
+      if (MlflowBackendProvider.isDatabricks(b.uri)) {
         throw new IllegalArgumentException("tracking URI '" + Secrets.redact(b.uri.toString())
             + "' names a Databricks profile, which dev.tracker:tracker-http does not read; set"
             + " MLFLOW_TRACKING_URI to the workspace URL (https://<workspace>.cloud.databricks"
@@ -778,7 +819,7 @@ public final class MlflowBackend implements TrackingBackend {
     @Override
     public String toString() {
       return "MlflowBackend.Builder{uri=" + (uri == null ? null : Secrets.redact(uri.toString()))
-          + ", auth=" + (username != null ? "basic" : token != null ? "bearer" : "none") + "}";
+          + ", auth=" + authKind() + "}";
     }
   }
 

@@ -47,10 +47,19 @@ public final class MlflowBackendProvider implements BackendProvider {
   /** For {@link java.util.ServiceLoader}. */
   public MlflowBackendProvider() {}
 
+  /**
+   * True for {@code http:} and {@code https:}, and for Databricks URIs ({@code databricks},
+   * {@code databricks://profile}: MLflow never reads those as paths), which get a clear error.
+   */
   @Override
   public boolean supports(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    return scheme.equals("http") || scheme.equals("https") || scheme.equals("databricks");
+    return scheme.equals("http") || scheme.equals("https") || isDatabricks(uri);
+  }
+
+  static boolean isDatabricks(URI uri) {
+    return "databricks".equalsIgnoreCase(uri.getScheme())
+        || (uri.getScheme() == null && "databricks".equals(uri.toString()));
   }
 
   @Override

@@ -179,10 +179,14 @@ public final class FakeMlflowServer extends Dispatcher {
     return new MockResponse.Builder().code(status).body(body).build();
   }
 
-  /** An answer that drops the connection once the request arrived. */
+  /**
+   * An answer that closes the connection once the request was read, before any response: the
+   * client sees an I/O error. (Effects on the response work from {@link #dispatch}; effects on
+   * the request need {@link #next}.)
+   */
   public static MockResponse disconnect() {
-    return new MockResponse.Builder().onRequestStart(SocketEffect.ShutdownConnection.INSTANCE)
-        .build();
+    return new MockResponse.Builder()
+        .onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build();
   }
 
   // ---------------------------------------------------------------------------- inspecting
