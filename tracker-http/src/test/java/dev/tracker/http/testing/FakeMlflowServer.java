@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mockwebserver3.Dispatcher;
@@ -87,6 +88,8 @@ public final class FakeMlflowServer extends Dispatcher {
   private String artifactRoot = "mlflow-artifacts:";
   private String authorization;
   private boolean dedupeMetrics;
+  private int pageSize = Integer.MAX_VALUE;
+  private Function<String, MockResponse> interceptor = endpoint -> null;
   private volatile Outage outage = Outage.NONE;
 
   /** A server with the "Default" experiment (id 0), timestamps from the system clock. */
@@ -125,6 +128,28 @@ public final class FakeMlflowServer extends Dispatcher {
   public FakeMlflowServer dedupeMetrics(boolean dedupe) {
     synchronized (lock) {
       this.dedupeMetrics = dedupe;
+    }
+    return this;
+  }
+
+  /**
+   * The most items a page holds whatever the client asks (servers may answer fewer than
+   * max_results), for testing paging; unlimited by default.
+   */
+  public FakeMlflowServer pageSize(int size) {
+    synchronized (lock) {
+      this.pageSize = size;
+    }
+    return this;
+  }
+
+  /**
+   * Sees the endpoint of every request before it is handled and may answer instead (non-null),
+   * e.g. to let two log-batch requests through and fail the third.
+   */
+  public FakeMlflowServer interceptor(Function<String, MockResponse> interceptor) {
+    synchronized (lock) {
+      this.interceptor = interceptor == null ? endpoint -> null : interceptor;
     }
     return this;
   }
@@ -303,6 +328,11 @@ public final class FakeMlflowServer extends Dispatcher {
         log.add(request.getMethod() + " " + endpoint + " (scripted)");
         return armed;
       }
+      MockResponse intercepted = interceptor.apply(endpoint);
+      if (intercepted != null) {
+        log.add(request.getMethod() + " " + endpoint + " (intercepted)");
+        return intercepted;
+      }
       Deque<MockResponse> script = scripts.get(endpoint);
       if (script != null && !script.isEmpty()) {
         log.add(request.getMethod() + " " + endpoint + " (scripted)");
@@ -391,7 +421,7 @@ public final class FakeMlflowServer extends Dispatcher {
   }
 
   private MockResponse searchExperiments(JsonNode body) {
-    int max = (int) int64(body, "max_results", 1000);
+    int max = (int) Math.min(int64(body, "max_results", 1000), pageSize);
     int from = pageStart(text(body, "page_token"));
     List<Experiment> active = new ArrayList<>();
     for (Experiment e : experiments.values()) {
@@ -530,7 +560,7 @@ public final class FakeMlflowServer extends Dispatcher {
     Set<String> expIds = new LinkedHashSet<>();
     body.path("experiment_ids").forEach(n -> expIds.add(n.asText()));
     String filter = text(body, "filter");
-    int max = (int) int64(body, "max_results", 1000);
+    int max = (int) Math.min(int64(body, "max_results", 1000), pageSize);
     int from = pageStart(text(body, "page_token"));
     String tagKey = null;
     String tagValue = null;
@@ -580,6 +610,7 @@ public final class FakeMlflowServer extends Dispatcher {
       throw new Failure(400, "INVALID_PARAMETER_VALUE", "max_results must be at most "
           + MAX_HISTORY_RESULTS + " but was " + max);
     }
+    max = Math.min(max, pageSize);
     List<Point> points = new ArrayList<>();
     for (Point p : r.metrics) {
       if (p.key().equals(key)) {
