@@ -210,7 +210,11 @@ final class Courier {
     return result;
   }
 
-  /** Stops the drainer, tries the spool a last time, and leaves what is left on disk. */
+  /**
+   * Stops the drainer, tries the spool a last time, and leaves what is left on disk. A call the
+   * dispatcher still has in flight (its flush timed out) is cancelled: that operation, and any
+   * handed over later, go to the spool at once.
+   */
   void close() throws IOException {
     Thread d;
     lock.lock();
@@ -255,6 +259,7 @@ final class Courier {
       }
     } finally {
       drainLock.unlock();
+      api.rest().close();
     }
     throwReported();
   }
@@ -315,7 +320,8 @@ final class Courier {
     lock.lock();
     try {
       if (spooling) {
-        current.append(withServerRun(op));
+        journal().append(withServerRun(op));
+        releaseIfClosed();
         return;
       }
     } finally {
@@ -337,26 +343,42 @@ final class Courier {
   private void spool(Op op, Exception cause) throws IOException {
     lock.lock();
     try {
-      if (current == null) {
-        Spool.writeServerFile(serverDir, server);
-        current = Journal.create(serverDir, server, clock.millis());
-      }
+      Journal j = journal();
       if (op != null) {
-        current.append(withServerRun(op));
+        j.append(withServerRun(op));
       }
       if (!spooling) {
         spooling = true;
         log.error("{} cannot take records ({}); spooling them to {} and delivering them when it"
-            + " can", server, cause.getMessage(), current.dir());
+            + " can", server, cause.getMessage(), j.dir());
       }
       if (cause instanceof MlflowServerException
           || (cause instanceof UnreachableException u && u.isTls())) {
         report(cause);
       }
+      releaseIfClosed();
     } finally {
       lock.unlock();
     }
     wakeDrainer();
+  }
+
+  // After close nothing delivers this process's spool: leave each late operation in a session
+  // of its own, unlocked, for the next process (sessions sort in the order they were started).
+  private void releaseIfClosed() throws IOException {
+    if (closed && current != null) {
+      current.close();
+      current = null;
+    }
+  }
+
+  /** The current session, started when there is none (also after close). Under the lock. */
+  private Journal journal() throws IOException {
+    if (current == null) {
+      Spool.writeServerFile(serverDir, server);
+      current = Journal.create(serverDir, server, clock.millis());
+    }
+    return current;
   }
 
   private Op withServerRun(Op op) {

@@ -52,6 +52,8 @@ final class Journal implements Closeable {
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final int READ_BLOCK = 64 * 1024;
+  // orders the sessions one process starts within one millisecond
+  private static final AtomicLong SESSIONS = new AtomicLong();
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -85,6 +87,7 @@ final class Journal implements Closeable {
     do {
       dir = serverDir.resolve(NAME.format(java.time.Instant.ofEpochMilli(now)) + "-"
           + ProcessHandle.current().pid() + "-"
+          + String.format("%06d", SESSIONS.incrementAndGet() % 1_000_000) + "-"
           + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000) | 0x10000)
           .substring(1));
     } while (Files.exists(dir));

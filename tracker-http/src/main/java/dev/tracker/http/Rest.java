@@ -54,6 +54,7 @@ final class Rest {
   private final InstantSource clock;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastWarn = new AtomicLong(Long.MIN_VALUE);
+  private volatile boolean closed;
 
   Rest(OkHttpClient client, HttpUrl base, String server, Sleeper sleeper, DoubleSupplier random,
       LongSupplier nanoTime, InstantSource clock) {
@@ -122,6 +123,15 @@ final class Rest {
   }
 
   /**
+   * Cancels the calls in flight and makes every later call fail at once without retrying: what
+   * was being sent then goes to the spool instead of holding up a thread after close.
+   */
+  void close() {
+    closed = true;
+    cancelAll();
+  }
+
+  /**
    * Sends the request, retrying I/O errors and 408, 429, 500, 502, 503, 504 per the policy.
    *
    * @throws UnreachableException when the retries ran out, the budget was spent, or TLS failed
@@ -135,6 +145,10 @@ final class Rest {
       BeforeRetry beforeRetry) throws IOException {
     long start = nanoTime.getAsLong();
     for (int attempt = 1; ; attempt++) {
+      if (closed) {
+        throw new UnreachableException(what + " to " + server + " was not sent: the backend is"
+            + " closed", null, false);
+      }
       if (attempt > 1 && beforeRetry != null) {
         try {
           JsonNode answer = beforeRetry.check();
@@ -176,7 +190,7 @@ final class Rest {
       } finally {
         inFlight.remove(call);
       }
-      if (Thread.currentThread().isInterrupted()) {
+      if (Thread.currentThread().isInterrupted() || closed) {
         throw unreachable(what, attempt, failure, cause);
       }
       if (attempt > policy.maxRetries()) {

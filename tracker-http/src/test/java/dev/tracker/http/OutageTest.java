@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
 import okhttp3.Credentials;
@@ -159,6 +163,46 @@ class OutageTest {
     assertThat(child.artifacts()).containsKey("notes.md");
     assertThat(child.status()).isEqualTo("FAILED");
     assertThat(fake.run(parentId).status()).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void closingWhileARequestHangsSpoolsItInsteadOfWaiting() throws Exception {
+    up();
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    fake.interceptor(endpoint -> {
+      if (!endpoint.equals("runs/log-batch")) {
+        return null;
+      }
+      arrived.countDown();
+      try {
+        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return FakeMlflowServer.disconnect(); // the server never processed it
+    });
+    MlflowBackend backend = backend();
+    backend.createRun(new dev.tracker.spi.RunSpec("r", backend.createExperiment("e"), "e", "r",
+        1, java.util.Map.of(), null, false));
+    ExecutorService dispatcher = Executors.newSingleThreadExecutor();
+    Future<?> logging = dispatcher.submit(() -> {
+      backend.logBatch("r", dev.tracker.spi.Batch.ofMetrics(List.of(
+          new dev.tracker.Metric("loss", 1, 1, 0))));
+      return null;
+    });
+    assertThat(arrived.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    backend.close(); // as after a flush that timed out: the hanging call is cancelled
+    logging.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    release.countDown();
+    dispatcher.shutdown();
+    fake.interceptor(null);
+
+    MlflowBackend next = backend();
+    assertThat(next.awaitDelivered(WAIT)).isTrue();
+    next.close();
+    assertThat(steps(fake.runs().get(0))).containsExactly(0L);
   }
 
   @Test
