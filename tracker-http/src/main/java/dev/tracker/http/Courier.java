@@ -160,10 +160,7 @@ final class Courier {
   }
 
   void createRun(RunSpec spec) throws IOException {
-    RunRef ref = runs.computeIfAbsent(spec.runId(), RunRef::new);
-    if (spec.resume()) {
-      ref.serverId = spec.runId();
-    }
+    runs.computeIfAbsent(spec.runId(), RunRef::new);
     String experimentId = spec.experimentId();
     if (experimentId != null && experimentId.startsWith(PENDING)) {
       experimentId = null;
@@ -441,17 +438,24 @@ final class Courier {
       throws IOException {
     RunRef ref = runs.computeIfAbsent(c.run(), RunRef::new);
     if (c.resume()) {
-      Dto.Run r = api.run(c.run(), p).orElseThrow(() -> new TrackerException("run " + c.run()
-          + " to resume (MLFLOW_RUN_ID / resumeRun) does not exist on " + server));
-      api.updateRun(r.id(), RunStatus.RUNNING, -1, p);
-      ref.serverId = r.id();
-      ref.experimentId = r.experimentId();
-      ref.artifactUri = r.artifactUri();
-      ref.sentParams.putAll(r.params());
-      ref.paramsKnown = true;
-      log.info("resuming MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
-          uiUrl(r.experimentId(), r.id()));
-      return;
+      Optional<Dto.Run> existing = findRun(c.run(), p);
+      if (existing.isPresent()) {
+        Dto.Run r = existing.get();
+        api.updateRun(r.id(), RunStatus.RUNNING, -1, p);
+        ref.experimentId = r.experimentId();
+        ref.artifactUri = r.artifactUri();
+        ref.sentParams.putAll(r.params());
+        ref.paramsKnown = true;
+        ref.serverId = r.id();
+        if (journal != null) {
+          journal.recordRun(c.run(), r.id());
+        }
+        log.info("resuming MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
+            uiUrl(r.experimentId(), r.id()));
+        return;
+      }
+      log.warn("run {} to resume (MLFLOW_RUN_ID / resumeRun) does not exist on {}; creating it,"
+          + " tagged {}={}", c.run(), server, RUN_ID_TAG, c.run());
     }
     String experimentId = c.experimentId() != null ? c.experimentId()
         : resolveExperiment(c.experimentName(), p);
@@ -630,6 +634,29 @@ final class Courier {
       }
       out.addAll(isolate(runId, part, e, p));
     }
+  }
+
+  /**
+   * The run with this MLflow id, or else the run tagged {@value #RUN_ID_TAG} with it in any
+   * experiment; empty when neither exists.
+   */
+  Optional<Dto.Run> findRun(String id, RetryPolicy p) throws IOException {
+    try {
+      Optional<Dto.Run> r = api.run(id, p);
+      if (r.isPresent()) {
+        return r;
+      }
+    } catch (MlflowServerException e) {
+      if (e.status() != 400) {
+        throw e; // 400: not something MLflow takes for a run id; perhaps the tracker's
+      }
+    }
+    List<String> experiments = new ArrayList<>();
+    for (Dto.Experiment e : api.searchExperiments(p)) {
+      experiments.add(e.id());
+    }
+    JsonNode found = api.findRunByTrackerId(experiments, id, p);
+    return found == null ? Optional.empty() : Optional.of(Dto.Run.from(found.path("run")));
   }
 
   private String resolveExperiment(String name, RetryPolicy p) throws IOException {

@@ -1,6 +1,5 @@
 package dev.tracker.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.FlushResult;
 import dev.tracker.Metric;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -289,20 +289,34 @@ public final class MlflowBackend implements TrackingBackend {
     return out;
   }
 
+  /**
+   * Lists the runs of an experiment, newest first. A run created by a tracker is listed under the
+   * tracker's id (its {@value #RUN_ID_TAG} tag), as is its parent; other runs under their MLflow
+   * ids.
+   */
   @Override
   public List<RunInfo> listRuns(String experimentName) throws IOException {
     Optional<Dto.Experiment> e = api.experimentByName(experimentName, reads);
     if (e.isEmpty()) {
       return List.of();
     }
+    List<Dto.Run> runs = api.searchRuns(List.of(e.get().id()), null, reads);
+    Map<String, String> ids = new HashMap<>();
+    for (Dto.Run r : runs) {
+      ids.put(r.id(), trackerId(r));
+    }
     List<RunInfo> out = new ArrayList<>();
-    for (Dto.Run r : api.searchRuns(List.of(e.get().id()), null, reads)) {
-      out.add(info(r, e.get().name()));
+    for (Dto.Run r : runs) {
+      out.add(info(r, e.get().name(), ids));
     }
     return out;
   }
 
-  /** Reads a run by its MLflow id or by the tracker's id (its {@value #RUN_ID_TAG} tag). */
+  /**
+   * Reads a run by the tracker's id (its {@value #RUN_ID_TAG} tag) or its MLflow id. Ids in the
+   * result are the tracker's where the runs have one: the run's, its parent's, and the
+   * {@code mlflow.parentRunId} tag's.
+   */
   @Override
   public Optional<RunData> readRun(String runId) throws IOException {
     Optional<Dto.Run> found = findRun(runId);
@@ -320,11 +334,17 @@ public final class MlflowBackend implements TrackingBackend {
     }
     List<String> artifacts = new ArrayList<>();
     listArtifacts(r.id(), null, artifacts, new HashSet<>());
-    return Optional.of(new RunData(info(r, experimentName(r.experimentId())), r.params(),
-        r.tags(), metrics, artifacts));
+    Map<String, String> ids = new HashMap<>();
+    ids.put(r.id(), trackerId(r));
+    RunInfo info = info(r, experimentName(r.experimentId()), ids);
+    Map<String, String> tags = new LinkedHashMap<>(r.tags());
+    if (info.parentRunId() != null) {
+      tags.put(Courier.PARENT_TAG, info.parentRunId());
+    }
+    return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts));
   }
 
-  /** Reads a metric's history by the run's MLflow id or the tracker's id, every page. */
+  /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
   @Override
   public List<Metric> metricHistory(String runId, String key) throws IOException {
     String id = courier.serverRunId(runId).orElse(null);
@@ -339,23 +359,14 @@ public final class MlflowBackend implements TrackingBackend {
   }
 
   private Optional<Dto.Run> findRun(String runId) throws IOException {
-    String id = courier.serverRunId(runId).orElse(runId);
-    try {
-      Optional<Dto.Run> r = api.run(id, reads);
+    Optional<String> known = courier.serverRunId(runId);
+    if (known.isPresent()) {
+      Optional<Dto.Run> r = api.run(known.get(), reads);
       if (r.isPresent()) {
         return r;
       }
-    } catch (MlflowServerException e) {
-      if (e.status() != 400) {
-        throw e; // 400: not an MLflow run id; perhaps the tracker's
-      }
     }
-    List<String> experiments = new ArrayList<>();
-    for (Dto.Experiment e : api.searchExperiments(reads)) {
-      experiments.add(e.id());
-    }
-    JsonNode found = api.findRunByTrackerId(experiments, runId, reads);
-    return found == null ? Optional.empty() : Optional.of(Dto.Run.from(found.path("run")));
+    return courier.findRun(runId, reads);
   }
 
   private void listArtifacts(String runId, String path, List<String> out, Set<String> seen)
@@ -385,7 +396,17 @@ public final class MlflowBackend implements TrackingBackend {
     }
   }
 
-  private static RunInfo info(Dto.Run r, String experimentName) {
+  private static String trackerId(Dto.Run r) {
+    String id = r.tags().get(RUN_ID_TAG);
+    return id == null || id.isEmpty() ? r.id() : id;
+  }
+
+  /**
+   * The run's info in the tracker's ids; {@code ids} maps MLflow ids to tracker ids and learns
+   * the parent's.
+   */
+  private RunInfo info(Dto.Run r, String experimentName, Map<String, String> ids)
+      throws IOException {
     RunStatus status;
     try {
       status = r.status() == null || "SCHEDULED".equals(r.status()) ? RunStatus.RUNNING
@@ -393,8 +414,18 @@ public final class MlflowBackend implements TrackingBackend {
     } catch (IllegalArgumentException unknown) {
       status = RunStatus.RUNNING;
     }
-    return new RunInfo(r.id(), r.name(), r.experimentId(), experimentName, status, r.startTime(),
-        r.endTime(), r.tags().get(Courier.PARENT_TAG));
+    String parent = r.tags().get(Courier.PARENT_TAG);
+    if (parent != null) {
+      String known = ids.get(parent);
+      if (known == null) {
+        Optional<Dto.Run> p = api.run(parent, reads);
+        known = p.map(MlflowBackend::trackerId).orElse(parent);
+        ids.put(parent, known);
+      }
+      parent = known;
+    }
+    return new RunInfo(trackerId(r), r.name(), r.experimentId(), experimentName, status,
+        r.startTime(), r.endTime(), parent);
   }
 
   @Override

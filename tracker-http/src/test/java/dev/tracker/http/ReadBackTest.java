@@ -78,12 +78,22 @@ class ReadBackTest {
   }
 
   @Test
-  void listsRunsNewestFirstWithTheirParents() throws Exception {
+  void listsRunsNewestFirstUnderTheTrackersIds() throws Exception {
     assertThat(backend.listRuns("iris")).containsExactly(
-        new RunInfo(SERVER_CHILD, "lr-0.1", "1", "iris", RunStatus.FINISHED, 2000, 4000,
-            SERVER_PARENT),
-        new RunInfo(SERVER_PARENT, "sweep", "1", "iris", RunStatus.RUNNING, 1000, 0, null));
+        new RunInfo(CHILD, "lr-0.1", "1", "iris", RunStatus.FINISHED, 2000, 4000, PARENT),
+        new RunInfo(PARENT, "sweep", "1", "iris", RunStatus.RUNNING, 1000, 0, null));
     assertThat(backend.listRuns("no such experiment")).isEmpty();
+  }
+
+  @Test
+  void runsNotCreatedByATrackerAreListedUnderTheirMlflowIds() throws Exception {
+    fake.script("runs/search", new MockResponse.Builder().code(200).body("{\"runs\":[{"
+        + "\"info\":{\"run_id\":\"9f\",\"run_name\":\"py\",\"experiment_id\":\"1\","
+        + "\"status\":\"KILLED\",\"start_time\":\"5\"},\"data\":{\"tags\":[{\"key\":"
+        + "\"mlflow.parentRunId\",\"value\":\"" + SERVER_PARENT + "\"}]}}]}").build());
+
+    assertThat(backend.listRuns("iris")).containsExactly(
+        new RunInfo("9f", "py", "1", "iris", RunStatus.KILLED, 5, 0, PARENT));
   }
 
   @Test
@@ -94,11 +104,12 @@ class ReadBackTest {
     other.close();
 
     for (RunData run : List.of(byMlflowId, byTrackerId)) {
-      assertThat(run.info().id()).isEqualTo(SERVER_CHILD);
+      assertThat(run.info().id()).isEqualTo(CHILD);
+      assertThat(run.info().parentRunId()).isEqualTo(PARENT);
       assertThat(run.info().experimentName()).isEqualTo("iris");
       assertThat(run.params()).isEqualTo(Map.of("lr", "0.1"));
       assertThat(run.tags()).containsEntry("phase", "train")
-          .containsEntry("tracker.runId", CHILD);
+          .containsEntry("tracker.runId", CHILD).containsEntry("mlflow.parentRunId", PARENT);
       assertThat(run.history("loss")).extracting(Metric::step)
           .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
       assertThat(run.history("acc")).containsExactly(new Metric("acc", 0.9, 3100, 6));
