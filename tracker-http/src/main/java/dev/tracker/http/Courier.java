@@ -441,7 +441,8 @@ final class Courier {
       Optional<Dto.Run> existing = findRun(c.run(), p);
       if (existing.isPresent()) {
         Dto.Run r = existing.get();
-        api.updateRun(r.id(), RunStatus.RUNNING, -1, p);
+        // RUNNING again, and end time 0 (MLflow keeps an end time it is not given): not ended
+        api.updateRun(r.id(), RunStatus.RUNNING, 0, p);
         ref.experimentId = r.experimentId();
         ref.artifactUri = r.artifactUri();
         ref.sentParams.putAll(r.params());

@@ -118,6 +118,45 @@ class TrackerIntegrationTest {
   }
 
   @Test
+  void theTrackersRunIdResumesTheRunToo() throws Exception {
+    String trackerRunId;
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment().newRun("first").seed(5).start();
+      trackerRunId = run.id();
+      run.logMetric("loss", 1, 0);
+    }
+    String serverRun = fake.runs().get(0);
+    assertThat(fake.run(serverRun).status()).isEqualTo("FINISHED");
+    env.put("MLFLOW_RUN_ID", trackerRunId);
+    env.put("TRACKER_SEED", "5");
+    try (Tracker again = tracker()) {
+      Run run = again.experiment().startRun();
+      again.flush();
+      assertThat(fake.run(serverRun).status()).isEqualTo("RUNNING");
+      assertThat(fake.run(serverRun).endTime()).isZero();
+      run.logMetric("loss", 0.5, 1);
+    }
+
+    assertThat(fake.runs()).containsExactly(serverRun);
+    assertThat(fake.run(serverRun).metrics()).hasSize(2);
+    assertThat(fake.run(serverRun).status()).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void resumingARunTheServerDoesNotHaveCreatesItTaggedWithTheId() throws Exception {
+    env.put("MLFLOW_RUN_ID", "0123456789abcdef0123456789abcdef");
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment().startRun("fresh");
+      run.logMetric("loss", 1, 0);
+    }
+
+    FakeMlflowServer.Run run = fake.run(fake.runs().get(0));
+    assertThat(run.name()).isEqualTo("fresh");
+    assertThat(run.tags()).containsEntry("tracker.runId", "0123456789abcdef0123456789abcdef");
+    assertThat(run.metrics()).hasSize(1);
+  }
+
+  @Test
   void twoTrackersLogIntoOneRunWithoutLosingOrRepeatingAPoint() throws Exception {
     String serverRun;
     try (Tracker tracker = tracker()) {

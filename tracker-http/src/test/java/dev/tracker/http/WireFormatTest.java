@@ -170,7 +170,7 @@ class WireFormatTest {
     RecordedRequest update = take();
     assertThat(update.getTarget()).isEqualTo("/api/2.0/mlflow/runs/update");
     assertThat(body(update)).isEqualTo("{\"run_id\":\"" + SERVER_RUN
-        + "\",\"status\":\"RUNNING\"}");
+        + "\",\"status\":\"RUNNING\",\"end_time\":0}");
     assertThat(backend.serverRunId(SERVER_RUN)).contains(SERVER_RUN);
   }
 
