@@ -51,7 +51,7 @@ final class Fixtures {
   }
 
   static MockWebServer start(FakeMlflowServer fake) throws Exception {
-    MockWebServer server = new MockWebServer();
+    MockWebServer server = FakeMlflowServer.newServer();
     server.setDispatcher(fake);
     server.start();
     return server;

@@ -47,7 +47,7 @@ class OutageTest {
 
   /** Starts the MLflow server (again) on the same port, with the same state. */
   private MockWebServer up() throws Exception {
-    MockWebServer s = new MockWebServer();
+    MockWebServer s = FakeMlflowServer.newServer();
     s.setDispatcher(fake);
     s.start(port);
     port = s.getPort();

@@ -84,7 +84,8 @@ class SpoolRecoveryTest {
     spoolARun(new Batch(points(3), List.of(new Param("lr", "0.1")), List.of()));
     // the earlier attempt reached the server: the run exists, tagged, with another lr
     String exp = fake.createExperiment("e");
-    MlflowBackend other = backend();
+    // (a backend with a spool folder of its own, so that it does not deliver this one)
+    MlflowBackend other = Fixtures.backend(server, tmp.resolve("other"), sleeper).build();
     other.createRun(new RunSpec(RUN, exp, "e", "r", 1, Map.of(), null, false));
     other.close();
     String existing = fake.runs().get(0);

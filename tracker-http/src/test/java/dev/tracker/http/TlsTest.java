@@ -27,7 +27,7 @@ class TlsTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new MockWebServer();
+    server = FakeMlflowServer.newServer();
     server.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate).build()
         .sslSocketFactory());
     server.setDispatcher(fake);
