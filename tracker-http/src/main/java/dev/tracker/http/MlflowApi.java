@@ -67,8 +67,26 @@ final class MlflowApi {
     return Json.text(rest.post("experiments/create", body, p), "experiment_id");
   }
 
-  /** Every active experiment, following {@code next_page_token}. */
+  /**
+   * Every active experiment, following {@code next_page_token}; from {@code experiments/list} on
+   * servers older than MLflow 1.28, which lack {@code experiments/search}.
+   */
   List<Dto.Experiment> searchExperiments(RetryPolicy p) throws IOException {
+    try {
+      return searchExperimentsPaged(p);
+    } catch (MlflowServerException e) {
+      if (e.status() != 404 || "RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
+        throw e;
+      }
+      List<Dto.Experiment> out = new ArrayList<>();
+      for (JsonNode x : rest.get("experiments/list", Map.of(), p).path("experiments")) {
+        out.add(Dto.Experiment.from(x));
+      }
+      return out;
+    }
+  }
+
+  private List<Dto.Experiment> searchExperimentsPaged(RetryPolicy p) throws IOException {
     List<Dto.Experiment> out = new ArrayList<>();
     Pages pages = new Pages();
     String token = null;

@@ -7,7 +7,7 @@ import dev.tracker.TrackerException;
  * than 408 and 429, or a server error left after the retries). The message carries the HTTP
  * status, MLflow's error code and the server's message, never credentials.
  */
-public class MlflowServerException extends TrackerException {
+public final class MlflowServerException extends TrackerException {
   private static final long serialVersionUID = 1L;
 
   private final int status;

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * a value too long for the server). The other records of the batch were delivered; the refused
  * ones are named here by kind and key.
  */
-public class RejectedRecordsException extends TrackerException {
+public final class RejectedRecordsException extends TrackerException {
   private static final long serialVersionUID = 1L;
 
   /**

@@ -6,7 +6,7 @@ import java.io.IOException;
  * The server could not be reached, or kept answering with a transient error, until the retries
  * ran out. What was being sent goes to the spool.
  */
-class UnreachableException extends IOException {
+final class UnreachableException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final boolean tls;

@@ -78,6 +78,17 @@ class ReadBackTest {
   }
 
   @Test
+  void serversWithoutExperimentSearchAreAskedForTheList() throws Exception {
+    fake.script("experiments/search", FakeMlflowServer.error(404, "ENDPOINT_NOT_FOUND",
+        "No API endpoint"));
+    fake.script("experiments/list", new MockResponse.Builder().code(200).body("{\"experiments\":"
+        + "[{\"experiment_id\":\"0\",\"name\":\"Default\",\"lifecycle_stage\":\"active\"}]}")
+        .build());
+
+    assertThat(backend.listExperiments()).containsExactly(new ExperimentInfo("0", "Default", 0));
+  }
+
+  @Test
   void listsRunsNewestFirstUnderTheTrackersIds() throws Exception {
     assertThat(backend.listRuns("iris")).containsExactly(
         new RunInfo(CHILD, "lr-0.1", "1", "iris", RunStatus.FINISHED, 2000, 4000, PARENT),
