@@ -284,7 +284,13 @@ final class Courier {
           }
           continue;
         }
-        Drained result = drainJournal(j, e -> rejected.add(e.getMessage()));
+        Drained result;
+        try {
+          result = drainJournal(j, e -> rejected.add(e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+          j.close();
+          throw e;
+        }
         operations += result.operations;
         if (result.stoppedBy == null) {
           j.delete();
@@ -820,7 +826,13 @@ final class Courier {
           if (j == null) {
             continue;
           }
-          Drained d = drainJournal(j, report);
+          Drained d;
+          try {
+            d = drainJournal(j, report);
+          } catch (IOException | RuntimeException e) {
+            j.close();
+            throw e;
+          }
           if (d.stoppedBy != null) {
             j.close();
             return false;

@@ -124,9 +124,16 @@ final class Journal implements Closeable {
       return null;
     }
     if (!Files.exists(dir.resolve(JOURNAL))) {
-      // delivered and being deleted by its owner
+      // delivered (its owner is deleting it) or never written: nothing to deliver
       lock.release();
       lockChannel.close();
+      try {
+        Files.deleteIfExists(dir.resolve(ARTIFACTS));
+        Files.deleteIfExists(dir.resolve(LOCK));
+        Files.deleteIfExists(dir);
+      } catch (IOException notEmpty) {
+        // another process is in there; leave it
+      }
       return null;
     }
     try {
