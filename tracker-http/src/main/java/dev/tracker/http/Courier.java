@@ -759,6 +759,9 @@ final class Courier {
           report.accept(result.stoppedBy);
         }
         return result;
+      } catch (RejectedRecordsException x) {
+        result.operations++; // the rest of its records were delivered
+        report.accept(x);
       } catch (MlflowServerException x) {
         if (refusesEveryone(x)) {
           report.accept(x);
@@ -790,6 +793,9 @@ final class Courier {
       Drained d = drainJournal(cur, report);
       if (d.stoppedBy != null) {
         return false;
+      }
+      if (d.operations == 0 && !answers()) {
+        return false; // nothing was sent: leave spool mode only for a server that answers
       }
       lock.lock();
       try {
@@ -848,6 +854,18 @@ final class Courier {
     }
   }
 
+  /** True when the server answers (a 404 counts; a refusal of everyone does not). */
+  private boolean answers() throws IOException {
+    try {
+      api.experimentByName(Tracker.DEFAULT_EXPERIMENT, background);
+      return true;
+    } catch (UnreachableException e) {
+      return false;
+    } catch (MlflowServerException e) {
+      return !refusesEveryone(e);
+    }
+  }
+
   private boolean isCurrent(Path dir) {
     lock.lock();
     try {
@@ -888,15 +906,10 @@ final class Courier {
           return;
         }
         pendingWork = false;
+        draining = true; // in the same step, so that awaitDelivered never sees neither
       } catch (InterruptedException e) {
         // only close() interrupts this thread, and only while it sleeps: look at closed again
         continue;
-      } finally {
-        lock.unlock();
-      }
-      lock.lock();
-      try {
-        draining = true;
       } finally {
         lock.unlock();
       }
@@ -908,14 +921,16 @@ final class Courier {
       } catch (Throwable t) {
         // the drainer never dies: what it could not deliver stays in the spool
         log.error("delivering the spool to {} failed; retrying", server, t);
-      } finally {
-        lock.lock();
-        try {
-          draining = false;
-          idle.signalAll();
-        } finally {
-          lock.unlock();
+      }
+      lock.lock();
+      try {
+        draining = false;
+        if (!done) {
+          pendingWork = true; // try again after the back-off; in the same step as draining
         }
+        idle.signalAll();
+      } finally {
+        lock.unlock();
       }
       if (done) {
         failed = 0;
@@ -925,12 +940,6 @@ final class Courier {
         return;
       }
       failed++;
-      lock.lock();
-      try {
-        pendingWork = true;
-      } finally {
-        lock.unlock();
-      }
       Duration delay = direct.delay(Math.min(failed, 30), null, random.getAsDouble());
       log.debug("spool for {} not delivered yet; next attempt in {} ms", server,
           delay.toMillis());
@@ -940,6 +949,7 @@ final class Courier {
           return;
         }
         drainerSleeping = true;
+        idle.signalAll();
       } finally {
         lock.unlock();
       }
@@ -971,6 +981,23 @@ final class Courier {
         nanos = idle.awaitNanos(nanos);
       }
       return !(pendingWork || draining || spooling);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the background delivery is not working: waiting for work, or waiting after an
+   * attempt that failed (for tests).
+   */
+  boolean awaitQuiet(Duration timeout) throws InterruptedException {
+    lock.lock();
+    try {
+      long nanos = timeout.toNanos();
+      while ((draining || (pendingWork && !drainerSleeping && drainer != null)) && nanos > 0) {
+        nanos = idle.awaitNanos(nanos);
+      }
+      return !(draining || (pendingWork && !drainerSleeping && drainer != null));
     } finally {
       lock.unlock();
     }

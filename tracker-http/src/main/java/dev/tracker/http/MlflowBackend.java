@@ -214,6 +214,11 @@ public final class MlflowBackend implements TrackingBackend {
     return courier.awaitDelivered(timeout);
   }
 
+  /** Waits until the background delivery waits for work or after a failed attempt; for tests. */
+  boolean awaitQuiet(Duration timeout) throws InterruptedException {
+    return courier.awaitQuiet(timeout);
+  }
+
   // ------------------------------------------------------------------------------- writing
 
   @Override

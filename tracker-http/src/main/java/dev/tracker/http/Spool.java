@@ -171,7 +171,7 @@ public final class Spool {
    * What {@link MlflowBackend#deliverSpooled()} did.
    *
    * @param sessions sessions delivered and removed
-   * @param operations operations delivered
+   * @param operations operations delivered (a batch counts when some of its records were)
    * @param pending sessions left: held by a running process, or not delivered because the server
    *     could not be reached
    * @param rejected records the server refused (each named by run, kind and key), never resent

@@ -79,10 +79,8 @@ class SpoolRecoveryTest {
     return fake.run(serverRun).metrics().stream().map(FakeMlflowServer.Point::step).toList();
   }
 
-  @Test
-  void aRunCreatedByAnAttemptWhoseAnswerWasLostIsNotCreatedAgain() throws Exception {
-    spoolARun(new Batch(points(3), List.of(new Param("lr", "0.1")), List.of()));
-    // the earlier attempt reached the server: the run exists, tagged, with another lr
+  /** The run exists on the server, tagged with the tracker's id, with another lr. */
+  private String runCreatedByALostAttempt() throws Exception {
     String exp = fake.createExperiment("e");
     // (a backend with a spool folder of its own, so that it does not deliver this one)
     MlflowBackend other = Fixtures.backend(server, tmp.resolve("other"), sleeper).build();
@@ -90,24 +88,48 @@ class SpoolRecoveryTest {
     other.close();
     String existing = fake.runs().get(0);
     fake.putParam(existing, "lr", "0.5");
+    return existing;
+  }
 
-    MlflowBackend next = MlflowBackend.builder().uri("http://localhost:" + server.getPort())
-        .spoolDir(tmp).sleeper(sleeper).build();
-    Spool.SyncResult result = next.deliverSpooled();
-    next.close();
-    if (result.sessions() == 0) {
-      // the background delivery of the leftovers got there first; its report went to a flush
-      assertThat(result.operations()).isZero();
-    } else {
-      assertThat(result.rejected()).singleElement().asString()
-          .contains("param 'lr': already logged with value '0.5'");
-    }
+  @Test
+  void aRunCreatedByAnAttemptWhoseAnswerWasLostIsNotCreatedAgain() throws Exception {
+    spoolARun(new Batch(points(3), List.of(new Param("lr", "0.1")), List.of()));
+    String existing = runCreatedByALostAttempt();
+
+    MlflowBackend next = backend();
+    assertThat(next.awaitDelivered(WAIT)).isTrue();
+    assertThatThrownBy(next::close).isInstanceOf(RejectedRecordsException.class)
+        .hasMessageContaining("param 'lr': already logged with value '0.5'; params are"
+            + " write-once, so the value '0.1' was not sent");
 
     assertThat(fake.runs()).containsExactly(existing);
     assertThat(steps(existing)).containsExactly(0L, 1L, 2L);
     assertThat(fake.run(existing).params()).containsEntry("lr", "0.5");
     assertThat(fake.run(existing).status()).isEqualTo("FINISHED");
     assertThat(spool().sessions()).isEmpty();
+  }
+
+  @Test
+  void deliverSpooledNamesTheRecordsTheServerRefused() throws Exception {
+    spoolARun(new Batch(points(3), List.of(new Param("lr", "0.1")), List.of()));
+    String existing = runCreatedByALostAttempt();
+    fake.outage(FakeMlflowServer.Outage.DISCONNECT); // the background attempt fails, and waits
+    MlflowBackend next = Fixtures.backend(server, tmp, sleeper).maxRetries(0).build();
+    assertThat(next.awaitQuiet(WAIT)).isTrue();
+    assertThat(spool().sessions()).hasSize(1);
+    fake.outage(FakeMlflowServer.Outage.NONE);
+
+    Spool.SyncResult result = next.deliverSpooled();
+    next.close();
+
+    assertThat(result.sessions()).isEqualTo(1);
+    assertThat(result.operations()).isEqualTo(3);
+    assertThat(result.pending()).isZero();
+    assertThat(result.rejected()).containsExactly("the MLflow server refused 1 record of run "
+        + RUN + " (MLflow run " + existing + ") (3 other records were delivered): param 'lr':"
+        + " already logged with value '0.5'; params are write-once, so the value '0.1' was not"
+        + " sent");
+    assertThat(steps(existing)).containsExactly(0L, 1L, 2L);
   }
 
   @Test
@@ -175,6 +197,7 @@ class SpoolRecoveryTest {
     MlflowBackend holder = backend();
     holder.createRun(new RunSpec(RUN, holder.createExperiment("e"), "e", "r", 1, Map.of(),
         null, false));
+    assertThat(holder.awaitQuiet(WAIT)).isTrue(); // its attempt failed; it waits to retry
     fake.outage(FakeMlflowServer.Outage.NONE);
 
     MlflowBackend other = MlflowBackend.builder().uri("http://localhost:" + server.getPort())
