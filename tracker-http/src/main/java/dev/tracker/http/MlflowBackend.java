@@ -80,8 +80,11 @@ import okhttp3.Response;
  * MLflow's server chooses run ids. Each run is created with the tag {@value #RUN_ID_TAG} holding
  * the tracker's id ({@code Run.id()}); the MLflow id is logged at INFO when the run is created
  * (with a link to it in the MLflow UI) and returned by {@link #serverRunId(String)}. The reading
- * methods accept either id. A resumed run ({@code MLFLOW_RUN_ID}, {@code
- * Tracker.builder().resumeRun(id)}) is an existing MLflow run: its id is the MLflow id.
+ * methods accept either id and answer in the tracker's ids (for runs that have the tag, and
+ * their parents), so a run has the same id on every backend; runs logged by other clients keep
+ * their MLflow ids. Resuming a run ({@code MLFLOW_RUN_ID}, {@code
+ * Tracker.builder().resumeRun(id)}) takes an MLflow id or a tracker id; a run that exists under
+ * neither is created, tagged with the id.
  *
  * <h2>Delivery</h2>
  *
