@@ -1,0 +1,149 @@
+package dev.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.testing.RecordingBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad inputs, one per row: each must throw the given exception with the given message on the
+ * caller's thread, and what was logged before and after must arrive intact.
+ */
+class BadInputTest {
+  static final String K251 = "k".repeat(251);
+  static final String V6001 = "v".repeat(6001);
+  static final String V8001 = "v".repeat(8001);
+
+  @TempDir static Path dir;
+
+  static Stream<Arguments> cases() throws IOException {
+    Path someDir = Files.createDirectories(dir.resolve("somedir"));
+    Path file = Files.writeString(dir.resolve("model.bin"), "weights");
+    Map<String, Object> withNull = new HashMap<>();
+    withNull.put("ok", 1);
+    withNull.put("nullValue", null);
+    return Stream.of(
+        row("null metric key", (t, r) -> r.logMetric(null, 1.0, 0),
+            IllegalArgumentException.class, "metric key must not be null"),
+        row("empty metric key", (t, r) -> r.logMetric("", 1.0, 0),
+            IllegalArgumentException.class, "metric key must match [\\w./ :-]{1,250} but was empty"),
+        row("251-character key", (t, r) -> r.logMetric(K251, 1.0, 0),
+            IllegalArgumentException.class, "metric key must be at most 250 characters but was 251"
+                + " characters ('kkkkkkkkkkkkkkkkkkkk…')"),
+        row("dollar in key", (t, r) -> r.logMetric("lo$$", 1.0, 0),
+            IllegalArgumentException.class, "metric key must match [\\w./ :-]{1,250} but was 'lo$$'"),
+        row("doubled slash", (t, r) -> r.logMetric("a//b", 1.0, 0),
+            IllegalArgumentException.class,
+            "metric key must be a normalized relative path (no doubled '/') but was 'a//b'"),
+        row("dot-dot segment", (t, r) -> r.logMetric("a/../b", 1.0, 0),
+            IllegalArgumentException.class,
+            "metric key must be a normalized relative path (no '..' segment) but was 'a/../b'"),
+        row("leading slash", (t, r) -> r.logParam("/lr", 1),
+            IllegalArgumentException.class,
+            "param key must be a normalized relative path (no leading '/') but was '/lr'"),
+        row("trailing slash", (t, r) -> r.setTag("team/", "x"),
+            IllegalArgumentException.class,
+            "tag key must be a normalized relative path (no trailing '/') but was 'team/'"),
+        row("control character", (t, r) -> r.logMetric("lo\nss", 1.0, 0),
+            IllegalArgumentException.class,
+            "metric key must match [\\w./ :-]{1,250} but was 'lo\\u000ass'"),
+        row("emoji key", (t, r) -> r.logMetric("loss🔥", 1.0, 0),
+            IllegalArgumentException.class,
+            "metric key must match [\\w./ :-]{1,250} but was 'loss🔥'"),
+        row("null param value", (t, r) -> r.logParam("lr", null),
+            IllegalArgumentException.class, "param 'lr' value must not be null"),
+        row("over-long param value", (t, r) -> r.logParam("notes", V6001),
+            IllegalArgumentException.class,
+            "param 'notes' value must be at most 6000 characters but was 6001 characters"),
+        row("over-long tag value", (t, r) -> r.setTag("notes", V8001),
+            IllegalArgumentException.class,
+            "tag 'notes' value must be at most 8000 characters but was 8001 characters"),
+        row("null tag value", (t, r) -> r.setTag("team", null),
+            IllegalArgumentException.class, "tag 'team' value must not be null"),
+        row("param overwritten with another value", (t, r) -> r.logParam("before", "other"),
+            IllegalArgumentException.class, "param 'before' was already logged with value 'b'"
+                + " and cannot be changed to 'other' (params are write-once)"),
+        row("seed param overwritten", (t, r) -> r.logParam("seed", -5),
+            IllegalArgumentException.class, "param 'seed' was already logged with value '7'"
+                + " and cannot be changed to '-5' (params are write-once)"),
+        row("one null among several params", (t, r) -> r.logParams(withNull),
+            IllegalArgumentException.class, "param 'nullValue' value must not be null"),
+        row("missing artifact file", (t, r) -> r.logArtifact(dir.resolve("nope.bin")),
+            IllegalArgumentException.class,
+            "artifact file must exist but '" + dir.resolve("nope.bin") + "' does not"),
+        row("artifact path escaping the run", (t, r) -> r.logArtifact(file, "../outside"),
+            IllegalArgumentException.class, "artifact path must be a relative path inside the"
+                + " run's artifacts (no '..' segment) but was '../outside'"),
+        row("absolute artifact path", (t, r) -> r.logArtifact(file, "/etc"),
+            IllegalArgumentException.class, "artifact path must be a relative path inside the"
+                + " run's artifacts (no leading '/') but was '/etc'"),
+        row("text artifact escaping the run", (t, r) -> r.logText("x", "a/../../b.txt"),
+            IllegalArgumentException.class, "artifact file must be a relative path inside the"
+                + " run's artifacts (no '..' segment) but was 'a/../../b.txt'"),
+        row("null text", (t, r) -> r.logText(null, "notes.txt"),
+            IllegalArgumentException.class, "text of artifact 'notes.txt' must not be null"),
+        row("end with RUNNING", (t, r) -> r.end(RunStatus.RUNNING),
+            IllegalArgumentException.class,
+            "end status must be FINISHED, FAILED or KILLED but was RUNNING"),
+        row("null metric map value", (t, r) -> r.logMetrics(nullValueMetric(), 3),
+            IllegalArgumentException.class, "metric 'acc' value must not be null"),
+        row("blank run name", (t, r) -> r.experiment().startRun(" "),
+            IllegalArgumentException.class, "run name must not be blank"),
+        row("experiment name with slash", (t, r) -> t.experiment("a/b"),
+            IllegalArgumentException.class,
+            "experiment name must not contain '/', '\\' or control characters but was 'a/b'"),
+        row("artifact path '.'", (t, r) -> r.logArtifact(someDir, "."),
+            IllegalArgumentException.class, "artifact path must be a relative path inside the"
+                + " run's artifacts (no '.' segment) but was '.'"));
+  }
+
+  private static Map<String, Double> nullValueMetric() {
+    Map<String, Double> m = new HashMap<>();
+    m.put("acc", null);
+    return m;
+  }
+
+  /** One bad call, given the tracker and a run that has logged a param, a metric and a tag. */
+  interface BadCall {
+    void apply(Tracker tracker, Run run);
+  }
+
+  private static Arguments row(String name, BadCall call, Class<?> type, String message) {
+    return Arguments.of(name, call, type, message);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void badInputThrowsOnTheCallersThreadAndLosesNothing(
+      String name, BadCall call, Class<? extends Throwable> type, String message) {
+    RecordingBackend backend = new RecordingBackend();
+    try (Tracker tracker = Tracker.builder().backend(backend).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build()) {
+      Run run = tracker.experiment("e").newRun("r").seed(7).start();
+      run.logParam("before", "b");
+      run.logMetric("m", 1.0, 0);
+      run.setTag("t", "before");
+
+      assertThatThrownBy(() -> call.apply(tracker, run)).isInstanceOf(type).hasMessageStartingWith(message);
+
+      run.logMetric("m", 2.0, 1);
+      run.logParam("after", "a");
+      run.setTag("t", "after");
+      tracker.flush();
+      assertThat(backend.metrics(run.id())).extracting(Metric::value).containsExactly(1.0, 2.0);
+      assertThat(backend.params(run.id()))
+          .containsExactlyInAnyOrderEntriesOf(Map.of("seed", "7", "before", "b", "after", "a"));
+      assertThat(backend.tags(run.id())).containsEntry("t", "after");
+    }
+  }
+}
