@@ -1,0 +1,159 @@
+package dev.tracker.http;
+
+import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.BackendProvider;
+import dev.tracker.spi.TrackingBackend;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Creates an {@link MlflowBackend} for {@code http:} and {@code https:} tracking URIs, found by
+ * {@link java.util.ServiceLoader} when {@code dev.tracker:tracker-http} is on the class path.
+ * {@code databricks} URIs get a clear error.
+ *
+ * <p>Settings come from MLflow's own environment variables, read through {@link
+ * BackendConfig#env(String)} (so a tracker built with injected variables sees those):
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><th>variable</th><th>meaning</th><th>default</th></tr>
+ *   <tr><td>{@code MLFLOW_TRACKING_USERNAME}, {@code MLFLOW_TRACKING_PASSWORD}</td>
+ *       <td>HTTP Basic credentials; win over the token</td><td>none</td></tr>
+ *   <tr><td>{@code MLFLOW_TRACKING_TOKEN}</td><td>bearer token</td><td>none</td></tr>
+ *   <tr><td>{@code MLFLOW_TRACKING_INSECURE_TLS}</td><td>{@code true} skips certificate
+ *       verification</td><td>false</td></tr>
+ *   <tr><td>{@code MLFLOW_TRACKING_SERVER_CERT_PATH}</td><td>PEM file of CA certificates to
+ *       trust</td><td>the JVM's</td></tr>
+ *   <tr><td>{@code MLFLOW_EXPERIMENT_ID}</td><td>experiment of the default experiment's runs,
+ *       when no experiment name is configured</td><td>none</td></tr>
+ *   <tr><td>{@code MLFLOW_HTTP_REQUEST_TIMEOUT}</td><td>seconds per request</td><td>120</td></tr>
+ *   <tr><td>{@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}</td><td>retries</td><td>7</td></tr>
+ *   <tr><td>{@code MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR}</td><td>seconds before the first retry,
+ *       doubled each time</td><td>2</td></tr>
+ *   <tr><td>{@code MLFLOW_HTTP_REQUEST_BACKOFF_JITTER}</td><td>random seconds added to each
+ *       wait, at most</td><td>1</td></tr>
+ *   <tr><td>{@code TRACKER_SPOOL_DIR} (property {@code tracker.spoolDir})</td><td>spool
+ *       root</td><td>{@code ~/.tracker/spool}</td></tr>
+ * </table>
+ *
+ * <p>{@code MLFLOW_TRACKING_URI}, {@code MLFLOW_EXPERIMENT_NAME} and {@code MLFLOW_RUN_ID} are
+ * read by {@code Tracker} itself. User info in the URI ({@code https://user:token@host}) serves as
+ * Basic credentials when no other credentials are set.
+ */
+public final class MlflowBackendProvider implements BackendProvider {
+  /** For {@link java.util.ServiceLoader}. */
+  public MlflowBackendProvider() {}
+
+  /**
+   * True for {@code http:} and {@code https:}, and for Databricks URIs ({@code databricks},
+   * {@code databricks://profile}: MLflow never reads those as paths), which get a clear error.
+   */
+  @Override
+  public boolean supports(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    return scheme.equals("http") || scheme.equals("https") || isDatabricks(uri);
+  }
+
+  static boolean isDatabricks(URI uri) {
+    return "databricks".equalsIgnoreCase(uri.getScheme())
+        || (uri.getScheme() == null && "databricks".equals(uri.toString()));
+  }
+
+  @Override
+  public String artifact() {
+    return "dev.tracker:tracker-http";
+  }
+
+  /**
+   * Creates the backend.
+   *
+   * @throws IllegalArgumentException when a variable holds an invalid value, naming it
+   */
+  @Override
+  public TrackingBackend create(BackendConfig config) {
+    return configure(config).build();
+  }
+
+  /** A builder configured from {@code config}'s URI and variables. */
+  static MlflowBackend.Builder configure(BackendConfig c) {
+    MlflowBackend.Builder b = MlflowBackend.builder().uri(c.uri()).clock(c.clock());
+    c.env("MLFLOW_TRACKING_USERNAME").ifPresent(b::username);
+    c.env("MLFLOW_TRACKING_PASSWORD").ifPresent(b::password);
+    c.env("MLFLOW_TRACKING_TOKEN").ifPresent(b::token);
+    c.env("MLFLOW_TRACKING_INSECURE_TLS").map(v -> bool("MLFLOW_TRACKING_INSECURE_TLS", v))
+        .ifPresent(b::insecureTls);
+    c.env("MLFLOW_TRACKING_SERVER_CERT_PATH").map(Path::of).ifPresent(b::serverCertPath);
+    Optional<String> experimentName = c.setting("tracker.experiment", "TRACKER_EXPERIMENT")
+        .or(() -> c.env("MLFLOW_EXPERIMENT_NAME"));
+    if (experimentName.isEmpty()) {
+      c.env("MLFLOW_EXPERIMENT_ID").ifPresent(b::experimentId);
+    }
+    c.env("MLFLOW_HTTP_REQUEST_TIMEOUT")
+        .map(v -> seconds("MLFLOW_HTTP_REQUEST_TIMEOUT", v, false)).ifPresent(b::timeout);
+    c.env("MLFLOW_HTTP_REQUEST_MAX_RETRIES")
+        .map(v -> count("MLFLOW_HTTP_REQUEST_MAX_RETRIES", v)).ifPresent(b::maxRetries);
+    c.env("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR")
+        .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", v)).ifPresent(b::backoffFactor);
+    c.env("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER")
+        .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", v)).ifPresent(b::backoffJitter);
+    c.setting(Spool.PROPERTY, Spool.ENV).map(Path::of).ifPresent(b::spoolDir);
+    return b;
+  }
+
+  static boolean bool(String name, String v) {
+    switch (v.toLowerCase(Locale.ROOT)) {
+      case "true":
+      case "1":
+        return true;
+      case "false":
+      case "0":
+        return false;
+      default:
+        throw new IllegalArgumentException(name + " must be one of true, false, 1, 0 but was '"
+            + v + "'");
+    }
+  }
+
+  private static int count(String name, String v) {
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException(name + " must be a non-negative integer but was '" + v
+        + "'");
+  }
+
+  private static double number(String name, String v) {
+    try {
+      double d = Double.parseDouble(v);
+      if (d >= 0 && !Double.isInfinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException(name + " must be a non-negative number of seconds but"
+        + " was '" + v + "'");
+  }
+
+  private static Duration seconds(String name, String v, boolean zeroAllowed) {
+    double d;
+    try {
+      d = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      d = Double.NaN;
+    }
+    if (!(d > 0 || (zeroAllowed && d == 0)) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException(name + " must be a positive number of seconds but was '"
+          + v + "'");
+    }
+    return Duration.ofNanos((long) (d * 1e9));
+  }
+}

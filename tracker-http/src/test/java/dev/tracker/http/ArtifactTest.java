@@ -1,0 +1,117 @@
+package dev.tracker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.TrackerException;
+import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.RunSpec;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import mockwebserver3.MockWebServer;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Artifacts go to the server's artifact proxy, streamed; other locations are a clear error. */
+class ArtifactTest {
+  private static final String RUN = "0123456789abcdef0123456789abcdef";
+  private static final String SERVER_RUN = "00000000000000000000000000000001";
+
+  @TempDir Path tmp;
+  private final FakeMlflowServer fake = new FakeMlflowServer();
+  private MockWebServer server;
+  private MlflowBackend backend;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = Fixtures.start(fake);
+    backend = Fixtures.backend(server, tmp.resolve("spool"), new Fixtures.TestSleeper()).build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    backend.close();
+    server.close();
+  }
+
+  private void createRun() throws Exception {
+    backend.createRun(new RunSpec(RUN, backend.createExperiment("e"), "e", "r", 1, Map.of(),
+        null, false));
+  }
+
+  @Test
+  void aLargeFileArrivesByteForByte() throws Exception {
+    createRun();
+    byte[] content = new byte[5 * 1024 * 1024];
+    new Random(1).nextBytes(content);
+    Path file = Files.write(tmp.resolve("weights.bin"), content);
+
+    backend.logArtifact(RUN, file, "models/weights.bin");
+
+    assertThat(fake.run(SERVER_RUN).artifacts().get("models/weights.bin")).isEqualTo(content);
+  }
+
+  @Test
+  void bytesAreStoredThroughATemporaryFile() throws Exception {
+    createRun();
+    backend.logArtifact(RUN, "hello".getBytes(), "notes/hello.txt");
+
+    assertThat(fake.run(SERVER_RUN).artifacts().get("notes/hello.txt")).isEqualTo(
+        "hello".getBytes());
+  }
+
+  @Test
+  void aServerThatDoesNotServeArtifactsIsAClearError() throws Exception {
+    fake.artifactRoot("s3://bucket/mlruns");
+    createRun();
+    Path file = Files.writeString(tmp.resolve("a.txt"), "x");
+
+    assertThatThrownBy(() -> backend.logArtifact(RUN, file, "a.txt"))
+        .isInstanceOf(TrackerException.class)
+        .hasMessage("run " + RUN + " (MLflow run " + SERVER_RUN + ") stores artifacts at"
+            + " 's3://bucket/mlruns/1/" + SERVER_RUN + "/artifacts', which the tracking server"
+            + " does not serve: artifacts are uploaded through MLflow's artifact proxy only."
+            + " Start the server with artifact serving (mlflow server --serve-artifacts, the"
+            + " default since MLflow 2.0) and log to an experiment whose artifact location is"
+            + " mlflow-artifacts:/…");
+    assertThat(fake.count("mlflow-artifacts")).isZero();
+  }
+
+  @Test
+  void aMissingFileIsReportedWithoutContactingTheServer() throws Exception {
+    createRun();
+    int before = fake.requests().size();
+
+    assertThatThrownBy(() -> backend.logArtifact(RUN, tmp.resolve("gone.bin"), "gone.bin"))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessageContaining("artifact file of run " + RUN + " is missing");
+    assertThat(fake.requests()).hasSize(before);
+  }
+
+  @Test
+  void artifactUrisResolveAsMlflowResolvesThem() {
+    HttpUrl dagshub = HttpUrl.get("https://dagshub.com/owner/repo.mlflow/");
+    assertThat(ArtifactLocation.resolve(dagshub, "mlflow-artifacts:/abc/r1/artifacts", "run")
+        .toString()).isEqualTo("https://dagshub.com/owner/repo.mlflow/api/2.0/mlflow-artifacts"
+            + "/artifacts/abc/r1/artifacts");
+    HttpUrl local = HttpUrl.get("http://localhost:5000/");
+    assertThat(ArtifactLocation.resolve(local, "mlflow-artifacts://store:8080/1/r1/artifacts",
+        "run").toString())
+        .isEqualTo("http://store:8080/api/2.0/mlflow-artifacts/artifacts/1/r1/artifacts");
+    assertThat(ArtifactLocation.resolve(local,
+        "https://proxy/api/2.0/mlflow-artifacts/artifacts/1/r1/artifacts", "run").toString())
+        .isEqualTo("https://proxy/api/2.0/mlflow-artifacts/artifacts/1/r1/artifacts");
+    assertThatThrownBy(() -> ArtifactLocation.resolve(local, "/mlruns/1/r1/artifacts", "run"))
+        .isInstanceOf(TrackerException.class)
+        .hasMessageStartingWith("run stores artifacts at '/mlruns/1/r1/artifacts', which the"
+            + " tracking server does not serve");
+    assertThatThrownBy(() -> ArtifactLocation.resolve(local, "dbfs:/databricks/mlflow/1", "run"))
+        .isInstanceOf(TrackerException.class);
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tracker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.Backends;
+import dev.tracker.spi.TrackingBackend;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The provider is found for http(s) URIs and reads MLflow's variables through the config. */
+class ProviderTest {
+  @TempDir Path tmp;
+
+  private BackendConfig config(String uri, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("TRACKER_SPOOL_DIR", tmp.toString());
+    return BackendConfig.builder().uri(uri).environment(all).systemProperties(Map.of()).build();
+  }
+
+  private MlflowBackend.Builder configured(Map<String, String> env) {
+    return MlflowBackendProvider.configure(config("http://localhost:5000", env));
+  }
+
+  @Test
+  void theServiceLoaderFindsTheProviderForHttpAndHttps() throws Exception {
+    for (String uri : new String[] {"http://localhost:5000", "https://dagshub.com/o/r.mlflow"}) {
+      try (TrackingBackend b = Backends.create(config(uri, Map.of()))) {
+        assertThat(b).isInstanceOf(MlflowBackend.class);
+        assertThat(b.describe()).isEqualTo(uri);
+      }
+    }
+  }
+
+  @Test
+  void supportsHttpHttpsAndDatabricksOnly() {
+    MlflowBackendProvider p = new MlflowBackendProvider();
+    assertThat(p.supports(URI.create("HTTP://h"))).isTrue();
+    assertThat(p.supports(URI.create("https://h"))).isTrue();
+    assertThat(p.supports(URI.create("databricks"))).isTrue();
+    assertThat(p.supports(URI.create("file:./runs"))).isFalse();
+    assertThat(p.supports(URI.create("runs/databricks"))).isFalse();
+    assertThat(p.artifact()).isEqualTo("dev.tracker:tracker-http");
+  }
+
+  @Test
+  void theBareDatabricksUriIsAClearErrorToo() {
+    assertThatThrownBy(() -> new MlflowBackendProvider().create(config("databricks", Map.of())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("tracking URI 'databricks' names a Databricks profile");
+  }
+
+  @Test
+  void aDatabricksProfileIsAClearError() {
+    assertThatThrownBy(() -> new MlflowBackendProvider().create(config("databricks://prod",
+        Map.of()))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tracking URI 'databricks://prod' names a Databricks profile, which"
+            + " dev.tracker:tracker-http does not read; set MLFLOW_TRACKING_URI to the workspace"
+            + " URL (https://<workspace>.cloud.databricks.com) and MLFLOW_TRACKING_TOKEN to a"
+            + " personal access token");
+  }
+
+  @Test
+  void everyMlflowVariableIsRead() {
+    MlflowBackend.Builder b = configured(Map.of(
+        "MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", "pw",
+        "MLFLOW_TRACKING_INSECURE_TLS", "TRUE",
+        "MLFLOW_EXPERIMENT_ID", "42",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT", "15",
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "3",
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.5",
+        "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0.25",
+        "TRACKER_SPOOL_DIR", "/var/spool/tracker"));
+
+    assertThat(b.authKind()).isEqualTo("basic");
+    assertThat(b.insecureTls()).isTrue();
+    assertThat(b.experimentId()).isEqualTo("42");
+    assertThat(b.timeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(b.maxRetries()).isEqualTo(3);
+    assertThat(b.backoffFactor()).isEqualTo(0.5);
+    assertThat(b.backoffJitter()).isEqualTo(0.25);
+    assertThat(b.spoolDir()).isEqualTo(Path.of("/var/spool/tracker"));
+  }
+
+  @Test
+  void theTokenAndTheCertificatePathAreRead() {
+    MlflowBackend.Builder b = configured(Map.of("MLFLOW_TRACKING_TOKEN", "t",
+        "MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/ca.pem"));
+    assertThat(b.authKind()).isEqualTo("bearer");
+    assertThat(b.serverCertPath()).isEqualTo(Path.of("/etc/ca.pem"));
+  }
+
+  @Test
+  void withoutVariablesTheDefaultsApply() {
+    MlflowBackend.Builder b = MlflowBackendProvider.configure(BackendConfig.builder()
+        .uri("http://h").environment(Map.of()).systemProperties(Map.of()).build());
+    assertThat(b.authKind()).isEqualTo("none");
+    assertThat(b.timeout()).isEqualTo(MlflowBackend.DEFAULT_TIMEOUT);
+    assertThat(b.maxRetries()).isEqualTo(7);
+    assertThat(b.backoffFactor()).isEqualTo(2.0);
+    assertThat(b.spoolDir()).isEqualTo(Spool.defaultRoot());
+  }
+
+  @Test
+  void theSpoolPropertyWinsOverTheVariable() {
+    MlflowBackend.Builder b = MlflowBackendProvider.configure(BackendConfig.builder()
+        .uri("http://h").environment(Map.of("TRACKER_SPOOL_DIR", "/a"))
+        .systemProperties(Map.of("tracker.spoolDir", "/b")).build());
+    assertThat(b.spoolDir()).isEqualTo(Path.of("/b"));
+  }
+
+  @Test
+  void theExperimentIdIsIgnoredWhenAnExperimentNameIsConfigured() {
+    assertThat(configured(Map.of("MLFLOW_EXPERIMENT_ID", "42", "MLFLOW_EXPERIMENT_NAME", "iris"))
+        .experimentId()).isNull();
+    assertThat(configured(Map.of("MLFLOW_EXPERIMENT_ID", "42", "TRACKER_EXPERIMENT", "iris"))
+        .experimentId()).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "MLFLOW_TRACKING_INSECURE_TLS|yes|MLFLOW_TRACKING_INSECURE_TLS must be one of true, false,"
+          + " 1, 0 but was 'yes'",
+      "MLFLOW_HTTP_REQUEST_TIMEOUT|0|MLFLOW_HTTP_REQUEST_TIMEOUT must be a positive number of"
+          + " seconds but was '0'",
+      "MLFLOW_HTTP_REQUEST_TIMEOUT|soon|MLFLOW_HTTP_REQUEST_TIMEOUT must be a positive number of"
+          + " seconds but was 'soon'",
+      "MLFLOW_HTTP_REQUEST_MAX_RETRIES|-1|MLFLOW_HTTP_REQUEST_MAX_RETRIES must be a non-negative"
+          + " integer but was '-1'",
+      "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR|NaN|MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR must be a"
+          + " non-negative number of seconds but was 'NaN'",
+      "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER|-2|MLFLOW_HTTP_REQUEST_BACKOFF_JITTER must be a"
+          + " non-negative number of seconds but was '-2'"})
+  void anInvalidValueIsRejectedNamingTheVariable(String name, String value, String message) {
+    assertThatThrownBy(() -> configured(Map.of(name, value)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void aUsernameWithoutPasswordIsRejected() {
+    assertThatThrownBy(() -> configured(Map.of("MLFLOW_TRACKING_USERNAME", "alice")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must be set together"
+            + " but only the username was given");
+  }
+
+  @Test
+  void aUriWithoutHostOrWithAnotherSchemeIsRejected() {
+    assertThatThrownBy(() -> MlflowBackend.builder().uri("ftp://h").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must start with http:// or https:// but was 'ftp://h'");
+    assertThatThrownBy(() -> MlflowBackend.builder().uri("http:///x").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must name a host but was 'http:///x'");
+    assertThatThrownBy(() -> MlflowBackend.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must be set (MLFLOW_TRACKING_URI or"
+            + " MlflowBackend.builder().uri(..)), e.g. http://localhost:5000");
+  }
+
+  @Test
+  void theSpoolFolderOfAServerIgnoresCredentialsTrailingSlashAndDefaultPort() {
+    Path root = Path.of("/s");
+    Path a = Spool.directoryFor(root, URI.create("https://u:p@Example.com:443/team/"));
+    assertThat(a).isEqualTo(Spool.directoryFor(root, URI.create("https://example.com/team")));
+    assertThat(a.getFileName().toString()).matches("[0-9a-f]{16}");
+    assertThat(a).isNotEqualTo(Spool.directoryFor(root, URI.create("https://example.com/x")));
+  }
+}

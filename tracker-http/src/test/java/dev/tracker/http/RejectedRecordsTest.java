@@ -1,0 +1,187 @@
+package dev.tracker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.Metric;
+import dev.tracker.Param;
+import dev.tracker.Run;
+import dev.tracker.Tag;
+import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
+import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.Batch;
+import dev.tracker.spi.RunSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One refused record does not lose the others of its batch, and is named. */
+class RejectedRecordsTest {
+  private static final String RUN = "0123456789abcdef0123456789abcdef";
+  private static final String SERVER_RUN = "00000000000000000000000000000001";
+
+  @TempDir Path tmp;
+  private final FakeMlflowServer fake = new FakeMlflowServer();
+  private final Fixtures.TestSleeper sleeper = new Fixtures.TestSleeper();
+  private MockWebServer server;
+  private MlflowBackend backend;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = Fixtures.start(fake);
+    backend = Fixtures.backend(server, tmp, sleeper).build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    backend.close();
+    server.close();
+  }
+
+  private void createRun() throws Exception {
+    backend.createRun(new RunSpec(RUN, backend.createExperiment("e"), "e", "r", 1, Map.of(),
+        null, false));
+  }
+
+  @Test
+  void aBatchWithOneConflictingParamDeliversTheRestAndNamesTheParam() throws Exception {
+    createRun();
+    fake.putParam(SERVER_RUN, "lr", "0.5"); // logged by another JVM into the same run
+    Batch batch = new Batch(
+        List.of(new Metric("loss", 1, 10, 0), new Metric("loss", 0.5, 11, 1)),
+        List.of(new Param("lr", "0.1"), new Param("epochs", "5")),
+        List.of(new Tag("phase", "train")));
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, batch))
+        .isInstanceOf(RejectedRecordsException.class)
+        .hasMessage("the MLflow server refused 1 record of run " + RUN + " (MLflow run "
+            + SERVER_RUN + ") (4 other records were delivered): param 'lr':"
+            + " INVALID_PARAMETER_VALUE: Changing param values is not allowed. Param with"
+            + " key='lr' was already logged with value='0.5' for run ID='" + SERVER_RUN
+            + "'. Attempted logging new value '0.1'.")
+        .satisfies(e -> assertThat(((RejectedRecordsException) e).rejected())
+            .extracting(RejectedRecordsException.Rejected::key).containsExactly("lr"));
+
+    FakeMlflowServer.Run run = fake.run(SERVER_RUN);
+    assertThat(run.metrics()).hasSize(2);
+    assertThat(run.params()).containsEntry("lr", "0.5").containsEntry("epochs", "5");
+    assertThat(run.tags()).containsEntry("phase", "train");
+    // the whole batch once, then the batch without the named param
+    assertThat(fake.count("runs/log-batch")).isEqualTo(2);
+  }
+
+  @Test
+  void aRefusalThatNamesNoKeyIsNarrowedDownByHalving() throws Exception {
+    createRun();
+    List<Metric> metrics = List.of(new Metric("a", 1, 1, 0), new Metric("b", 2, 1, 0),
+        new Metric("c", 3, 1, 0), new Metric("d", 4, 1, 0));
+    MockResponseScript refuse = () -> FakeMlflowServer.error(400, "INVALID_PARAMETER_VALUE",
+        "Got invalid value for a metric");
+    // [a b c d] refused, [a b] accepted, [c d] refused, [c] refused, [d] accepted
+    fake.script("runs/log-batch", refuse.get());
+    fake.script("runs/log-batch", FakeMlflowServer.status(200, "{}"));
+    fake.script("runs/log-batch", refuse.get(), refuse.get());
+    fake.script("runs/log-batch", FakeMlflowServer.status(200, "{}"));
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, Batch.ofMetrics(metrics)))
+        .isInstanceOf(RejectedRecordsException.class)
+        .hasMessage("the MLflow server refused 1 record of run " + RUN + " (MLflow run "
+            + SERVER_RUN + ") (3 other records were delivered): metric 'c':"
+            + " INVALID_PARAMETER_VALUE: Got invalid value for a metric");
+    assertThat(fake.count("runs/log-batch (scripted)")).isEqualTo(5);
+  }
+
+  @FunctionalInterface
+  interface MockResponseScript {
+    mockwebserver3.MockResponse get();
+  }
+
+  @Test
+  void aParamNeverGoesOutTwiceWithDifferentValues() throws Exception {
+    createRun();
+    backend.logBatch(RUN, new Batch(List.of(), List.of(new Param("lr", "0.1")), List.of()));
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, new Batch(List.of(new Metric("m", 1, 1, 0)),
+        List.of(new Param("lr", "0.2")), List.of())))
+        .isInstanceOf(RejectedRecordsException.class)
+        .hasMessageEndingWith("param 'lr': already logged with value '0.1'; params are"
+            + " write-once, so the value '0.2' was not sent");
+    assertThat(fake.count("runs/log-batch")).isEqualTo(2);
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+
+  @Test
+  void aParamAlreadyDeliveredWithTheSameValueIsNotSentAgain() throws Exception {
+    createRun();
+    backend.logBatch(RUN, new Batch(List.of(), List.of(new Param("lr", "0.1")), List.of()));
+    backend.logBatch(RUN, new Batch(List.of(new Metric("m", 1, 1, 0)),
+        List.of(new Param("lr", "0.1")), List.of()));
+
+    server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
+    server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
+    server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
+    server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
+    assertThat(server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT).getBody().utf8())
+        .doesNotContain("\"params\"");
+  }
+
+  @Test
+  void aResumedRunLearnsTheServersParamsBeforeSendingAny() throws Exception {
+    createRun();
+    fake.putParam(SERVER_RUN, "seed", "7");
+    backend.close();
+    backend = Fixtures.backend(server, tmp, sleeper).build();
+    backend.createRun(new RunSpec(SERVER_RUN, "1", "e", "r", 1, Map.of(), null, true));
+
+    assertThatThrownBy(() -> backend.logBatch(SERVER_RUN, new Batch(List.of(),
+        List.of(new Param("seed", "8"), new Param("lr", "0.1")), List.of())))
+        .isInstanceOf(RejectedRecordsException.class)
+        .hasMessageContaining("param 'seed': already logged with value '7'");
+    assertThat(fake.run(SERVER_RUN).params()).containsEntry("seed", "7")
+        .containsEntry("lr", "0.1");
+  }
+
+  @Test
+  void throughATrackerTheRefusalSurfacesAtFlushAndTheRunGoesOn() throws Exception {
+    Tracker tracker = Fixtures.tracker(backend);
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.flush();
+    String serverRun = fake.runs().get(0);
+    fake.putParam(serverRun, "lr", "0.5");
+    run.logParam("lr", 0.1);
+    run.logMetric("loss", 1, 0);
+
+    assertThatThrownBy(tracker::flush).isInstanceOf(TrackerException.class)
+        .hasMessageContaining("param 'lr'")
+        .hasMessageContaining("Changing param values is not allowed");
+    run.logMetric("loss", 0.5, 1);
+    tracker.close();
+
+    assertThat(fake.run(serverRun).metrics()).extracting(FakeMlflowServer.Point::step)
+        .containsExactly(0L, 1L);
+    assertThat(fake.run(serverRun).status()).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void aRefusalFoundWhileDeliveringTheSpoolIsReportedAndTheRestDelivered() throws Exception {
+    createRun();
+    fake.outage(FakeMlflowServer.Outage.DISCONNECT);
+    backend.logBatch(RUN, new Batch(List.of(new Metric("loss", 1, 1, 0)),
+        List.of(new Param("lr", "0.1")), List.of()));
+    fake.putParam(SERVER_RUN, "lr", "0.5");
+    fake.outage(FakeMlflowServer.Outage.NONE);
+
+    assertThatThrownBy(backend::flush).isInstanceOf(RejectedRecordsException.class)
+        .hasMessageContaining("param 'lr'");
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+    assertThat(Spool.at(Spool.directoryFor(tmp, URI.create(backend.describe()))).sessions())
+        .isEmpty();
+  }
+}

@@ -1,0 +1,116 @@
+package dev.tracker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracker.Run;
+import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
+import dev.tracker.http.testing.FakeMlflowServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import mockwebserver3.MockWebServer;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A self-signed server is refused unless its certificate is given or checking is off. */
+class TlsTest {
+  @TempDir Path tmp;
+  private final FakeMlflowServer fake = new FakeMlflowServer();
+  private final HeldCertificate certificate = new HeldCertificate.Builder()
+      .commonName("localhost").addSubjectAlternativeName("localhost").build();
+  private MockWebServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = FakeMlflowServer.newServer();
+    server.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate).build()
+        .sslSocketFactory());
+    server.setDispatcher(fake);
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private MlflowBackend.Builder builder() {
+    return MlflowBackend.builder().uri("https://localhost:" + server.getPort())
+        .spoolDir(tmp.resolve("spool")).sleeper(new Fixtures.TestSleeper());
+  }
+
+  @Test
+  void aSelfSignedServerIsRefusedByDefaultWithoutRetrying() throws Exception {
+    try (MlflowBackend backend = builder().build()) {
+      assertThatThrownBy(backend::listExperiments).isInstanceOf(UnreachableException.class)
+          .hasMessageStartingWith("POST experiments/search to https://localhost:"
+              + server.getPort() + " failed: the TLS handshake failed (")
+          .hasMessageEndingWith("); if the server uses a private or self-signed certificate,"
+              + " set MLFLOW_TRACKING_SERVER_CERT_PATH to its CA certificate (PEM), or"
+              + " MLFLOW_TRACKING_INSECURE_TLS=true to skip verification");
+    }
+    assertThat(fake.requests()).isEmpty();
+  }
+
+  @Test
+  void aTrackerReportsTheRefusalAtFlushAndKeepsTheRecords() throws Exception {
+    Tracker tracker = Fixtures.tracker(builder().build());
+    Run run = tracker.experiment("e").startRun("r");
+    run.logMetric("loss", 1, 0);
+
+    assertThatThrownBy(tracker::flush).isInstanceOf(TrackerException.class)
+        .hasMessageContaining("MLFLOW_TRACKING_SERVER_CERT_PATH");
+    tracker.close();
+    assertThat(Spool.all(tmp.resolve("spool"))).singleElement()
+        .satisfies(s -> assertThat(s.sessions()).hasSize(1));
+  }
+
+  @Test
+  void theServersCertificateFileMakesItTrusted() throws Exception {
+    Path pem = Files.writeString(tmp.resolve("ca.pem"), certificate.certificatePem());
+    try (MlflowBackend backend = builder().serverCertPath(pem).build()) {
+      assertThat(backend.listExperiments()).extracting(e -> e.name()).containsExactly("Default");
+    }
+  }
+
+  @Test
+  void insecureTlsAcceptsAnyCertificate() throws Exception {
+    try (MlflowBackend backend = builder().insecureTls(true).build()) {
+      assertThat(backend.listExperiments()).extracting(e -> e.name()).containsExactly("Default");
+    }
+  }
+
+  @Test
+  void aCertificateFileOfAnotherServerDoesNotHelp() throws Exception {
+    HeldCertificate other = new HeldCertificate.Builder().commonName("localhost")
+        .addSubjectAlternativeName("localhost").build();
+    Path pem = Files.writeString(tmp.resolve("other.pem"), other.certificatePem());
+    try (MlflowBackend backend = builder().serverCertPath(pem).build()) {
+      assertThatThrownBy(backend::listExperiments).isInstanceOf(UnreachableException.class)
+          .hasMessageContaining("the TLS handshake failed");
+    }
+  }
+
+  @Test
+  void aFileThatIsNoCertificateIsRejectedAtBuild() throws Exception {
+    Path pem = Files.writeString(tmp.resolve("bad.pem"), "not a certificate");
+    assertThatThrownBy(() -> builder().serverCertPath(pem).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("MLFLOW_TRACKING_SERVER_CERT_PATH must name a readable PEM file"
+            + " of CA certificates but '" + pem + "' is not one: ");
+  }
+
+  @Test
+  void insecureTlsAndACertificateFileTogetherAreRejected() throws Exception {
+    Path pem = Files.writeString(tmp.resolve("ca.pem"), certificate.certificatePem());
+    assertThatThrownBy(() -> builder().serverCertPath(pem).insecureTls(true).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH must not"
+            + " both be set: the first skips the verification that the second configures");
+  }
+}
