@@ -776,6 +776,7 @@ public final class MlflowBackend implements TrackingBackend {
       } else {
         long timeoutMillis = b.timeout.toMillis();
         cb = new OkHttpClient.Builder()
+            .socketFactory(new NoDelaySocketFactory()) // no 40 ms pause per request
             .connectTimeout(Math.min(timeoutMillis, DEFAULT_CONNECT_TIMEOUT.toMillis()),
                 TimeUnit.MILLISECONDS)
             .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
