@@ -106,6 +106,9 @@ final class PlanState implements ExtensionContext.Store.CloseableResource, AutoC
   void end(ExtensionContext context, Started started, RunStatus status,
       Map<String, String> tags, Map<String, Double> metrics) {
     Run run = started.run();
+    if (run.status().isTerminal()) {
+      return; // the test ended its run itself: the status it chose stands
+    }
     RuntimeException problem = null;
     try {
       run.setTags(tags);

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  *       {@value #FAILURE_TAG} holds the failure's class and message), {@code KILLED} when it is
  *       aborted (an assumption failed; the tag {@value #ABORTED_TAG} says why). A skipped test
  *       creates no run. The metric {@value #DURATION_METRIC} is the test's duration, {@code
- *       @BeforeEach} and {@code @AfterEach} included.
+ *       @BeforeEach} and {@code @AfterEach} included. A test that ends its run itself keeps the
+ *       status it chose. A {@code @TestFactory} is one run: its dynamic tests are not runs of
+ *       their own.
  *   <li>Tags at start: {@value #CLASS_TAG}, {@value #METHOD_TAG}, {@value #DISPLAY_NAME_TAG},
  *       {@value #UNIQUE_ID_TAG}, {@value #TAGS_TAG} (the test's {@code @Tag}s, sorted, comma
  *       separated; absent when none) and {@value #SEED_SOURCE_TAG}.

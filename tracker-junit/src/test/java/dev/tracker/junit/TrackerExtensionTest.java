@@ -163,6 +163,23 @@ class TrackerExtensionTest {
         "java.lang.IllegalStateException: could not delete the model file");
   }
 
+  @ExtendWith(TrackerExtension.class)
+  static class EndsItsRunTestCase {
+    @Test
+    void endsKilled(Run run) {
+      run.end(RunStatus.KILLED);
+    }
+  }
+
+  @Test
+  void runTheTestEndedItselfKeepsItsStatusAndNothingIsReported() {
+    EngineExecutionResults results = kit.run(EndsItsRunTestCase.class);
+
+    results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    assertThat(kit.backend.status(kit.runId("endsKilled(Run)"))).isEqualTo(RunStatus.KILLED);
+    assertThat(Kit.reports(results)).isEmpty();
+  }
+
   @Test
   void oneTrackerServesTheWholeTestPlanAndIsClosedWhenItEnds() {
     kit.run(OutcomesTestCase.class, AfterEachFailsTestCase.class);

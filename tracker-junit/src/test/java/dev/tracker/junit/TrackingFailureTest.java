@@ -102,11 +102,11 @@ class TrackingFailureTest {
     EngineExecutionResults results = kit.run(UserTestCase.class);
 
     results.testEvents().assertStatistics(s -> s.started(2).failed(2));
-    // the run ends when JUnit closes the test's store, and JUnit wraps what that throws
-    assertThat(Kit.throwable(finished(results, "passes")))
-        .isExactlyInstanceOf(JUnitException.class)
-        .hasMessage("Failed to close extension context")
-        .cause().isExactlyInstanceOf(TrackerException.class)
+    // the run ends when JUnit closes the test's store: 5.10 throws what that throws as is, later
+    // versions wrap it in a JUnitException
+    Throwable thrown = Kit.throwable(finished(results, "passes"));
+    Throwable tracking = thrown instanceof JUnitException ? thrown.getCause() : thrown;
+    assertThat(tracking).isExactlyInstanceOf(TrackerException.class)
         .hasMessageStartingWith("recording the end of 'passes(Run)' failed and"
             + " tracker.failOnError is true: ")
         .hasMessageContaining("failed on recording: backend down");
