@@ -187,7 +187,7 @@ class TrackerExtensionTest {
     assertThat(kit.runIds()).hasSize(4);
     assertThat(kit.backend.calls()).filteredOn("close"::equals).hasSize(1);
     assertThat(kit.backend.calls()).last().isEqualTo("close");
-    assertThat(kit.backend.listExperiments()).extracting(e -> e.name()).containsExactly(
+    assertThat(kit.backend.listExperiments()).extracting(e -> e.name()).containsExactlyInAnyOrder(
         OutcomesTestCase.class.getName(), AfterEachFailsTestCase.class.getName());
   }
 
