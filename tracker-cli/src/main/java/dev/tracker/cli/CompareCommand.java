@@ -210,7 +210,8 @@ final class CompareCommand implements Callable<Integer> {
       t.column(id, i == 0 ? TextTable.KEEP : 80 - Math.min(i, 20), TextTable.Align.LEFT,
           values.get(i));
       if (i > 0) {
-        t.column("change", 50 - Math.min(i, 20), TextTable.Align.RIGHT, changes.get(i));
+        t.column("change", "change of " + id, 50 - Math.min(i, 20), TextTable.Align.RIGHT,
+            changes.get(i));
       }
     }
     return t.render(cli.width).text();

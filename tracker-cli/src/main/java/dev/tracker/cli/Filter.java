@@ -77,7 +77,7 @@ final class Filter {
    */
   record Token(Type type, int pos, String raw, Field field, Object literal) {
     String describe() {
-      return type == Type.END ? "the end" : "'" + raw + "'";
+      return type == Type.END ? "the end" : type == Type.STRING ? raw : "'" + raw + "'";
     }
   }
 

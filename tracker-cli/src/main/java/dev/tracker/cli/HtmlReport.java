@@ -31,7 +31,7 @@ final class HtmlReport {
       ".swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px;"
           + " margin-right: 0.4em; vertical-align: -0.1em; }",
       "code { font-size: 0.95em; }",
-      ".charts { display: flex; flex-wrap: wrap; gap: 1.5em; }",
+      ".charts { display: flex; flex-wrap: wrap; gap: 1.5em; margin-top: 1.5em; }",
       "figure.chart { margin: 0; }",
       "figcaption { font-weight: 600; margin: 0.4em 0; }",
       "svg.chart-svg { max-width: 100%; height: auto; background: #fafafa; }");
@@ -60,7 +60,8 @@ final class HtmlReport {
         .append(runs.size()).append(runs.size() == 1 ? " run" : " runs").append(" from <code>")
         .append(Html.escape(source)).append("</code>, made ")
         .append(Html.escape(Values.timeSeconds(generated.toEpochMilli(), zone))).append(' ')
-        .append(Html.escape(zone.getId())).append("</p>\n");
+        .append(Html.escape(zone.equals(java.time.ZoneOffset.UTC) ? "UTC" : zone.getId()))
+        .append("</p>\n");
 
     sb.append("<h2>Runs</h2>\n<table class=\"runs\">\n<thead><tr><th>run</th><th>id</th>"
         + "<th>experiment</th><th>status</th><th>start</th><th>duration</th></tr></thead>\n"

@@ -87,8 +87,8 @@ final class SvgChart {
       yMin = 0;
       yMax = 1;
     }
-    double[] xTicks = ticks(xMin, xMax);
-    double[] yTicks = ticks(yMin, yMax);
+    double[] xTicks = ticks(xMin, xMax, !byTime);
+    double[] yTicks = ticks(yMin, yMax, false);
     Axis x = new Axis(xTicks[0], xTicks[xTicks.length - 1], LEFT, WIDTH - RIGHT);
     Axis y = new Axis(yTicks[0], yTicks[yTicks.length - 1], TOP + PLOT_HEIGHT, TOP);
 
@@ -170,6 +170,21 @@ final class SvgChart {
       sb.append(" d=\"").append(path(s.points, x, y)).append("\"><title>")
           .append(Html.escape(label(s.run))).append("</title></path>\n");
     }
+    // a point with no finite neighbour makes no line: it gets a dot
+    for (Series s : series) {
+      List<Point> p = s.points;
+      for (int i = 0; i < p.size(); i++) {
+        boolean alone = Double.isFinite(p.get(i).y)
+            && (i == 0 || !Double.isFinite(p.get(i - 1).y))
+            && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y));
+        if (alone) {
+          sb.append("<circle class=\"point\" data-run=\"").append(s.run.info().id())
+              .append("\" cx=\"").append(f(x.map(p.get(i).x))).append("\" cy=\"")
+              .append(f(y.map(p.get(i).y))).append("\" r=\"4\" fill=\"").append(color(s.index))
+              .append("\" stroke=\"none\"/>\n");
+        }
+      }
+    }
     sb.append("</g>\n");
 
     sb.append("<g class=\"legend\">\n");
@@ -209,10 +224,6 @@ final class SvgChart {
         d.append(' ');
       }
       d.append(pen ? 'L' : 'M').append(f(x.map(p.x))).append(' ').append(f(y.map(p.y)));
-      if (!pen) {
-        // a lone point still shows: a zero-length segment with a round cap is a dot
-        d.append(" l0 0");
-      }
       pen = true;
     }
     return d.toString();
@@ -227,11 +238,12 @@ final class SvgChart {
 
   /**
    * About five round tick values ("nice numbers": 1, 2, 2.5 or 5 times a power of ten) covering
-   * {@code [min, max]}; the first and last are the axis's ends.
+   * {@code [min, max]}; the first and last are the axis's ends. With {@code integers} (steps)
+   * the ticks are whole numbers.
    */
-  static double[] ticks(double min, double max) {
+  static double[] ticks(double min, double max, boolean integers) {
     if (!(max > min)) {
-      double pad = min == 0 ? 1 : Math.abs(min) * 0.1;
+      double pad = integers || min == 0 ? 1 : Math.abs(min) * 0.1;
       min -= pad;
       max += pad;
     }
@@ -243,6 +255,11 @@ final class SvgChart {
         step = m * magnitude;
         break;
       }
+    }
+    if (integers && step < 1) {
+      step = 1;
+    } else if (integers && step == 2.5) {
+      step = 2;
     }
     long first = (long) Math.floor(min / step + 1e-9);
     long last = (long) Math.ceil(max / step - 1e-9);

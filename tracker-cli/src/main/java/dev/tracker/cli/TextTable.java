@@ -16,7 +16,8 @@ final class TextTable {
 
   enum Align { AUTO, LEFT, RIGHT }
 
-  private record Column(String header, int priority, Align align, List<String> cells) {}
+  private record Column(String header, String name, int priority, Align align,
+      List<String> cells) {}
 
   /** The lines of a rendered table, and what did not fit. */
   record Rendered(List<String> lines, List<String> hidden, boolean cut, int width,
@@ -87,7 +88,12 @@ final class TextTable {
    *     goes
    */
   TextTable column(String header, int priority, Align align, List<String> cells) {
-    columns.add(new Column(header == null ? "" : header, priority, align, List.copyOf(
+    return column(header, header, priority, align, cells);
+  }
+
+  /** Adds a column that notes call {@code name} rather than by its header. */
+  TextTable column(String header, String name, int priority, Align align, List<String> cells) {
+    columns.add(new Column(header == null ? "" : header, name, priority, align, List.copyOf(
         cells.stream().map(c -> c == null ? "" : c).toList())));
     return this;
   }
@@ -162,7 +168,7 @@ final class TextTable {
     List<String> hidden = new ArrayList<>();
     for (Column c : columns) {
       if (dropped.stream().anyMatch(d -> d == c)) {
-        hidden.add(c.header);
+        hidden.add(c.name);
       }
     }
     return new Rendered(lines, hidden, cut, width, ellipsis);
