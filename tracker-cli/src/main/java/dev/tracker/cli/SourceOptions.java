@@ -1,5 +1,6 @@
 package dev.tracker.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The options every reading command takes: where the runs are, and the output format. */
@@ -11,6 +12,20 @@ final class SourceOptions {
   String uri;
 
   @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
-      description = "table (default), csv or json.")
+      converter = FormatConverter.class, description = "table (default), csv or json.")
   Format format = Format.TABLE;
+
+  /** Reads "table", "csv" or "json", in any case. */
+  static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+    @Override
+    public Format convert(String value) {
+      for (Format f : Format.values()) {
+        if (f.toString().equalsIgnoreCase(value.trim())) {
+          return f;
+        }
+      }
+      throw new CommandLine.TypeConversionException("expected table, csv or json but was '"
+          + value + "'");
+    }
+  }
 }
