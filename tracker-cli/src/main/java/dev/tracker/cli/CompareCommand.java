@@ -55,7 +55,7 @@ final class CompareCommand implements Callable<Integer> {
   /** One param row: its value in each run (null when missing) and whether they differ. */
   private record ParamRow(String key, List<String> values, boolean differs) {}
 
-  /** One metric row: its last value in each run (null when missing) and the change from the first. */
+  /** One metric row: its last value per run (null when missing), the change from the first. */
   private record MetricRow(String key, List<Double> values, List<Double> changes) {}
 
   static String render(List<RunData> runs, Format format, Cli cli) {

@@ -44,7 +44,8 @@ final class ReportCommand implements Callable<Integer> {
           + " first).")
   String sort;
 
-  @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "Without RUNs: at most N runs.")
+  @Option(names = {"-n", "--limit"}, paramLabel = "N",
+      description = "Without RUNs: at most N runs.")
   Integer limit;
 
   @Option(names = "--title", paramLabel = "TEXT", description = "The page title.")
@@ -82,8 +83,9 @@ final class ReportCommand implements Callable<Integer> {
         cli.clock.instant(), cli.zone);
     write(output, html);
     int charts = RunViews.metricKeys(data).size();
-    cli.out.println("Wrote " + output + ": " + data.size() + (data.size() == 1 ? " run, " : " runs, ")
-        + charts + (charts == 1 ? " chart" : " charts"));
+    cli.out.println("Wrote " + output + ": " + data.size()
+        + (data.size() == 1 ? " run, " : " runs, ") + charts
+        + (charts == 1 ? " chart" : " charts"));
     return 0;
   }
 

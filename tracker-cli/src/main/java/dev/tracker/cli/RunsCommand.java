@@ -95,7 +95,7 @@ final class RunsCommand implements Callable<Integer> {
       case CSV:
         return csv(runs, latest, params, metrics);
       default:
-        return table(runs, latest, params, metrics, cli).text();
+        return table(runs, latest, params, metrics, cli);
     }
   }
 
@@ -143,7 +143,7 @@ final class RunsCommand implements Callable<Integer> {
   }
 
   /** The column most worth keeping goes last: metrics, status, duration, params, start. */
-  private static TextTable.Rendered table(List<RunData> runs, List<Map<String, Metric>> latest,
+  private static String table(List<RunData> runs, List<Map<String, Metric>> latest,
       List<String> params, List<String> metrics, Cli cli) {
     TextTable t = new TextTable(cli.ellipsis).maxCell(32);
     List<String> ids = new ArrayList<>();
@@ -173,6 +173,7 @@ final class RunsCommand implements Callable<Integer> {
     t.column("duration", 50, TextTable.Align.RIGHT, durations);
     Set<String> both = new HashSet<>(params);
     both.retainAll(metrics);
+    Map<String, String> constant = new LinkedHashMap<>();
     for (String p : params) {
       List<String> cells = new ArrayList<>();
       Set<String> distinct = new HashSet<>();
@@ -181,9 +182,14 @@ final class RunsCommand implements Callable<Integer> {
         cells.add(v == null ? "-" : v);
         distinct.add(v);
       }
-      // params that are the same in every run say least about the differences: they go first
-      int priority = distinct.size() > 1 ? 40 : 10;
-      t.column(both.contains(p) ? "params." + p : p, priority, TextTable.Align.AUTO, cells);
+      String header = both.contains(p) ? "params." + p : p;
+      // params that are the same in every run say least about the differences: they go first,
+      // and are then listed under the table with their value
+      boolean same = distinct.size() == 1 && runs.size() > 1;
+      if (same) {
+        constant.put(header, cells.get(0));
+      }
+      t.column(header, same ? 10 : 40, TextTable.Align.AUTO, cells);
     }
     for (String k : metrics) {
       List<String> cells = new ArrayList<>();
@@ -193,6 +199,38 @@ final class RunsCommand implements Callable<Integer> {
       }
       t.column(both.contains(k) ? "metrics." + k : k, 80, TextTable.Align.RIGHT, cells);
     }
-    return t.render(cli.width);
+    TextTable.Rendered r = t.render(cli.width);
+    List<String> same = new ArrayList<>();
+    for (String hidden : r.hidden()) {
+      if (constant.containsKey(hidden)) {
+        same.add(hidden + "=" + constant.get(hidden));
+      }
+    }
+    if (same.isEmpty()) {
+      return r.text();
+    }
+    List<String> sameKeys = same.stream().map(kv -> kv.substring(0, kv.indexOf('='))).toList();
+    return r.without(sameKeys).text(wrap("same in every run: ", same, cli.width));
+  }
+
+  /** "head a, b, c" in lines of at most {@code width}, continued with an indent. */
+  static List<String> wrap(String head, List<String> items, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder(head);
+    for (int i = 0; i < items.size(); i++) {
+      String item = items.get(i) + (i < items.size() - 1 ? "," : "");
+      boolean first = line.length() == head.length() || line.toString().isBlank();
+      if (!first && line.length() + 1 + item.length() > width) {
+        lines.add(line.toString());
+        line = new StringBuilder("  ");
+        first = true;
+      }
+      if (!first) {
+        line.append(' ');
+      }
+      line.append(item);
+    }
+    lines.add(line.toString());
+    return lines;
   }
 }

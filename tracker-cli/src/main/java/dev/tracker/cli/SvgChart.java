@@ -111,7 +111,8 @@ final class SvgChart {
     sb.append("<svg class=\"chart-svg\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
         .append("\" width=\"").append(WIDTH).append("\" height=\"").append(height)
         .append("\" role=\"img\" aria-label=\"").append(Html.escape(key)).append(" by ")
-        .append(byTime ? "time" : "step").append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        .append(byTime ? "time" : "step")
+        .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
     sb.append("<title>").append(Html.escape(key)).append("</title>\n");
     sb.append("<rect class=\"plot-area\" x=\"").append(LEFT).append("\" y=\"").append(TOP)
         .append("\" width=\"").append(WIDTH - LEFT - RIGHT).append("\" height=\"")

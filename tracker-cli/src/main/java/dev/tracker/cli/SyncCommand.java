@@ -116,7 +116,8 @@ final class SyncCommand implements Callable<Integer> {
           ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
               + (ordered.size() == 1 ? " run)" : " runs)")
           : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
-              + created + " created, " + points + (points == 1 ? " metric point" : " metric points"));
+              + created + " created, " + points
+              + (points == 1 ? " metric point" : " metric points"));
       cli.out.flush();
     }
     return 0;

@@ -35,8 +35,8 @@ import java.util.TreeMap;
  *
  * <p>The record is a handful of tags of the local run, written with {@link
  * TrackingBackend#logBatch} after each step the target confirmed ({@link TrackingBackend#flush}
- * returned), named {@code tracker.sync.<target>.<what>} where {@code <target>} is the target's host,
- * port and path ({@code http://mlflow:5000} gives {@code mlflow_5000}):
+ * returned), named {@code tracker.sync.<target>.<what>} where {@code <target>} is the target's
+ * host, port and path ({@code http://mlflow:5000} gives {@code mlflow_5000}):
  *
  * <ul>
  *   <li>{@code run_id}: the run's id on the target;
@@ -172,7 +172,8 @@ final class Syncer {
             + " is unreachable; nothing was recorded, run tracker sync again later", null);
       }
       remoteId = remote.backendRunId(info.id());
-      record(info.id(), label, Map.of(target.tag("run_id"), remoteId, target.tag("uri"), target.uri()));
+      record(info.id(), label,
+          Map.of(target.tag("run_id"), remoteId, target.tag("uri"), target.uri()));
       created = true;
     }
     final String rid = remoteId;
@@ -229,7 +230,8 @@ final class Syncer {
         upload(label, info.id(), rid, path);
         artifacts++;
       }
-      stopIfSpooled(info.id(), label, confirm(label), Map.of(target.tag("artifacts"), artifactPrint));
+      stopIfSpooled(info.id(), label, confirm(label),
+          Map.of(target.tag("artifacts"), artifactPrint));
       record(info.id(), label, Map.of(target.tag("artifacts"), artifactPrint));
     }
 

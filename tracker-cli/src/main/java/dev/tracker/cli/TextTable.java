@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Aligned columns that fit a width: when the columns are too wide together, the columns of lowest
- * priority are dropped (the rightmost first among equals), then the widest values are cut, and
+ * priority are dropped (the widest, then the rightmost, first among equals), then the widest
+ * values are cut, and
  * {@link Rendered#notes()} says what was hidden or cut. Lines never wrap.
  */
 final class TextTable {
@@ -38,11 +39,17 @@ final class TextTable {
 
     /** The lines, then a blank line and the notes when there are any; each line ends in \n. */
     String text() {
+      return text(List.of());
+    }
+
+    /** Like {@link #text()}, with {@code first} before the notes. */
+    String text(List<String> first) {
       StringBuilder sb = new StringBuilder();
       for (String line : lines) {
         sb.append(line).append('\n');
       }
-      List<String> notes = notes();
+      List<String> notes = new ArrayList<>(first);
+      notes.addAll(notes());
       if (!notes.isEmpty()) {
         sb.append('\n');
         for (String n : notes) {
@@ -50,6 +57,13 @@ final class TextTable {
         }
       }
       return sb.toString();
+    }
+
+    /** This table less the hidden columns named, which the caller mentions its own way. */
+    Rendered without(java.util.Collection<String> names) {
+      List<String> rest = new ArrayList<>(hidden);
+      rest.removeAll(names);
+      return new Rendered(lines, rest, cut, width, ellipsis);
     }
   }
 
@@ -112,10 +126,15 @@ final class TextTable {
     boolean cut = false;
     List<Column> dropped = new ArrayList<>();
     while (total(widths) > width) {
+      // the lowest priority goes first; among equals the widest, then the rightmost
       int drop = -1;
       for (int i = visible.size() - 1; i >= 0; i--) {
         int p = visible.get(i).priority;
-        if (p != KEEP && (drop < 0 || p < visible.get(drop).priority)) {
+        if (p == KEEP) {
+          continue;
+        }
+        if (drop < 0 || p < visible.get(drop).priority
+            || (p == visible.get(drop).priority && widths.get(i) > widths.get(drop))) {
           drop = i;
         }
       }

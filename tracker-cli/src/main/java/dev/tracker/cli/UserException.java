@@ -1,6 +1,6 @@
 package dev.tracker.cli;
 
-/** A mistake in the command line (unknown run, bad filter, …): exit code 1, one line on stderr. */
+/** A mistake in the command line (unknown run, bad filter, …): exit code 1, one stderr line. */
 final class UserException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

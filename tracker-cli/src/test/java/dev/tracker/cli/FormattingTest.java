@@ -117,6 +117,16 @@ class FormattingTest {
   }
 
   @Test
+  void amongColumnsOfEqualPriorityTheWidestGoesFirst() {
+    TextTable t = new TextTable("~")
+        .column("id", TextTable.KEEP, TextTable.Align.LEFT, List.of("1"))
+        .column("seed", 5, TextTable.Align.LEFT, List.of("1234567890123"))
+        .column("lr", 5, TextTable.Align.LEFT, List.of("0.1"));
+
+    assertThat(t.render(10).lines()).containsExactly("id  lr", "1   0.1");
+  }
+
+  @Test
   void terminalWidthComesFromColumnsThenTheDefault() {
     assertThat(Cli.terminalWidth(Map.of("COLUMNS", "80")::get, false)).isEqualTo(80);
     assertThat(Cli.terminalWidth(Map.of("COLUMNS", "wide")::get, false)).isEqualTo(120);

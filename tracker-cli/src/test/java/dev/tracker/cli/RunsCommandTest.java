@@ -66,9 +66,33 @@ class RunsCommandTest {
         + "b2c3d4e5  lr-0.1   FINISHED      2.5s   0.1   0.3  0.966667\n"
         + "a1b2c3d4  lr-0.01  FINISHED        3s  0.01   0.7       0.9\n"
         + "\n"
-        + "3 columns not shown to fit 60 characters: start, epochs, model"
-        + " (use --format csv or json for all)\n");
+        + "same in every run: epochs=50, model=softmax\n"
+        + "1 column not shown to fit 60 characters: start (use --format csv or json for all)\n");
     assertThat(r.out().lines().limit(4)).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(60));
+  }
+
+  @Test
+  void paramsWithTheSameValueEverywhereGoUnderTheTableWrappedToTheWidth() {
+    RecordingBackend b = new RecordingBackend();
+    Map<String, String> params = Fixtures.params("seed", "1", "epochs", "50", "batch_size", "16",
+        "l2", "0.0001", "test_fraction", "0.2", "model", "softmax-regression");
+    Fixtures.run(b, "iris", Fixtures.A, "lr-0.01", Fixtures.T0, 3000, RunStatus.FINISHED, params,
+        Map.of("loss", new double[] {0.5}));
+    params.put("seed", "1234567890123456789");
+    Fixtures.run(b, "iris", Fixtures.B, "lr-0.1", Fixtures.T0 + 1, 3000, RunStatus.FINISHED,
+        params, Map.of("loss", new double[] {0.25}));
+
+    Harness.Result r = new Harness(b).width(62).run("runs");
+
+    assertThat(r.out()).isEqualTo(""
+        + "id        name     status    duration  loss\n"
+        + "b2c3d4e5  lr-0.1   FINISHED        3s  0.25\n"
+        + "a1b2c3d4  lr-0.01  FINISHED        3s   0.5\n"
+        + "\n"
+        + "same in every run: epochs=50, batch_size=16, l2=0.0001,\n"
+        + "  test_fraction=0.2, model=softmax-regression\n"
+        + "2 columns not shown to fit 62 characters: start, seed"
+        + " (use --format csv or json for all)\n");
   }
 
   @Test
