@@ -89,8 +89,8 @@ final class Cli {
   }
 
   /**
-   * Opens the backend for {@code uri} (null: {@link #defaultUri()}); a path without a scheme is a
-   * file root.
+   * Opens the backend for {@code uri} (null: {@link #defaultUri()}); the file backend reads a
+   * path without a scheme as a file root.
    *
    * @throws UserException for a malformed URI or one no backend on the class path serves
    * @throws BackendException when the backend cannot start
@@ -104,19 +104,19 @@ final class Cli {
     return backends.apply(parseUri(uri == null ? defaultUri() : uri));
   }
 
+  /**
+   * Parses a URI given on the command line; a path without a scheme is kept as it is (the file
+   * backend reads it as a folder).
+   *
+   * @throws UserException when it is not a URI
+   */
   static URI parseUri(String text) {
-    URI uri;
     try {
-      uri = URI.create(text);
+      return URI.create(text.replace('\\', '/'));
     } catch (IllegalArgumentException e) {
-      throw new UserException("a URI such as file:./runs or http://host:5000 was expected but was '"
-          + Secrets.redact(text) + "'");
+      throw new UserException("a URI such as file:./runs or http://host:5000 was expected but"
+          + " was '" + Secrets.redact(text) + "'");
     }
-    if (uri.getScheme() == null || uri.getScheme().length() == 1) {
-      // ./runs, /data/runs (and C:\runs): a file root
-      return URI.create("file:" + text.replace('\\', '/'));
-    }
-    return uri;
   }
 
   private TrackingBackend createBackend(URI uri) {

@@ -59,8 +59,12 @@ final class SyncCommand implements Callable<Integer> {
   /** The default source: the configured URI when it is a file root, else file:./runs. */
   String defaultFrom() {
     String configured = cli.defaultUri();
-    URI uri = Cli.parseUri(configured);
-    return "file".equals(uri.getScheme()) ? configured : dev.tracker.Tracker.DEFAULT_URI;
+    return isFile(Cli.parseUri(configured)) ? configured : dev.tracker.Tracker.DEFAULT_URI;
+  }
+
+  private static boolean isFile(URI uri) {
+    String scheme = uri.getScheme();
+    return scheme == null || scheme.length() == 1 || scheme.equalsIgnoreCase("file");
   }
 
   @Override

@@ -254,7 +254,7 @@ class RunsCommandTest {
 
     assertThat(harness.opened).containsExactly(URI.create("file:./runs"),
         URI.create("http://mlflow:5000"), URI.create("file:/data/runs"),
-        URI.create("file:/tmp/runs"), URI.create("file:./elsewhere"));
+        URI.create("file:/tmp/runs"), URI.create("./elsewhere"));
   }
 
   @Test

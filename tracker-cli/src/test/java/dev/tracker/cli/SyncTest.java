@@ -207,7 +207,8 @@ class SyncTest {
   void badCommandLinesExitOne() {
     assertThat(harness().run("sync").err()).isEqualTo("tracker sync: Missing required option:"
         + " '--to=URI' (see 'tracker sync --help')\n");
-    Harness.Result same = harness().run("sync", "--from", "file:./runs", "--to", "./runs");
+    Harness.Result same = harness().run("sync", "--from", "file:./runs", "--to",
+        "file:./runs");
     assertThat(same.code()).isEqualTo(1);
     assertThat(same.err()).isEqualTo("tracker sync: --from and --to are the same:"
         + " file:./runs\n");
