@@ -48,9 +48,12 @@ import java.util.TreeMap;
  *   <li>{@code end}: the status and end time sent ({@code FINISHED@1714564800000}).
  * </ul>
  *
- * <p>These tags are never uploaded. A step interrupted before its record was written is sent
- * again: re-sent params and tags are idempotent and artifacts are overwritten; metric points are
- * counted per confirmed batch, so none is sent twice.
+ * <p>These tags are never uploaded. A run the target already holds under the local id (created
+ * by a sync stopped before it recorded {@code run_id}) is found with {@link
+ * TrackingBackend#readRun} rather than created again. A step interrupted before its record was
+ * written is sent again: re-sent params and tags are idempotent and artifacts are overwritten;
+ * metric points are counted per confirmed batch, so only a batch the target acknowledged just as
+ * the sync was killed can arrive twice (MLflow's store drops identical points).
  */
 final class Syncer {
   static final String PREFIX = "tracker.sync.";
@@ -159,22 +162,30 @@ final class Syncer {
     String remoteId = recorded.get(target.tag("run_id"));
     boolean created = false;
     if (remoteId == null) {
-      String experiment = info.experimentName() == null ? "Default" : info.experimentName();
-      String experimentId = remote(label, () -> remote.createExperiment(experiment));
-      RunSpec spec = new RunSpec(info.id(), experimentId, experiment, info.name(),
-          info.startTime(), tags, remoteParent, false);
-      remote(label, () -> {
-        remote.createRun(spec);
-        return null;
-      });
-      if (confirm(label) == FlushResult.SPOOLED) {
-        throw new BackendException("cannot sync " + label + ": " + remoteName
-            + " is unreachable; nothing was recorded, run tracker sync again later", null);
+      // a run created by a sync that stopped before recording its id is found, not made again
+      remoteId = find(label, info.id());
+      if (remoteId == null) {
+        String experiment = info.experimentName() == null ? "Default" : info.experimentName();
+        String experimentId = remote(label, () -> remote.createExperiment(experiment));
+        RunSpec spec = new RunSpec(info.id(), experimentId, experiment, info.name(),
+            info.startTime(), tags, remoteParent, false);
+        remote(label, () -> {
+          remote.createRun(spec);
+          return null;
+        });
+        if (confirm(label) == FlushResult.SPOOLED) {
+          throw new BackendException("cannot sync " + label + ": " + remoteName
+              + " is unreachable; nothing was recorded, run tracker sync again later", null);
+        }
+        remoteId = find(label, info.id());
+        if (remoteId == null) {
+          throw new BackendException("cannot sync " + label + ": " + remoteName
+              + " created the run but cannot find it by the id " + info.id(), null);
+        }
+        created = true;
       }
-      remoteId = remote.backendRunId(info.id());
       record(info.id(), label,
           Map.of(target.tag("run_id"), remoteId, target.tag("uri"), target.uri()));
-      created = true;
     }
     final String rid = remoteId;
 
@@ -249,6 +260,18 @@ final class Syncer {
       }
     }
     return new Result(label, rid, created, paramsSent, tagsSent, points, artifacts, ended);
+  }
+
+  /**
+   * The target's id of the run created from {@code localId}, or null when it has none; a target
+   * that cannot read runs is taken to have none.
+   */
+  private String find(String label, String localId) {
+    try {
+      return remote(label, () -> remote.readRun(localId)).map(r -> r.info().id()).orElse(null);
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /** The run's tags as the target gets them: no sync records, the parent's id on the target. */

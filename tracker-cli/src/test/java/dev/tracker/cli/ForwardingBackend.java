@@ -87,9 +87,4 @@ class ForwardingBackend implements TrackingBackend {
   public InputStream openArtifact(String runId, String artifactPath) throws IOException {
     return delegate.openArtifact(runId, artifactPath);
   }
-
-  @Override
-  public String backendRunId(String runId) {
-    return delegate.backendRunId(runId);
-  }
 }

@@ -154,6 +154,46 @@ class SyncTest {
   }
 
   @Test
+  void aSyncKilledBeforeItRecordedTheRunIdFindsTheRunInsteadOfMakingASecond() throws IOException {
+    // the local write of the run id fails, as if the process died right after the server
+    // created the run
+    ForwardingBackend failingLocal = new ForwardingBackend(local) {
+      @Override
+      public void logBatch(String runId, Batch batch) throws IOException {
+        throw new IOException("disk full");
+      }
+    };
+    Harness broken = new Harness(uri -> uri.toString().equals(TO) ? target : failingLocal);
+
+    Harness.Result r = broken.run("sync", "--to", TO, "lr-0.1");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot record the sync of lr-0.1 (b2c3d4e5) in"
+        + " recording: disk full\n");
+    assertThat(server.runIds()).hasSize(1);
+
+    Harness.Result again = sync("lr-0.1");
+
+    assertThat(again.out()).startsWith("lr-0.1 (b2c3d4e5) -> 00000001: 3 params, 2 tags,"
+        + " 6 metric points, FINISHED\n");
+    assertThat(server.runIds()).hasSize(1);
+    assertThat(server.metrics(target.serverId(Fixtures.B)))
+        .isEqualTo(local.readRun(Fixtures.B).orElseThrow().metrics());
+  }
+
+  @Test
+  void anUnreachableTargetExitsTwoBeforeSendingAnything() {
+    target.down = true;
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot sync lr-0.5 (c3d4e5f6) to"
+        + " http://mlflow:5000: Connection refused\n");
+    assertThat(server.runIds()).isEmpty();
+  }
+
+  @Test
   void childRunsPointAtTheirParentOnTheTargetAndBringTheParentAlong() throws IOException {
     String child = "e5f60718293a4b5c6d7e8f90a1b2c3d4";
     Fixtures.run(local, "iris", child, "fold-1", Fixtures.T0 + 500_000, 1000,
@@ -257,6 +297,7 @@ class SyncTest {
     private int metricBatches;
     int failMetricBatch = -1;
     boolean failCreateRun;
+    boolean down;
 
     Target(RecordingBackend server) {
       super(server);
@@ -285,9 +326,13 @@ class SyncTest {
           spec.runName(), spec.startTime(), spec.tags(), spec.parentRunId(), false));
     }
 
+    /** Like an MLflow backend: finds a run by the server's id or by the id it was created with. */
     @Override
-    public String backendRunId(String runId) {
-      return ids.getOrDefault(runId, runId);
+    public java.util.Optional<RunData> readRun(String runId) throws IOException {
+      if (down) {
+        throw new java.net.ConnectException("Connection refused");
+      }
+      return super.readRun(ids.getOrDefault(runId, runId));
     }
 
     @Override

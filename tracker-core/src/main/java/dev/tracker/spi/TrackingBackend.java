@@ -103,6 +103,11 @@ public interface TrackingBackend extends AutoCloseable {
   /**
    * Reads a whole run: info, params, tags, every metric point and the artifact list.
    *
+   * <p>The id is the backend's own id of the run or the id it was created with ({@link
+   * RunSpec#runId()}); where the two differ (an MLflow server chooses its own ids), the returned
+   * {@link RunInfo#id()} is the backend's: {@code tracker sync} finds the server's id of a run it
+   * created this way.
+   *
    * <p>Metric points come in the order the backend stored them, and points stored later come
    * after those already stored (for the file backend, the row order of {@code metrics.csv}):
    * {@code tracker sync} uploads a run's points past the number it uploaded before.
@@ -120,16 +125,6 @@ public interface TrackingBackend extends AutoCloseable {
    */
   default InputStream openArtifact(String runId, String artifactPath) throws IOException {
     throw new UnsupportedOperationException(describe() + " cannot read artifacts");
-  }
-
-  /**
-   * The id under which this backend stores the run created through it with {@code runId}: the
-   * same id, unless the backend lets its server choose ids (an MLflow server does, and its
-   * backend maps Tracker's id to the server's). Valid once {@link #createRun} returned; for an id
-   * this instance did not create, returns the id unchanged.
-   */
-  default String backendRunId(String runId) {
-    return runId;
   }
 
   /** Reads the history of one metric of a run, in logging order. */
