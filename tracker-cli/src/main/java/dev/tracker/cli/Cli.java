@@ -133,7 +133,11 @@ final class Cli {
     try {
       return Backends.create(BackendConfig.builder().uri(uri).systemProperties(properties)
           .environment(env).clock(clock).build());
-    } catch (TrackerException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
+      // a bad setting (MLFLOW_HTTP_REQUEST_TIMEOUT=soon, a file URI with a host, …)
+      throw new UserException("cannot open " + Secrets.redact(uri.toString()) + ": "
+          + Secrets.redact(e.getMessage()));
+    } catch (TrackerException e) {
       throw new BackendException("cannot open " + Secrets.redact(uri.toString()) + ": "
           + Secrets.redact(e.getMessage()), e);
     }

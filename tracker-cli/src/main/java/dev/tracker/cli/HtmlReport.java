@@ -34,7 +34,8 @@ final class HtmlReport {
       ".charts { display: flex; flex-wrap: wrap; gap: 1.5em; margin-top: 1.5em; }",
       "figure.chart { margin: 0; }",
       "figcaption { font-weight: 600; margin: 0.4em 0; }",
-      "svg.chart-svg { max-width: 100%; height: auto; background: #fafafa; }");
+      "svg.chart-svg { max-width: 100%; height: auto; background: #fafafa; }",
+      ".wide { overflow-x: auto; }");
 
   private HtmlReport() {}
 
@@ -63,7 +64,7 @@ final class HtmlReport {
         .append(Html.escape(zone.equals(java.time.ZoneOffset.UTC) ? "UTC" : zone.getId()))
         .append("</p>\n");
 
-    sb.append("<h2>Runs</h2>\n<table class=\"runs\">\n<thead><tr><th>run</th><th>id</th>"
+    sb.append("<h2>Runs</h2>\n<div class=\"wide\">\n<table class=\"runs\">\n<thead><tr><th>run</th><th>id</th>"
         + "<th>experiment</th><th>status</th><th>start</th><th>duration</th></tr></thead>\n"
         + "<tbody>\n");
     for (int i = 0; i < runs.size(); i++) {
@@ -76,13 +77,14 @@ final class HtmlReport {
           .append(Values.time(info.startTime(), zone)).append("</td><td class=\"num\">")
           .append(Values.duration(info.durationMillis())).append("</td></tr>\n");
     }
-    sb.append("</tbody>\n</table>\n");
+    sb.append("</tbody>\n</table>\n</div>\n");
 
     sb.append("<h2>Params</h2>\n");
     if (params.isEmpty()) {
       sb.append("<p>No params.</p>\n");
     } else {
-      sb.append("<table class=\"params\">\n").append(runHeader("param", runs)).append("<tbody>\n");
+      sb.append("<div class=\"wide\">\n<table class=\"params\">\n")
+          .append(runHeader("param", runs)).append("<tbody>\n");
       for (String key : params) {
         Set<String> distinct = new HashSet<>();
         runs.forEach(r -> distinct.add(r.params().get(key)));
@@ -96,15 +98,15 @@ final class HtmlReport {
         }
         sb.append("</tr>\n");
       }
-      sb.append("</tbody>\n</table>\n<p class=\"meta\">* differs between runs</p>\n");
+      sb.append("</tbody>\n</table>\n</div>\n<p class=\"meta\">* differs between runs</p>\n");
     }
 
     sb.append("<h2>Metrics</h2>\n");
     if (metrics.isEmpty()) {
       sb.append("<p>No metrics.</p>\n");
     } else {
-      sb.append("<table class=\"metrics\">\n").append(runHeader("last value", runs))
-          .append("<tbody>\n");
+      sb.append("<div class=\"wide\">\n<table class=\"metrics\">\n")
+          .append(runHeader("last value", runs)).append("<tbody>\n");
       List<Map<String, Metric>> latest = runs.stream().map(RunData::latestMetrics).toList();
       for (String key : metrics) {
         sb.append("<tr><th>").append(Html.escape(key)).append("</th>");
@@ -115,7 +117,7 @@ final class HtmlReport {
         }
         sb.append("</tr>\n");
       }
-      sb.append("</tbody>\n</table>\n");
+      sb.append("</tbody>\n</table>\n</div>\n");
       sb.append("<div class=\"charts\">\n");
       int n = 0;
       for (String key : metrics) {

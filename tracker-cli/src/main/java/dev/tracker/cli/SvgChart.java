@@ -18,7 +18,7 @@ final class SvgChart {
   private static final int LEFT = 70;
   private static final int RIGHT = 20;
   private static final int TOP = 16;
-  private static final int BOTTOM = 46;
+  private static final int BOTTOM = 62;
   private static final int LEGEND_ROW = 20;
 
   /** Tableau 10: distinct for the colour-blind as well. */

@@ -105,10 +105,13 @@ final class Values {
     return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
   }
 
-  /** A duration for tables: "0.4s", "12s", "3m05s", "2h03m", "3d04h"; "-" when unknown. */
+  /** A duration for tables: "420ms", "2.5s", "12s", "3m05s", "2h03m", "3d04h"; "-" if unknown. */
   static String duration(long millis) {
     if (millis < 0) {
       return "-";
+    }
+    if (millis < 1000) {
+      return millis + "ms";
     }
     if (millis < 10_000) {
       return number(Math.round(millis / 100.0) / 10.0) + "s";

@@ -47,7 +47,8 @@ class FormattingTest {
   @Test
   void durationsAreShort() {
     assertThat(Values.duration(-1)).isEqualTo("-");
-    assertThat(Values.duration(420)).isEqualTo("0.4s");
+    assertThat(Values.duration(420)).isEqualTo("420ms");
+    assertThat(Values.duration(1_000)).isEqualTo("1s");
     assertThat(Values.duration(2_500)).isEqualTo("2.5s");
     assertThat(Values.duration(12_000)).isEqualTo("12s");
     assertThat(Values.duration(185_000)).isEqualTo("3m05s");
