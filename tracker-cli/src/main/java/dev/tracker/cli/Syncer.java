@@ -83,9 +83,9 @@ final class Syncer {
     }
   }
 
-  /** What one run's sync sent. */
-  record Result(String label, String remoteId, boolean created, int params, int tags,
-      int points, int artifacts, String ended) {
+  /** What one run's sync sent; {@code again}: the target had lost the run synced before. */
+  record Result(String label, String remoteId, boolean created, boolean again, int params,
+      int tags, int points, int artifacts, String ended) {
     boolean upToDate() {
       return !created && params == 0 && tags == 0 && points == 0 && artifacts == 0
           && ended == null;
@@ -98,7 +98,7 @@ final class Syncer {
       }
       List<String> parts = new ArrayList<>();
       if (created) {
-        parts.add("created");
+        parts.add(again ? "created again (the target no longer had it)" : "created");
       }
       if (params > 0 || tags > 0) {
         parts.add(params + (params == 1 ? " param, " : " params, ") + tags
@@ -160,6 +160,15 @@ final class Syncer {
     Map<String, String> tags = uploadTags(run, remoteParent);
 
     String remoteId = recorded.get(target.tag("run_id"));
+    boolean again = false;
+    if (remoteId != null && Boolean.FALSE.equals(exists(label, remoteId))) {
+      // the target lost the run (its store was reset, the run deleted): start over
+      Map<String, String> rest = new TreeMap<>(recorded);
+      rest.keySet().removeIf(k -> k.startsWith(PREFIX + target.key() + "."));
+      recorded = rest;
+      remoteId = null;
+      again = true;
+    }
     boolean created = false;
     if (remoteId == null) {
       // a run created by a sync that stopped before recording its id is found, not made again
@@ -259,7 +268,8 @@ final class Syncer {
         ended = info.status().name();
       }
     }
-    return new Result(label, rid, created, paramsSent, tagsSent, points, artifacts, ended);
+    return new Result(label, rid, created, again, paramsSent, tagsSent, points, artifacts,
+        ended);
   }
 
   /**
@@ -269,6 +279,17 @@ final class Syncer {
   private String find(String label, String localId) {
     try {
       return remote(label, () -> remote.readRun(localId)).map(r -> r.info().id()).orElse(null);
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether the target still holds the run {@code remoteId}; null when it cannot read runs.
+   */
+  private Boolean exists(String label, String remoteId) {
+    try {
+      return remote(label, () -> remote.readRun(remoteId)).isPresent();
     } catch (UnsupportedOperationException e) {
       return null;
     }

@@ -182,6 +182,21 @@ class SyncTest {
   }
 
   @Test
+  void aRunTheTargetLostIsUploadedAgainWhole() throws IOException {
+    sync("lr-0.1");
+    RecordingBackend reset = new RecordingBackend();
+    Target fresh = new Target(reset);
+
+    Harness.Result r = new Harness(uri -> uri.toString().equals(TO) ? fresh : local)
+        .run("sync", "--to", TO, "lr-0.1");
+
+    assertThat(r.out()).startsWith("lr-0.1 (b2c3d4e5) -> 00000001: created again (the target no"
+        + " longer had it), 3 params, 2 tags, 6 metric points, FINISHED\n");
+    assertThat(reset.metrics(fresh.serverId(Fixtures.B)))
+        .isEqualTo(local.readRun(Fixtures.B).orElseThrow().metrics());
+  }
+
+  @Test
   void anUnreachableTargetExitsTwoBeforeSendingAnything() {
     target.down = true;
 
