@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +39,13 @@ public interface TrackingBackend extends AutoCloseable {
   /** Creates the run described (or attaches to it when {@link RunSpec#resume()} is true). */
   void createRun(RunSpec spec) throws IOException;
 
-  /** Records a batch of metrics, params and tags of one run. */
+  /**
+   * Records a batch of metrics, params and tags of one run.
+   *
+   * <p>Besides the runs a {@code Tracker} created through this instance, it must accept a batch
+   * for any run that already exists in the backend, without changing the run's status or times:
+   * {@code tracker sync} records its progress as tags of the local run this way.
+   */
   void logBatch(String runId, Batch batch) throws IOException;
 
   /**
@@ -103,9 +110,31 @@ public interface TrackingBackend extends AutoCloseable {
     throw new UnsupportedOperationException(describe() + " cannot list runs");
   }
 
-  /** Reads a whole run: info, params, tags, every metric point and the artifact list. */
+  /**
+   * Reads a whole run: info, params, tags, every metric point and the artifact list.
+   *
+   * <p>The id is the backend's own id of the run or the id it was created with ({@link
+   * RunSpec#runId()}); where the two differ (an MLflow server chooses its own ids), the returned
+   * {@link RunInfo#id()} is the backend's: {@code tracker sync} finds the server's id of a run it
+   * created this way.
+   *
+   * <p>Metric points come in the order the backend stored them, and points stored later come
+   * after those already stored (for the file backend, the row order of {@code metrics.csv}):
+   * {@code tracker sync} uploads a run's points past the number it uploaded before.
+   */
   default Optional<RunData> readRun(String runId) throws IOException {
     throw new UnsupportedOperationException(describe() + " cannot read runs");
+  }
+
+  /**
+   * Opens an artifact of a run for reading; the caller closes the stream.
+   *
+   * @param runId the run
+   * @param artifactPath the artifact's '/'-separated path, as listed by {@link RunData#artifacts()}
+   * @throws java.io.FileNotFoundException when the run has no such artifact
+   */
+  default InputStream openArtifact(String runId, String artifactPath) throws IOException {
+    throw new UnsupportedOperationException(describe() + " cannot read artifacts");
   }
 
   /** Reads the history of one metric of a run, in logging order. */

@@ -10,7 +10,10 @@ import dev.tracker.Tag;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -241,6 +244,16 @@ public final class RecordingBackend implements TrackingBackend {
       return Optional.of(new RunData(s.info(), s.params, s.tags, s.metrics,
           new ArrayList<>(s.artifacts.keySet())));
     }
+  }
+
+  @Override
+  public InputStream openArtifact(String runId, String artifactPath) throws IOException {
+    RunState s = runs.get(runId);
+    byte[] b = s == null ? null : s.artifacts.get(artifactPath);
+    if (b == null) {
+      throw new FileNotFoundException("no artifact " + artifactPath + " in run " + runId);
+    }
+    return new ByteArrayInputStream(b);
   }
 
   /** The artifact as UTF-8 text. */

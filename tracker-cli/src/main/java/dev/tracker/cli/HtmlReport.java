@@ -1,0 +1,148 @@
+package dev.tracker.cli;
+
+import dev.tracker.Metric;
+import dev.tracker.RunData;
+import dev.tracker.RunInfo;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One self-contained HTML page about runs: a runs table, a params table, the metrics' last
+ * values, and an SVG line chart per metric. It holds no script and loads nothing (its Content
+ * Security Policy forbids it), so it opens the same anywhere, offline. The markup is well-formed
+ * XML as well as HTML.
+ */
+final class HtmlReport {
+  private static final String CSS = String.join("\n",
+      "body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;"
+          + " margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }",
+      "h1 { font-size: 1.6em; margin-bottom: 0.2em; }",
+      "h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }",
+      ".meta { color: #666; margin-top: 0; }",
+      "table { border-collapse: collapse; font-size: 0.9em; }",
+      "th, td { padding: 0.25em 0.8em; text-align: left; border-bottom: 1px solid #eee;"
+          + " vertical-align: top; }",
+      "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
+      "tr.differs th { color: #b00020; }",
+      ".swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px;"
+          + " margin-right: 0.4em; vertical-align: -0.1em; }",
+      "code { font-size: 0.95em; }",
+      ".charts { display: flex; flex-wrap: wrap; gap: 1.5em; margin-top: 1.5em; }",
+      "figure.chart { margin: 0; }",
+      "figcaption { font-weight: 600; margin: 0.4em 0; }",
+      "svg.chart-svg { max-width: 100%; height: auto; background: #fafafa; }",
+      ".wide { overflow-x: auto; }");
+
+  private HtmlReport() {}
+
+  /**
+   * The report page.
+   *
+   * @param title the page title
+   * @param source where the runs were read, without credentials
+   * @param generated when the page is made
+   */
+  static String render(String title, String source, List<RunData> runs, Instant generated,
+      ZoneId zone) {
+    List<String> params = RunViews.paramKeys(runs);
+    List<String> metrics = RunViews.metricKeys(runs);
+    StringBuilder sb = new StringBuilder();
+    sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+            + " style-src 'unsafe-inline'\"/>\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+        .append("<title>").append(Html.escape(title)).append("</title>\n<style>\n").append(CSS)
+        .append("\n</style>\n</head>\n<body>\n");
+    sb.append("<h1>").append(Html.escape(title)).append("</h1>\n<p class=\"meta\">")
+        .append(runs.size()).append(runs.size() == 1 ? " run" : " runs").append(" from <code>")
+        .append(Html.escape(source)).append("</code>, made ")
+        .append(Html.escape(Values.timeSeconds(generated.toEpochMilli(), zone))).append(' ')
+        .append(Html.escape(zone.equals(java.time.ZoneOffset.UTC) ? "UTC" : zone.getId()))
+        .append("</p>\n");
+
+    sb.append("<h2>Runs</h2>\n<div class=\"wide\">\n<table class=\"runs\">\n<thead><tr><th>run</th><th>id</th>"
+        + "<th>experiment</th><th>status</th><th>start</th><th>duration</th></tr></thead>\n"
+        + "<tbody>\n");
+    for (int i = 0; i < runs.size(); i++) {
+      RunInfo info = runs.get(i).info();
+      sb.append("<tr data-run=\"").append(info.id()).append("\"><td>").append(swatch(i))
+          .append(Html.escape(info.name())).append("</td><td><code title=\"")
+          .append(info.id()).append("\">").append(RunViews.shortId(info.id()))
+          .append("</code></td><td>").append(Html.escape(info.experimentName()))
+          .append("</td><td>").append(info.status().name()).append("</td><td>")
+          .append(Values.time(info.startTime(), zone)).append("</td><td class=\"num\">")
+          .append(Values.duration(info.durationMillis())).append("</td></tr>\n");
+    }
+    sb.append("</tbody>\n</table>\n</div>\n");
+
+    sb.append("<h2>Params</h2>\n");
+    if (params.isEmpty()) {
+      sb.append("<p>No params.</p>\n");
+    } else {
+      sb.append("<div class=\"wide\">\n<table class=\"params\">\n")
+          .append(runHeader("param", runs)).append("<tbody>\n");
+      for (String key : params) {
+        Set<String> distinct = new HashSet<>();
+        runs.forEach(r -> distinct.add(r.params().get(key)));
+        boolean differs = distinct.size() > 1;
+        sb.append(differs ? "<tr class=\"differs\">" : "<tr>").append("<th>")
+            .append(Html.escape(key)).append(differs ? " *" : "").append("</th>");
+        for (RunData r : runs) {
+          String v = r.params().get(key);
+          sb.append(v != null && Values.isNumber(v) ? "<td class=\"num\">" : "<td>")
+              .append(v == null ? "-" : Html.escape(v)).append("</td>");
+        }
+        sb.append("</tr>\n");
+      }
+      sb.append("</tbody>\n</table>\n</div>\n<p class=\"meta\">* differs between runs</p>\n");
+    }
+
+    sb.append("<h2>Metrics</h2>\n");
+    if (metrics.isEmpty()) {
+      sb.append("<p>No metrics.</p>\n");
+    } else {
+      sb.append("<div class=\"wide\">\n<table class=\"metrics\">\n")
+          .append(runHeader("last value", runs)).append("<tbody>\n");
+      List<Map<String, Metric>> latest = runs.stream().map(RunData::latestMetrics).toList();
+      for (String key : metrics) {
+        sb.append("<tr><th>").append(Html.escape(key)).append("</th>");
+        for (Map<String, Metric> l : latest) {
+          Metric m = l.get(key);
+          sb.append("<td class=\"num\">").append(m == null ? "-" : Values.number(m.value()))
+              .append("</td>");
+        }
+        sb.append("</tr>\n");
+      }
+      sb.append("</tbody>\n</table>\n</div>\n");
+      sb.append("<div class=\"charts\">\n");
+      int n = 0;
+      for (String key : metrics) {
+        sb.append("<figure class=\"chart\" id=\"chart-").append(++n).append("\" data-metric=\"")
+            .append(Html.escape(key)).append("\">\n<figcaption>").append(Html.escape(key))
+            .append("</figcaption>\n").append(SvgChart.render(key, runs))
+            .append("\n</figure>\n");
+      }
+      sb.append("</div>\n");
+    }
+    sb.append("</body>\n</html>\n");
+    return sb.toString();
+  }
+
+  private static String runHeader(String first, List<RunData> runs) {
+    StringBuilder sb = new StringBuilder("<thead><tr><th>").append(first).append("</th>");
+    for (int i = 0; i < runs.size(); i++) {
+      RunInfo info = runs.get(i).info();
+      sb.append("<th title=\"").append(info.id()).append("\">").append(swatch(i))
+          .append(Html.escape(info.name())).append("</th>");
+    }
+    return sb.append("</tr></thead>\n").toString();
+  }
+
+  private static String swatch(int i) {
+    return "<span class=\"swatch\" style=\"background: " + SvgChart.color(i) + "\"></span>";
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tracker.cli;
+
+import dev.tracker.RunData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tracker report [RUN…] -o report.html}: one self-contained HTML page with charts. */
+@Command(name = "report", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Writes one self-contained HTML file (no script, nothing fetched): the runs, a"
+        + " params table, and for every metric a line chart of value over step with one line"
+        + " per run."})
+final class ReportCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Option(names = {"-u", "--uri"}, paramLabel = "URI",
+      description = "Where the runs are (default: tracker.uri, TRACKER_URI,"
+          + " MLFLOW_TRACKING_URI, else file:./runs).")
+  String uri;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "report.html",
+      description = "The HTML file to write (default: report.html).")
+  Path output;
+
+  @Option(names = {"-e", "--experiment"}, paramLabel = "NAME",
+      description = "Without RUNs: the runs of this experiment (default: every experiment).")
+  String experiment;
+
+  @Option(names = "--filter", paramLabel = "EXPR",
+      description = "Without RUNs: only runs matching, as in 'tracker runs'.")
+  String filter;
+
+  @Option(names = "--sort", paramLabel = "FIELDS",
+      description = "Without RUNs: the order of the runs, as in 'tracker runs' (default: newest"
+          + " first).")
+  String sort;
+
+  @Option(names = {"-n", "--limit"}, paramLabel = "N",
+      description = "Without RUNs: at most N runs.")
+  Integer limit;
+
+  @Option(names = "--title", paramLabel = "TEXT", description = "The page title.")
+  String title;
+
+  @Parameters(paramLabel = "RUN", arity = "0..*",
+      description = "The runs to report (ids, id prefixes or names); default: every run.")
+  List<String> runs;
+
+  ReportCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    Filter f = Filter.parse(filter, "--filter");
+    SortOrder order = SortOrder.parse(sort, "--sort");
+    if (limit != null && limit < 1) {
+      throw new UserException("--limit must be at least 1 but was " + limit);
+    }
+    List<RunData> data;
+    String source;
+    try (RunStore store = cli.open(uri)) {
+      source = store.describe();
+      data = runs == null || runs.isEmpty()
+          ? RunsCommand.select(store.readAll(experiment), f, order, limit)
+          : store.resolveAll(runs);
+    }
+    if (data.isEmpty()) {
+      throw new UserException("no runs to report in " + source
+          + (experiment == null ? "" : " experiment '" + experiment + "'")
+          + (f == Filter.ALL ? "" : " match the filter"));
+    }
+    String html = HtmlReport.render(title != null ? title : defaultTitle(data), source, data,
+        cli.clock.instant(), cli.zone);
+    write(output, html);
+    int charts = RunViews.metricKeys(data).size();
+    cli.out.println("Wrote " + output + ": " + data.size()
+        + (data.size() == 1 ? " run, " : " runs, ") + charts
+        + (charts == 1 ? " chart" : " charts"));
+    return 0;
+  }
+
+  private static String defaultTitle(List<RunData> runs) {
+    Set<String> experiments = new LinkedHashSet<>();
+    runs.forEach(r -> experiments.add(String.valueOf(r.info().experimentName())));
+    return "Runs of " + String.join(", ", experiments);
+  }
+
+  private static void write(Path file, String html) {
+    Path target = file.toAbsolutePath();
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), ".report", ".tmp");
+      try {
+        Files.writeString(tmp, html, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UserException("cannot write " + file + ": " + RunStore.message(e));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tracker.cli;
+
+import dev.tracker.ExperimentInfo;
+import dev.tracker.RunData;
+import dev.tracker.RunInfo;
+import dev.tracker.TrackerException;
+import dev.tracker.spi.Secrets;
+import dev.tracker.spi.TrackingBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The runs of one backend, read through the SPI's reading methods, with the backend's failures
+ * turned into {@link BackendException} (exit 2) and unknown names into {@link UserException}
+ * (exit 1).
+ */
+final class RunStore implements AutoCloseable {
+  private static final Pattern FULL_ID = Pattern.compile("[0-9a-f]{32}");
+
+  /** Reads from the backend; may throw the backend's exceptions. */
+  @FunctionalInterface
+  interface Read<T> {
+    T get() throws IOException;
+  }
+
+  private final TrackingBackend backend;
+
+  RunStore(TrackingBackend backend) {
+    this.backend = backend;
+  }
+
+  /** The backend, for commands that write (sync). */
+  TrackingBackend backend() {
+    return backend;
+  }
+
+  /** Where the runs are read from, without credentials. */
+  String describe() {
+    return Secrets.redact(backend.describe());
+  }
+
+  /** The names of the experiments. */
+  List<String> experiments() {
+    List<String> names = new ArrayList<>();
+    for (ExperimentInfo e : call(backend::listExperiments)) {
+      names.add(e.name());
+    }
+    return names;
+  }
+
+  /**
+   * The runs of one experiment, or of every experiment when {@code experiment} is null, as the
+   * backend lists them.
+   *
+   * @throws UserException when the experiment does not exist
+   */
+  List<RunInfo> list(String experiment) {
+    List<String> names = experiments();
+    if (experiment != null) {
+      if (!names.contains(experiment)) {
+        throw new UserException("no experiment '" + experiment + "' in " + describe()
+            + (names.isEmpty() ? "" : "; experiments: " + String.join(", ", names)));
+      }
+      names = List.of(experiment);
+    }
+    List<RunInfo> runs = new ArrayList<>();
+    for (String name : names) {
+      runs.addAll(call(() -> backend.listRuns(name)));
+    }
+    return runs;
+  }
+
+  /** Reads every run of {@link #list(String)} whole. */
+  List<RunData> readAll(String experiment) {
+    List<RunData> out = new ArrayList<>();
+    for (RunInfo info : list(experiment)) {
+      // a run deleted between listing and reading is left out
+      call(() -> backend.readRun(info.id())).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** Reads a run by id; empty when there is none. */
+  Optional<RunData> read(String id) {
+    return call(() -> backend.readRun(id));
+  }
+
+  /**
+   * The run a user named: a full id, a unique id prefix, or a unique run name.
+   *
+   * @throws UserException when no run or several runs match
+   */
+  RunData resolve(String ref) {
+    if (FULL_ID.matcher(ref).matches()) {
+      Optional<RunData> run = read(ref);
+      if (run.isPresent()) {
+        return run.get();
+      }
+    }
+    Map<String, RunInfo> matches = new LinkedHashMap<>();
+    List<RunInfo> all = list(null);
+    for (RunInfo info : all) {
+      if (info.id().startsWith(ref)) {
+        matches.put(info.id(), info);
+      }
+    }
+    if (matches.isEmpty()) {
+      for (RunInfo info : all) {
+        if (ref.equals(info.name())) {
+          matches.put(info.id(), info);
+        }
+      }
+    }
+    if (matches.isEmpty()) {
+      throw new UserException("no run '" + ref + "' in " + describe()
+          + " (give a run id, a unique id prefix or a unique run name)");
+    }
+    if (matches.size() > 1) {
+      List<String> names = new ArrayList<>();
+      for (RunInfo info : matches.values()) {
+        names.add(RunViews.shortId(info.id()) + " (" + info.name() + ")");
+      }
+      throw new UserException("'" + ref + "' matches " + matches.size() + " runs: "
+          + String.join(", ", names) + "; give more of the run id");
+    }
+    String id = matches.keySet().iterator().next();
+    return read(id).orElseThrow(() -> new UserException("no run '" + ref + "' in "
+        + describe() + " (it was removed while being read)"));
+  }
+
+  /** The runs named, in order, each once. */
+  List<RunData> resolveAll(List<String> refs) {
+    Map<String, RunData> out = new LinkedHashMap<>();
+    for (String ref : refs) {
+      RunData run = resolve(ref);
+      out.putIfAbsent(run.info().id(), run);
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** Runs a read, turning the backend's failures into the command's. */
+  <T> T call(Read<T> read) {
+    try {
+      return read.get();
+    } catch (IOException | UncheckedIOException | TrackerException e) {
+      throw new BackendException("cannot read from " + describe() + ": "
+          + Secrets.redact(message(e)), e);
+    } catch (UnsupportedOperationException e) {
+      throw new UserException(Secrets.redact(e.getMessage()));
+    }
+  }
+
+  static String message(Throwable e) {
+    String m = e.getMessage();
+    if (e instanceof UncheckedIOException && e.getCause() != null) {
+      m = e.getCause().getMessage();
+      e = e.getCause();
+    }
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  @Override
+  public void close() {
+    try {
+      backend.close();
+    } catch (IOException | RuntimeException e) {
+      throw new BackendException("cannot close " + describe() + ": "
+          + Secrets.redact(message(e)), e);
+    }
+  }
+}

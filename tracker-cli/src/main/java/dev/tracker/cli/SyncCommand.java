@@ -1,0 +1,176 @@
+package dev.tracker.cli;
+
+import dev.tracker.RunData;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tracker sync --to http://host:5000 [RUN…]}: uploads local runs to an MLflow server, only
+ * what it does not have yet.
+ */
+@Command(name = "sync", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Uploads local runs (params, every metric point, tags, artifacts, status and"
+        + " times) to an MLflow server.",
+        "What was sent is recorded in each local run (tags tracker.sync.<server>.*), so running"
+        + " it again sends only what is new, and an interrupted sync continues where it stopped."})
+final class SyncCommand implements Callable<Integer> {
+  /** The most metric points per request, MLflow's limit for runs/log-batch. */
+  static final int DEFAULT_BATCH_SIZE = 1000;
+
+  private final Cli cli;
+
+  @Option(names = "--from", paramLabel = "URI",
+      description = "The local runs (default: tracker.uri or TRACKER_URI when it is a file: URI,"
+          + " else file:./runs).")
+  String from;
+
+  @Option(names = "--to", paramLabel = "URI", required = true,
+      description = "The MLflow server, e.g. http://localhost:5000 (credentials as for the"
+          + " library: MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN).")
+  String to;
+
+  @Option(names = {"-e", "--experiment"}, paramLabel = "NAME",
+      description = "Without RUNs: only the runs of this experiment (default: every run).")
+  String experiment;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1000",
+      description = "Metric points per request (default and most: 1000).")
+  int batchSize = DEFAULT_BATCH_SIZE;
+
+  @Parameters(paramLabel = "RUN", arity = "0..*",
+      description = "The runs to upload (ids, id prefixes or names; their parent runs come"
+          + " along); default: every local run.")
+  List<String> runs;
+
+  SyncCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  /** The default source: the configured URI when it is a file root, else file:./runs. */
+  String defaultFrom() {
+    String configured = cli.defaultUri();
+    return isFile(Cli.parseUri(configured)) ? configured : dev.tracker.Tracker.DEFAULT_URI;
+  }
+
+  private static boolean isFile(URI uri) {
+    String scheme = uri.getScheme();
+    return scheme == null || scheme.length() == 1 || scheme.equalsIgnoreCase("file");
+  }
+
+  @Override
+  public Integer call() {
+    if (batchSize < 1 || batchSize > DEFAULT_BATCH_SIZE) {
+      throw new UserException("--batch-size must be between 1 and " + DEFAULT_BATCH_SIZE
+          + " but was " + batchSize);
+    }
+    String source = from != null ? from : defaultFrom();
+    URI target = Cli.parseUri(to);
+    if (Cli.parseUri(source).equals(target)) {
+      throw new UserException("--from and --to are the same: " + Syncer.Target.of(target).uri());
+    }
+    Syncer.Target t = Syncer.Target.of(target);
+    try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to))) {
+      List<RunData> selected = runs == null || runs.isEmpty()
+          ? local.readAll(experiment) : local.resolveAll(runs);
+      List<RunData> ordered = parentsFirst(withParents(selected, local));
+      if (ordered.isEmpty()) {
+        cli.err.println("no runs to sync in " + local.describe()
+            + (experiment == null ? "" : " experiment '" + experiment + "'"));
+        return 0;
+      }
+      Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
+          : Progress.lines(cli.out);
+      Syncer syncer = new Syncer(local.backend(), remote.backend(), t, batchSize, progress);
+      long pending = 0;
+      for (RunData r : ordered) {
+        pending += syncer.pending(r);
+      }
+      Map<String, String> remoteIds = new LinkedHashMap<>();
+      int created = 0;
+      long points = 0;
+      int changed = 0;
+      progress.begin(ordered.size(), pending);
+      try {
+        for (int i = 0; i < ordered.size(); i++) {
+          RunData run = ordered.get(i);
+          progress.run(i + 1, run.info().name());
+          String parent = run.info().parentRunId() == null ? null
+              : remoteIds.get(run.info().parentRunId());
+          Syncer.Result result = syncer.sync(run, parent);
+          remoteIds.put(run.info().id(), result.remoteId());
+          created += result.created() ? 1 : 0;
+          points += result.points();
+          changed += result.upToDate() ? 0 : 1;
+          progress.done(result.line());
+        }
+      } finally {
+        progress.end();
+      }
+      cli.out.println(changed == 0
+          ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
+              + (ordered.size() == 1 ? " run)" : " runs)")
+          : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
+              + created + " created, " + points
+              + (points == 1 ? " metric point" : " metric points"));
+      cli.out.flush();
+    }
+    return 0;
+  }
+
+  /** The runs and their ancestors that exist locally. */
+  private static List<RunData> withParents(List<RunData> runs, RunStore local) {
+    Map<String, RunData> all = new LinkedHashMap<>();
+    for (RunData r : runs) {
+      all.put(r.info().id(), r);
+    }
+    List<RunData> queue = new ArrayList<>(runs);
+    while (!queue.isEmpty()) {
+      RunData r = queue.remove(0);
+      String parent = r.info().parentRunId();
+      if (parent != null && !all.containsKey(parent)) {
+        Optional<RunData> p = local.read(parent);
+        if (p.isPresent()) {
+          all.put(parent, p.get());
+          queue.add(p.get());
+        }
+      }
+    }
+    return new ArrayList<>(all.values());
+  }
+
+  /** Every parent before its children, the order otherwise kept. */
+  static List<RunData> parentsFirst(List<RunData> runs) {
+    Map<String, RunData> byId = new LinkedHashMap<>();
+    runs.forEach(r -> byId.put(r.info().id(), r));
+    List<RunData> out = new ArrayList<>();
+    Set<String> placed = new HashSet<>();
+    for (RunData r : runs) {
+      place(r, byId, placed, out, new HashSet<>());
+    }
+    return out;
+  }
+
+  private static void place(RunData r, Map<String, RunData> byId, Set<String> placed,
+      List<RunData> out, Set<String> visiting) {
+    String id = r.info().id();
+    if (placed.contains(id) || !visiting.add(id)) {
+      return;
+    }
+    RunData parent = r.info().parentRunId() == null ? null : byId.get(r.info().parentRunId());
+    if (parent != null) {
+      place(parent, byId, placed, out, visiting);
+    }
+    placed.add(id);
+    out.add(r);
+  }
+}
