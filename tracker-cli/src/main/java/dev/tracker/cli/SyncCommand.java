@@ -1,6 +1,9 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
+import dev.tracker.http.MlflowBackend;
+import dev.tracker.http.Spool;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -80,6 +83,7 @@ final class SyncCommand implements Callable<Integer> {
     }
     Syncer.Target t = Syncer.Target.of(target);
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to))) {
+      deliverSpooled(remote);
       List<RunData> selected = runs == null || runs.isEmpty()
           ? local.readAll(experiment) : local.resolveAll(runs);
       List<RunData> ordered = parentsFirst(withParents(selected, local));
@@ -125,6 +129,36 @@ final class SyncCommand implements Callable<Integer> {
       cli.out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Delivers what the library spooled for this server while it was unreachable (runs logged with
+   * tracker-http), before the local runs: {@code tracker sync} is the way to push both.
+   */
+  private void deliverSpooled(RunStore remote) {
+    if (!(remote.backend() instanceof MlflowBackend mlflow)) {
+      return;
+    }
+    Spool.SyncResult spooled;
+    try {
+      spooled = mlflow.deliverSpooled();
+    } catch (IOException e) {
+      throw new BackendException("delivering the spool " + mlflow.spool() + " failed: "
+          + e.getMessage(), e);
+    }
+    if (spooled.operations() > 0) {
+      cli.out.println("Delivered " + spooled.operations() + " spooled "
+          + (spooled.operations() == 1 ? "operation" : "operations") + " of "
+          + spooled.sessions() + (spooled.sessions() == 1 ? " session" : " sessions")
+          + " from " + mlflow.spool());
+    }
+    for (String refused : spooled.rejected()) {
+      cli.err.println("the server refused a spooled record: " + refused);
+    }
+    if (spooled.pending() > 0) {
+      cli.err.println(spooled.pending() + (spooled.pending() == 1 ? " spooled session is" :
+          " spooled sessions are") + " held by a running process and left to it");
+    }
   }
 
   /** The runs and their ancestors that exist locally. */

@@ -132,8 +132,9 @@ class ShowCommandTest {
     Harness.Result r = harness.run("show", "c3d4");
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("tracker show: 'c3d4' matches 2 runs: c3d4ffff (lr-0.5b),"
-        + " c3d4e5f6 (lr-0.5); give more of the run id\n");
+    // newest first, as runs are listed (lr-0.5 started after T0)
+    assertThat(r.err()).isEqualTo("tracker show: 'c3d4' matches 2 runs: c3d4e5f6 (lr-0.5),"
+        + " c3d4ffff (lr-0.5b); give more of the run id\n");
   }
 
   @Test

@@ -11,7 +11,9 @@ import dev.tracker.Tag;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -657,6 +659,31 @@ public final class FileBackend implements TrackingBackend {
   }
 
   /**
+   * Opens {@code artifacts/<artifactPath>} of a run (what {@code tracker sync} uploads). The path
+   * must stay inside the run's artifacts folder, also after following symbolic links.
+   *
+   * @throws java.io.FileNotFoundException when the run or the artifact is missing
+   * @throws IllegalArgumentException when the path is absolute or has '..', '.' or empty segments
+   */
+  @Override
+  public InputStream openArtifact(String runId, String artifactPath) throws IOException {
+    Path dir = findRunDir(runId);
+    if (dir == null) {
+      throw new FileNotFoundException("no run " + runId + " under " + root);
+    }
+    Path artifacts = dir.resolve(ARTIFACTS_DIR);
+    Path file = artifacts.resolve(String.join("/", artifactSegments(artifactPath)));
+    if (!Files.isRegularFile(file)) {
+      throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + runId);
+    }
+    Path real = file.toRealPath();
+    if (!real.startsWith(artifacts.toRealPath())) {
+      throw escapes(artifactPath, file, real);
+    }
+    return Files.newInputStream(real);
+  }
+
+  /**
    * The folder of a run, searched in every experiment; null when there is none. Ids that cannot
    * be folder names have none.
    */
@@ -782,17 +809,7 @@ public final class FileBackend implements TrackingBackend {
    * folders on the way.
    */
   static Path artifactTarget(Path runDir, String artifactPath) throws IOException {
-    if (artifactPath == null || artifactPath.isEmpty()) {
-      throw new IllegalArgumentException("artifact path must not be empty");
-    }
-    String path = artifactPath.replace('\\', '/');
-    List<String> segments = List.of(path.split("/", -1));
-    if (path.startsWith("/") || path.indexOf(':') == 1 || path.indexOf('\0') >= 0
-        || segments.contains("..") || segments.contains(".") || segments.contains("")) {
-      throw new IllegalArgumentException("artifact path must be a relative path inside the run's"
-          + " artifacts folder (no leading '/', drive, '..', '.' or empty segment) but was '"
-          + artifactPath.replace("\0", "\\0") + "'");
-    }
+    List<String> segments = artifactSegments(artifactPath);
     Path artifacts = runDir.resolve(ARTIFACTS_DIR);
     Files.createDirectories(artifacts);
     Path realArtifacts = artifacts.toRealPath();
@@ -830,6 +847,22 @@ public final class FileBackend implements TrackingBackend {
       throw new IOException("artifact path '" + artifactPath + "' is a folder in " + artifacts);
     }
     return target;
+  }
+
+  /** The '/'-separated segments of an artifact path that stays inside the artifacts folder. */
+  private static List<String> artifactSegments(String artifactPath) {
+    if (artifactPath == null || artifactPath.isEmpty()) {
+      throw new IllegalArgumentException("artifact path must not be empty");
+    }
+    String path = artifactPath.replace('\\', '/');
+    List<String> segments = List.of(path.split("/", -1));
+    if (path.startsWith("/") || path.indexOf(':') == 1 || path.indexOf('\0') >= 0
+        || segments.contains("..") || segments.contains(".") || segments.contains("")) {
+      throw new IllegalArgumentException("artifact path must be a relative path inside the run's"
+          + " artifacts folder (no leading '/', drive, '..', '.' or empty segment) but was '"
+          + artifactPath.replace("\0", "\\0") + "'");
+    }
+    return segments;
   }
 
   private static Path realOrNull(Path p) {

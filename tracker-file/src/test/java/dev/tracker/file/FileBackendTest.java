@@ -727,4 +727,29 @@ class FileBackendTest {
   void theLocalDirectoryIsTheRootSoDiskUsageIsMeasuredWhereRunsAreWritten() {
     assertThat(FileBackend.create(root()).localDirectory()).contains(root());
   }
+
+  // ------------------------------------------------------------------------------ reading artifacts
+
+  @Test
+  void openArtifactReadsTheBytesUnderTheArtifactsFolderOnly() throws IOException {
+    FileBackend backend = backendWithRun();
+    backend.logArtifact(ID, "w1,w2\n".getBytes(UTF_8), "model/weights.csv");
+    try (java.io.InputStream in = backend.openArtifact(ID, "model/weights.csv")) {
+      assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo("w1,w2\n");
+    }
+    assertThatThrownBy(() -> backend.openArtifact(ID, "model/missing.csv"))
+        .isInstanceOf(java.io.FileNotFoundException.class).hasMessageContaining("model/missing.csv");
+    assertThatThrownBy(() -> backend.openArtifact("00000000000000000000000000000000", "a"))
+        .isInstanceOf(java.io.FileNotFoundException.class).hasMessageContaining("no run");
+    assertThatThrownBy(() -> backend.openArtifact(ID, "../run.yaml"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../run.yaml'");
+    Path outside = Files.writeString(tmp.resolve("secret.txt"), "s");
+    try {
+      Files.createSymbolicLink(runDir().resolve("artifacts/link.txt"), outside);
+    } catch (UnsupportedOperationException | IOException e) {
+      return; // no symbolic links on this file system
+    }
+    assertThatThrownBy(() -> backend.openArtifact(ID, "link.txt"))
+        .isInstanceOf(IOException.class).hasMessageContaining("leads outside");
+  }
 }

@@ -1,0 +1,220 @@
+package dev.tracker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracker.Metric;
+import dev.tracker.Run;
+import dev.tracker.RunData;
+import dev.tracker.RunStatus;
+import dev.tracker.Tracker;
+import dev.tracker.file.FileBackend;
+import dev.tracker.http.testing.FakeMlflowServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tracker sync} end to end: runs the file backend wrote, uploaded with the real
+ * tracker-http backend to a MockWebServer speaking MLflow's REST API.
+ */
+class SyncToMlflowTest {
+  private static final int POINTS_A = 2_500; // three log-batch requests at MLflow's 1000
+  private static final int POINTS_B = 1_200;
+
+  @TempDir Path tmp;
+
+  private final FakeMlflowServer fake = new FakeMlflowServer();
+  private MockWebServer server;
+  private String url;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = FakeMlflowServer.newServer();
+    server.setDispatcher(fake);
+    server.start();
+    url = server.url("/").toString();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private Path root() {
+    return tmp.resolve("runs");
+  }
+
+  /** Two finished runs with params, tags, metrics and an artifact, written by the library. */
+  private List<String> logLocalRuns() throws Exception {
+    Path model = Files.writeString(tmp.resolve("model.txt"), "weights");
+    List<String> ids = new ArrayList<>();
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).seed(11).build()) {
+      try (Run a = tracker.experiment("iris").startRun("a")) {
+        a.logParams(Map.of("lr", 0.1, "epochs", POINTS_A / 2));
+        a.setTag("stage", "test");
+        for (int i = 0; i < POINTS_A / 2; i++) {
+          a.logMetric("loss", 1.0 / (i + 1), i);
+          a.logMetric("accuracy", i / (double) POINTS_A, i);
+        }
+        a.logArtifact(model);
+        ids.add(a.id());
+      }
+      try (Run b = tracker.experiment("iris").startRun("b")) {
+        b.logParam("lr", 0.5);
+        for (int i = 0; i < POINTS_B; i++) {
+          b.logMetric("loss", Math.sqrt(i), i);
+        }
+        b.end(RunStatus.FAILED);
+        ids.add(b.id());
+      }
+    }
+    return ids;
+  }
+
+  private Harness.Result sync() {
+    Harness h = Harness.real();
+    h.env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0");
+    h.env.put("MLFLOW_HTTP_REQUEST_TIMEOUT", "5");
+    h.env.put("TRACKER_SPOOL_DIR", tmp.resolve("spool").toString());
+    return h.run("sync", "--from", "file:" + root(), "--to", url);
+  }
+
+  private static RunData local(Path root, String id) throws Exception {
+    try (FileBackend files = FileBackend.create(root)) {
+      return files.readRun(id).orElseThrow();
+    }
+  }
+
+  /** The server's run that a local run was uploaded to, found by name. */
+  private FakeMlflowServer.Run remote(String name) {
+    List<FakeMlflowServer.Run> named = fake.runs().stream().map(fake::run)
+        .filter(r -> r.name().equals(name)).toList();
+    assertThat(named).as("runs named %s on the server", name).hasSize(1);
+    return named.get(0);
+  }
+
+  private static List<String> points(List<Metric> metrics) {
+    return metrics.stream().map(m -> m.key() + "@" + m.step() + "=" + m.value() + "/"
+        + m.timestamp()).sorted().toList();
+  }
+
+  private static List<String> remotePoints(FakeMlflowServer.Run run) {
+    return run.metrics().stream().map(p -> p.key() + "@" + p.step() + "=" + p.value() + "/"
+        + p.timestamp()).sorted().toList();
+  }
+
+  private void assertEverythingOnTheServerOnce(List<String> ids) throws Exception {
+    assertThat(fake.runs()).hasSize(2);
+    for (String id : ids) {
+      RunData mine = local(root(), id);
+      FakeMlflowServer.Run theirs = remote(mine.info().name());
+      // every point once: the sorted lists are equal, duplicates included
+      assertThat(remotePoints(theirs)).isEqualTo(points(mine.metrics()));
+      assertThat(theirs.params()).isEqualTo(mine.params());
+      assertThat(theirs.status()).isEqualTo(mine.info().status().name());
+      assertThat(theirs.startTime()).isEqualTo(mine.info().startTime());
+      assertThat(theirs.endTime()).isEqualTo(mine.info().endTime());
+    }
+  }
+
+  @Test
+  void uploadsEveryParamMetricPointTagArtifactAndStatus() throws Exception {
+    List<String> ids = logLocalRuns();
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Synced 2 runs to").contains(POINTS_A + POINTS_B + " metric");
+    assertEverythingOnTheServerOnce(ids);
+    FakeMlflowServer.Run a = remote("a");
+    assertThat(a.tags()).containsEntry("stage", "test").containsEntry("mlflow.runName", "a");
+    assertThat(a.artifacts()).containsKey("model.txt");
+    assertThat(new String(a.artifacts().get("model.txt"))).isEqualTo("weights");
+    assertThat(a.metrics()).hasSize(POINTS_A);
+    assertThat(fake.count("runs/log-batch")).isGreaterThanOrEqualTo(3 + 2);
+  }
+
+  @Test
+  void aSecondSyncSendsNoMetricAgain() throws Exception {
+    List<String> ids = logLocalRuns();
+    assertThat(sync().code()).isZero();
+    int batches = fake.count("runs/log-batch");
+    int creates = fake.count("runs/create");
+
+    Harness.Result again = sync();
+
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("Everything was already synced");
+    assertThat(fake.count("runs/log-batch")).isEqualTo(batches);
+    assertThat(fake.count("runs/create")).isEqualTo(creates);
+    assertEverythingOnTheServerOnce(ids);
+  }
+
+  @Test
+  void aSyncCutOffHalfWayAndRestartedLeavesNothingMissingOrDoubled() throws Exception {
+    List<String> ids = logLocalRuns();
+    // the server goes away after two metric batches have been acknowledged
+    AtomicInteger batches = new AtomicInteger();
+    fake.interceptor(endpoint -> endpoint.equals("runs/log-batch")
+        && batches.incrementAndGet() > 2 ? FakeMlflowServer.disconnect() : null);
+
+    Harness.Result cut = sync();
+
+    assertThat(cut.code()).as(cut.out() + cut.err()).isEqualTo(2);
+    assertThat(cut.err()).contains("tracker sync:");
+    int received = fake.runs().stream().map(fake::run).mapToInt(r -> r.metrics().size()).sum();
+    assertThat(received).isLessThan(POINTS_A + POINTS_B);
+
+    fake.interceptor(null);
+    Harness.Result resumed = sync();
+
+    assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
+    assertEverythingOnTheServerOnce(ids);
+    assertThat(sync().out()).contains("Everything was already synced");
+  }
+
+  @Test
+  void runsListsWhatWasSyncedFromTheServer() throws Exception {
+    logLocalRuns();
+    assertThat(sync().code()).isZero();
+    Harness h = Harness.real();
+    h.env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0");
+    h.env.put("TRACKER_SPOOL_DIR", tmp.resolve("spool").toString());
+
+    Harness.Result r = h.run("runs", "--uri", url, "--experiment", "iris", "--format", "csv");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).contains("name").contains("status").contains("params.lr")
+        .contains("metrics.loss");
+    assertThat(lines.subList(1, 3)).anySatisfy(l -> assertThat(l).contains(",a,")
+        .contains("FINISHED")).anySatisfy(l -> assertThat(l).contains(",b,").contains("FAILED"));
+  }
+
+  @Test
+  void anUnreachableServerIsExitCodeTwo() throws Exception {
+    logLocalRuns();
+    String down = url;
+    server.close();
+    Harness h = Harness.real();
+    h.env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0");
+    h.env.put("TRACKER_SPOOL_DIR", tmp.resolve("spool").toString());
+
+    Harness.Result r = h.run("runs", "--uri", down);
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("tracker runs:");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+}
