@@ -81,7 +81,11 @@ public final class Tracker implements AutoCloseable {
   public static final String DEFAULT_EXPERIMENT = "Default";
   /** The most records handed to the backend in one batch. */
   public static final int DEFAULT_BATCH_SIZE = 1000;
-  /** The most records waiting per run before logging waits for the backend. */
+  /**
+   * The most records waiting per run before logging waits for the backend. Each logging thread
+   * also fills a chunk of its own (up to one batch) before it joins the queue, so a run may hold
+   * up to one more batch per logging thread.
+   */
   public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
   /** The longest a record waits in the queue before it is sent. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -261,7 +265,9 @@ public final class Tracker implements AutoCloseable {
     String resume = parent == null ? resumeRunId.getAndSet(null) : null;
     String id = resume != null ? resume : newRunId();
     String runName = name != null ? name : "run-" + id.substring(0, 8);
+    Long recorded = resume != null && seed == null ? recordedSeed(resume) : null;
     long root = seed != null ? seed
+        : recorded != null ? recorded
         : parent != null ? parent.seeds().derive(runName)
         : config.seed != null ? config.seed
         : ThreadLocalRandom.current().nextLong() & 0x7fff_ffff_ffff_ffffL;
@@ -289,6 +295,22 @@ public final class Tracker implements AutoCloseable {
     run.logParam(Seeds.SEED_PARAM, root);
     system.runStarted(run);
     return run;
+  }
+
+  /**
+   * The root seed a resumed run recorded, so that it goes on with the same seeds and its {@code
+   * seed} param is not logged again with another value (which a backend refuses); null when the
+   * backend cannot read runs or has none recorded. The one read on the caller's thread: a resume
+   * happens once, at start.
+   */
+  private Long recordedSeed(String runId) {
+    try {
+      return backend.readRun(runId).map(r -> r.params().get(Seeds.SEED_PARAM))
+          .map(Long::valueOf).orElse(null);
+    } catch (Exception e) {
+      log.debug("could not read the seed of resumed run {}: {}", runId, e.toString());
+      return null;
+    }
   }
 
   void runEnded(Run run) {
@@ -409,7 +431,9 @@ public final class Tracker implements AutoCloseable {
 
     /**
      * Resume the run with this id: the first top-level run started continues it instead of
-     * creating a new one (several JVMs can log into one run this way).
+     * creating a new one (several JVMs can log into one run this way). Unless it is given a seed,
+     * the resumed run goes on with the root seed it recorded (its {@code seed} param), read back
+     * from a backend that can read runs.
      */
     public Builder resumeRun(String runId) {
       this.resumeRun = runId;

@@ -752,4 +752,31 @@ class FileBackendTest {
     assertThatThrownBy(() -> backend.openArtifact(ID, "link.txt"))
         .isInstanceOf(IOException.class).hasMessageContaining("leads outside");
   }
+
+  // ------------------------------------------------------------------------------ resuming
+
+  @Test
+  void aResumedRunGoesOnWithTheSeedItRecorded() throws IOException {
+    String id;
+    long seed;
+    try (Tracker first = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .standardTags(false).systemProperties(k -> null).environment(k -> null).build();
+        Run run = first.experiment("exp").startRun("r")) {
+      id = run.id();
+      seed = run.seeds().root();
+      run.logMetric("loss", 1.0, 0);
+    }
+    try (Tracker second = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .standardTags(false).systemProperties(k -> null).environment(k -> null)
+        .resumeRun(id).build()) {
+      Run run = second.experiment("exp").startRun("r");
+      assertThat(run.seeds().root()).isEqualTo(seed);
+      run.logMetric("loss", 0.5, 1);
+      run.close();
+      second.flush(); // no conflict: the seed param is logged again with the same value
+    }
+    RunData data = FileBackend.create(root()).readRun(id).orElseThrow();
+    assertThat(data.params()).containsEntry("seed", Long.toString(seed));
+    assertThat(data.metrics()).extracting(Metric::step).containsExactly(0L, 1L);
+  }
 }
