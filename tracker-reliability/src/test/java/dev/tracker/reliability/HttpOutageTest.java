@@ -2,6 +2,7 @@ package dev.tracker.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tracker.FlushResult;
 import dev.tracker.Metric;
 import dev.tracker.Run;
@@ -14,6 +15,7 @@ import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An MLflow server that is down, flaps, answers slowly or rate-limits, end to end through a
@@ -41,6 +45,7 @@ class HttpOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long START = 1_700_000_000_000L;
   private static final long SLOW_SECONDS = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
   private final FakeMlflowServer fake = new FakeMlflowServer();
@@ -163,6 +168,60 @@ class HttpOutageTest {
     assertThat(run.status()).isEqualTo("FINISHED");
     HttpTally.assertEachOnce("HTTP server flapping (every other request 503 or dropped)",
         "HttpOutageTest.aFlappingServerGetsEveryPointOnce", sent, run.metrics(), since(start));
+  }
+
+  /**
+   * MLflow's API has no idempotency key: a batch whose answer was lost is sent again. It is sent
+   * identically (same timestamps), so MLflow's SQL store, which drops a point equal to one it
+   * holds, keeps each once; a store that keeps duplicates (MLflow's file store) holds exactly the
+   * points of those batches twice, and nothing is lost either way.
+   */
+  @ParameterizedTest(name = "server drops identical points: {0}")
+  @ValueSource(booleans = {true, false})
+  void aBatchWhoseAnswerWasLostIsResentIdenticallyAndNothingIsLost(boolean sqlStore)
+      throws Exception {
+    long start = System.nanoTime();
+    fake.dedupeMetrics(sqlStore);
+    // every third log-batch is stored, then the connection drops before the answer
+    AtomicInteger batches = new AtomicInteger();
+    AtomicInteger resent = new AtomicInteger();
+    Dispatcher lossy = new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        MockResponse answer = fake.dispatch(request);
+        if (request.getUrl().encodedPath().endsWith("/runs/log-batch")
+            && batches.incrementAndGet() % 3 == 0) {
+          resent.addAndGet(metricsIn(request));
+          return FakeMlflowServer.disconnect();
+        }
+        return answer;
+      }
+    };
+    MockWebServer server = up(0, lossy);
+    List<Metric> sent = new ArrayList<>();
+    MlflowBackend backend = HttpHooks.virtualTime(backend(server.getPort()), time).build();
+    try (Tracker tracker = tracker(backend).build()) {
+      Run run = tracker.experiment("lossy").startRun("lost answers");
+      logSteps(run, 0, 5_000, sent);
+      assertThat(tracker.flush()).isEqualTo(FlushResult.DELIVERED);
+      run.close();
+    }
+
+    assertThat(resent.get()).isGreaterThanOrEqualTo(3_000);
+    HttpTally.assertStored("HTTP answers lost after the server stored the batch (every third"
+        + " log-batch), " + (sqlStore ? "SQL store (drops identical points)"
+            : "file store (keeps duplicates): the resent batches"),
+        "HttpOutageTest.aBatchWhoseAnswerWasLostIsResentIdenticallyAndNothingIsLost["
+            + sqlStore + "]", sent, onlyRun().metrics(), since(start),
+        sqlStore ? 0 : resent.get());
+  }
+
+  private static int metricsIn(RecordedRequest request) {
+    try {
+      return JSON.readTree(request.getBody().utf8()).path("metrics").size();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
