@@ -610,11 +610,14 @@ public final class FileBackend implements TrackingBackend {
 
   /** What went wrong, in words: the OS's reason for file-system errors, which name the file. */
   static String reason(Throwable e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
+    if (e instanceof java.nio.file.AccessDeniedException ade) {
+      return "permission denied" + (ade.getFile() == null ? "" : " (" + ade.getFile() + ")");
+    }
+    if (e instanceof NoSuchFileException nsf) {
+      return "no such file or folder " + nsf.getFile();
     }
     if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason();
+      return fse.getReason() + (fse.getFile() == null ? "" : " (" + fse.getFile() + ")");
     }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
