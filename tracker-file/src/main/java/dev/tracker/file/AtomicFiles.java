@@ -20,9 +20,20 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Replaces {@code file} by {@code bytes} atomically (temporary file, force, rename). */
+  /**
+   * Replaces {@code file} by {@code bytes} atomically (temporary file, force, rename).
+   *
+   * @throws IOException naming {@code file} and the cause (a read-only folder, a full disk)
+   */
   static void write(Path file, byte[] bytes) throws IOException {
-    Path tmp = tempSibling(file);
+    try {
+      writeVia(tempSibling(file), file, bytes);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + file + ": " + FileBackend.reason(e), e);
+    }
+  }
+
+  private static void writeVia(Path tmp, Path file, byte[] bytes) throws IOException {
     try {
       // Not Files.createTempFile: that makes the file owner-only, and the rename would carry it.
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
@@ -50,12 +61,18 @@ final class AtomicFiles {
     return fileName.startsWith(TEMP_PREFIX) && fileName.endsWith(".tmp");
   }
 
-  /** Copies {@code source} over {@code target} atomically (temporary copy, then rename). */
+  /**
+   * Copies {@code source} over {@code target} atomically (temporary copy, then rename).
+   *
+   * @throws IOException naming {@code target} and the cause
+   */
   static void copy(Path source, Path target) throws IOException {
     Path tmp = tempSibling(target);
     try {
       Files.copy(source, tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + target + ": " + FileBackend.reason(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -86,10 +87,17 @@ import org.slf4j.LoggerFactory;
  *       {@code O_APPEND} across machines.
  *   <li><b>Killed process.</b> Every row of every batch written before the kill is intact; a
  *       batch cut short leaves at most one unterminated last line, which readers skip. When the
- *       run is resumed, that line is ended first so that new rows start on their own line (the
- *       cut line is then reported as a corrupt line by {@link MetricsCsv#read}). The run's {@code
+ *       run is resumed, that line is ended with {@value MetricsCsv#CUT_MARK} first so that new
+ *       rows start on their own line and the cut row can never read as a row with other digits;
+ *       {@link MetricsCsv#read} reports it as a corrupt line. The run's {@code
  *       run.yaml} still says {@code RUNNING}: a run whose process died is shown as {@code RUNNING}
  *       (there is no reliable way to tell it from a live run in another process).
+ *   <li><b>Full disk, read-only file system.</b> When a write of rows fails, {@link #logBatch}
+ *       and {@link #flush()} throw an {@link IOException} naming {@code metrics.csv} and the
+ *       cause. The rows not written (the rest of a row cut short included) are kept in memory,
+ *       up to 16 MiB, and written first by the next batch or flush: once the file can be written
+ *       again, nothing is lost and no line is cut. Rows still kept at {@link #close()} are lost,
+ *       and the exception says how many.
  *   <li><b>Params and tags</b> are merged into {@code params.yaml} and {@code run.yaml} under a
  *       lock (a {@code .lock} file in the run folder, locked with the operating system's file
  *       lock), so processes sharing a run add to each other's params and tags. A param already
@@ -500,8 +508,9 @@ public final class FileBackend implements TrackingBackend {
           writeFully(ch, MetricsCsv.header());
         } else if (lastByte(file, size) != '\n') {
           log.warn("{} ends with a line cut short (a process was killed while writing);"
-              + " ending it so that new rows start on their own line", file);
-          writeFully(ch, ByteBuffer.wrap(new byte[] {'\n'}));
+              + " marking it and ending it so that new rows start on their own line", file);
+          writeFully(ch, ByteBuffer.wrap((MetricsCsv.CUT_MARK + "\n")
+              .getBytes(StandardCharsets.US_ASCII)));
         }
         return ch;
       } catch (IOException | RuntimeException e) {
@@ -547,14 +556,29 @@ public final class FileBackend implements TrackingBackend {
     }
 
     void append(List<Metric> metrics) throws IOException {
-      writer().append(metrics);
-      dirty = true;
+      MetricsCsv.Writer w = writer();
+      try {
+        w.append(metrics);
+      } catch (IOException e) {
+        throw writeFailed(e, false);
+      } finally {
+        dirty = true;
+      }
     }
 
+    /** Writes rows that failed writes left, then forces the file to disk. */
     void force() throws IOException {
-      if (dirty && channel != null && channel.isOpen()) {
-        channel.force(false);
-        dirty = false;
+      if (channel == null || !channel.isOpen()) {
+        return;
+      }
+      try {
+        writer.writePending();
+        if (dirty) {
+          channel.force(false);
+          dirty = false;
+        }
+      } catch (IOException e) {
+        throw writeFailed(e, false);
       }
     }
 
@@ -564,11 +588,38 @@ public final class FileBackend implements TrackingBackend {
       }
       try {
         force();
+      } catch (IOException e) {
+        throw writeFailed(e.getCause(), true);
       } finally {
         writer.close();
         channel.close();
       }
     }
+
+    /** The failure of a write to metrics.csv, naming the file, the cause and the rows kept. */
+    private IOException writeFailed(Throwable cause, boolean closing) {
+      int kept = writer.pendingRows();
+      String rows = kept == 0 ? ""
+          : closing ? "; " + kept + " rows that could not be written are lost"
+          : "; " + kept + " rows not yet written are kept and written when the file can be"
+              + " written again";
+      return new IOException("writing " + dir.resolve(METRICS_FILE) + " failed: "
+          + reason(cause) + rows, cause);
+    }
+  }
+
+  /** What went wrong, in words: the OS's reason for file-system errors, which name the file. */
+  static String reason(Throwable e) {
+    if (e instanceof java.nio.file.AccessDeniedException ade) {
+      return "permission denied" + (ade.getFile() == null ? "" : " (" + ade.getFile() + ")");
+    }
+    if (e instanceof NoSuchFileException nsf) {
+      return "no such file or folder " + nsf.getFile();
+    }
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason() + (fse.getFile() == null ? "" : " (" + fse.getFile() + ")");
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   // ------------------------------------------------------------------------------ reading

@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * Only lines ended by {@code \n} are records. A last line without one is what a crash in the
  * middle of a write leaves behind: it is skipped silently ({@link Result#tornLastLine()} tells).
- * Any other line that is not a valid row is skipped, reported as a {@link Problem} with its line
+ * A line ending with {@value #CUT_MARK} is such a cut line that a later writer ended: it is
+ * reported as a {@link Problem}; the mark alone on a line (a writer ended a line that was whole
+ * after all) is skipped silently. Any other line that is not a valid row is skipped, reported as a {@link Problem} with its line
  * number, and logged at WARN; the lines after it are read. Blank lines are skipped, {@code \r\n}
  * line ends and unquoted names are accepted, and so are Python's spellings {@code nan}, {@code
  * inf} and {@code -inf}.
@@ -55,8 +57,17 @@ public final class MetricsCsv {
   /** The first line of every {@code metrics.csv}. */
   public static final String HEADER = "Name,Value,Timestamp,Step";
 
+  /**
+   * Appended to a line that a write left unfinished (the writing process was killed) before new
+   * rows are appended after it. A row ends with a digit, so a marked line is never read as a row:
+   * without the mark, {@code "loss",0.5,1700000000000,12} cut after {@code ,1} would read as a
+   * valid row with step 1.
+   */
+  public static final String CUT_MARK = "#cut";
+
   private static final Logger log = LoggerFactory.getLogger(MetricsCsv.class);
   private static final byte[] HEADER_BYTES = HEADER.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CUT_MARK_BYTES = CUT_MARK.getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_WARNINGS = 10;
   private static final Set<String> PYTHON_SPECIALS =
       Set.of("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity");
@@ -189,6 +200,15 @@ public final class MetricsCsv {
         return;
       }
       if (isBlank(b, s, e)) {
+        return;
+      }
+      if (e - s >= CUT_MARK_BYTES.length
+          && Arrays.equals(b, e - CUT_MARK_BYTES.length, e, CUT_MARK_BYTES, 0,
+              CUT_MARK_BYTES.length)) {
+        if (e - s > CUT_MARK_BYTES.length) {
+          problem(lineNo, "a row cut short by a write that did not finish (a killed process"
+              + " or a full disk) in '" + text(b, s, e) + "'");
+        }
         return;
       }
       error = null;
@@ -438,34 +458,83 @@ public final class MetricsCsv {
    * <p>Rows are encoded into a reusable byte array without {@code String.format}: a name's quoted
    * bytes are cached, longs are written digit by digit, and doubles as {@link
    * Double#toString(double)} writes them.
+   *
+   * <p>When a write fails (disk full, read-only file system), the bytes it did not write are kept
+   * and written first by the next {@link #append} or {@link #writePending()}: a row the failed
+   * write cut short is completed and no row is lost once the file can be written again. At most
+   * {@link #DEFAULT_MAX_PENDING} bytes are kept; a batch that finds them full while the file still
+   * cannot be written is dropped, and the exception says so.
    */
   static final class Writer implements Closeable {
+    /** The most bytes of rows not yet written that a writer keeps (16 MiB). */
+    static final int DEFAULT_MAX_PENDING = 16 << 20;
+
     private static final int MAX_NUMBERS = 1 + 26 + 1 + 20 + 1 + 20 + 1;
     private static final int MAX_CACHED_NAMES = 4096;
     private static final int KEEP_BUFFER = 1 << 20;
+    private static final byte[] NONE = new byte[0];
 
     private final WritableByteChannel out;
+    private final int maxPending;
     private final Map<String, byte[]> names = new HashMap<>();
     private byte[] buf = new byte[1 << 16];
-    private boolean cut;
+    private byte[] pending = NONE; // what failed writes left unwritten, starting where the file ends
+    private int pendingRows;
 
     Writer(WritableByteChannel out) {
+      this(out, DEFAULT_MAX_PENDING);
+    }
+
+    Writer(WritableByteChannel out, int maxPending) {
       this.out = out;
+      this.maxPending = maxPending;
+    }
+
+    /** The rows (or their rests) that failed writes left unwritten. */
+    int pendingRows() {
+      return pendingRows;
     }
 
     /**
-     * Writes the rows with one {@code write} call (more only when the channel writes a part).
-     * After a write failed (disk full), the next batch starts with a line end, so that a row cut
-     * short stays one corrupt line and does not swallow the next row.
+     * Writes the bytes that failed writes left unwritten, if any.
+     *
+     * @throws IOException when the file still cannot be written; the bytes stay kept
+     */
+    void writePending() throws IOException {
+      if (pending.length > 0) {
+        write(pending, pending.length);
+      }
+    }
+
+    /**
+     * Writes what earlier failed writes left, then the rows, with one {@code write} call (more
+     * only when the channel writes a part).
+     *
+     * @throws IOException when the write fails: what it did not write is kept for the next one;
+     *     or when {@link #DEFAULT_MAX_PENDING} bytes are kept already and still cannot be written:
+     *     then these rows are dropped
      */
     void append(List<Metric> metrics) throws IOException {
       if (metrics.isEmpty()) {
         return;
       }
+      if (pending.length >= maxPending) {
+        try {
+          writePending();
+        } catch (IOException e) {
+          throw new IOException(e.getMessage() + "; " + metrics.size() + " new rows were dropped"
+              + " because " + pendingRows + " rows that could not be written yet are kept"
+              + " already (the most this writer keeps)", e);
+        }
+      }
       byte[] b = buf;
       int pos = 0;
-      if (cut) {
-        b[pos++] = '\n'; // end the line a failed write left unfinished, so this batch's rows stand
+      if (pending.length > 0) {
+        if (pending.length > b.length) {
+          b = new byte[pending.length + (1 << 16)];
+        }
+        System.arraycopy(pending, 0, b, 0, pending.length);
+        pos = pending.length;
       }
       for (Metric m : metrics) {
         byte[] name = names.get(m.key());
@@ -489,13 +558,34 @@ public final class MetricsCsv {
         pos = putLong(b, pos, m.step());
         b[pos++] = '\n';
       }
-      ByteBuffer bb = ByteBuffer.wrap(b, 0, pos);
-      cut = true;
-      while (bb.hasRemaining()) {
-        out.write(bb);
+      try {
+        write(b, pos);
+      } finally {
+        buf = b.length > KEEP_BUFFER ? new byte[1 << 16] : b; // one huge batch does not pin memory
       }
-      cut = false;
-      buf = b.length > KEEP_BUFFER ? new byte[1 << 16] : b; // one huge batch does not pin memory
+    }
+
+    private void write(byte[] b, int len) throws IOException {
+      ByteBuffer bb = ByteBuffer.wrap(b, 0, len);
+      try {
+        while (bb.hasRemaining()) {
+          out.write(bb);
+        }
+      } catch (IOException | RuntimeException e) {
+        int from = bb.position();
+        if (b != pending || from > 0) {
+          pending = Arrays.copyOfRange(b, from, len);
+          pendingRows = 0;
+          for (byte c : pending) {
+            if (c == '\n') {
+              pendingRows++;
+            }
+          }
+        }
+        throw e;
+      }
+      pending = NONE;
+      pendingRows = 0;
     }
 
     @Override

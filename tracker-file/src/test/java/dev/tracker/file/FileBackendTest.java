@@ -17,14 +17,17 @@ import dev.tracker.Tracker;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -287,8 +290,76 @@ class FileBackendTest {
     }
     MetricsCsv.Result result = MetricsCsv.read(csv);
     assertThat(result.metrics()).isEqualTo(rows("loss", 0, 4));
-    assertThat(result.problems()).containsExactly(new MetricsCsv.Problem(4,
-        "expected 4 fields (Name,Value,Timestamp,Step) but found 3 in '\"loss\",1.5,17'"));
+    assertThat(result.problems()).containsExactly(new MetricsCsv.Problem(4, "a row cut short"
+        + " by a write that did not finish (a killed process or a full disk) in"
+        + " '\"loss\",1.5,17#cut'"));
+  }
+
+  @Test
+  void aLineCutInsideItsStepIsNeverReadAsARowWithAnotherStep() throws IOException {
+    try (FileBackend backend = backendWithRun()) {
+      backend.logBatch(ID, Batch.ofMetrics(rows("loss", 0, 2)));
+    }
+    Path csv = runDir().resolve("metrics.csv");
+    // the row of step 12, cut after its first digit: ending the line alone would make step 1
+    Files.writeString(csv, "\"loss\",6.0," + (T0 + 12) + ",1",
+        java.nio.file.StandardOpenOption.APPEND);
+    try (FileBackend backend = FileBackend.create(root())) {
+      backend.createRun(spec(ID, true));
+      backend.logBatch(ID, Batch.ofMetrics(rows("loss", 2, 4)));
+    }
+    MetricsCsv.Result result = MetricsCsv.read(csv);
+    assertThat(result.metrics()).isEqualTo(rows("loss", 0, 4));
+    assertThat(result.problems()).extracting(MetricsCsv.Problem::line).containsExactly(4L);
+  }
+
+  @Test
+  void aFullDiskFailsWithTheFileAndCauseAndNoRowIsLostOnceThereIsRoomAgain()
+      throws IOException {
+    AtomicBoolean full = new AtomicBoolean();
+    FileBackend backend = FileBackend.create(root(), InstantSource.system(),
+        ch -> new WritableByteChannel() {
+          @Override
+          public int write(ByteBuffer src) throws IOException {
+            if (full.get()) {
+              throw new IOException("No space left on device");
+            }
+            return ch.write(src);
+          }
+
+          @Override
+          public boolean isOpen() {
+            return ch.isOpen();
+          }
+
+          @Override
+          public void close() throws IOException {
+            ch.close();
+          }
+        });
+    backend.createExperiment("exp");
+    backend.createRun(spec(ID, false));
+    backend.logBatch(ID, Batch.ofMetrics(rows("loss", 0, 2)));
+    full.set(true);
+    Path csv = runDir().resolve("metrics.csv");
+    assertThatThrownBy(() -> backend.logBatch(ID, Batch.ofMetrics(rows("loss", 2, 5))))
+        .isInstanceOf(IOException.class)
+        .hasMessage("writing " + csv + " failed: No space left on device; 3 rows not yet"
+            + " written are kept and written when the file can be written again");
+    assertThatThrownBy(backend::flush).isInstanceOf(IOException.class)
+        .hasMessage("writing " + csv + " failed: No space left on device; 3 rows not yet"
+            + " written are kept and written when the file can be written again");
+    full.set(false);
+    backend.flush();
+    backend.logBatch(ID, Batch.ofMetrics(rows("loss", 5, 6)));
+    full.set(true);
+    assertThatThrownBy(() -> backend.logBatch(ID, Batch.ofMetrics(rows("loss", 6, 7))))
+        .hasMessageEndingWith("1 rows not yet written are kept and written when the file can be"
+            + " written again");
+    assertThatThrownBy(backend::close).isInstanceOf(IOException.class)
+        .hasMessage("writing " + csv + " failed: No space left on device; 1 rows that could not"
+            + " be written are lost");
+    assertThat(MetricsCsv.read(csv).metrics()).isEqualTo(rows("loss", 0, 6));
   }
 
   @Test

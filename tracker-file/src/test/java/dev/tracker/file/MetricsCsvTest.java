@@ -100,36 +100,84 @@ class MetricsCsvTest {
     assertThat(channel.text().split("\n", -1)).hasSize(5011);
   }
 
-  @Test
-  void aBatchAfterAFailedWriteStartsOnANewLine() throws IOException {
-    RecordingChannel disk = new RecordingChannel();
-    AtomicBoolean full = new AtomicBoolean(true);
-    WritableByteChannel halfFull = new WritableByteChannel() {
-      @Override
-      public int write(ByteBuffer src) throws IOException {
-        if (full.get()) {
-          src.limit(src.position() + 10); // 10 bytes fit, then the disk is full
-          disk.write(src);
-          throw new IOException("No space left on device");
-        }
+  /** A channel whose disk holds {@code room} more bytes; writes past it fail as a full disk does. */
+  private static final class FullDisk implements WritableByteChannel {
+    final RecordingChannel disk = new RecordingChannel();
+    long room;
+
+    FullDisk(long room) {
+      this.room = room;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      if (src.remaining() <= room) {
+        room -= src.remaining();
         return disk.write(src);
       }
-
-      @Override
-      public boolean isOpen() {
-        return true;
+      if (room == 0) {
+        throw new IOException("No space left on device");
       }
+      int limit = src.limit();
+      src.limit(src.position() + (int) room); // what fits is written, as write(2) does
+      int n = disk.write(src);
+      src.limit(limit);
+      room = 0;
+      return n;
+    }
 
-      @Override
-      public void close() {}
-    };
-    MetricsCsv.Writer writer = new MetricsCsv.Writer(halfFull);
-    assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.5, 1, 1))))
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void rowsAFailedWriteLeftAreWrittenFirstByTheNextSoNoneIsLostOrCut() throws IOException {
+    FullDisk disk = new FullDisk(10); // 10 bytes fit, then the disk is full
+    MetricsCsv.Writer writer = new MetricsCsv.Writer(disk);
+    assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.5, 1, 1),
+        new Metric("loss", 0.75, 1, 1))))
         .isInstanceOf(IOException.class).hasMessage("No space left on device");
-    full.set(false);
-    writer.append(List.of(new Metric("loss", 0.25, 2, 2)));
+    assertThat(writer.pendingRows()).isEqualTo(2);
+    assertThat(disk.disk.text()).isEqualTo("\"loss\",0.5");
+    assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.25, 2, 2))))
+        .isInstanceOf(IOException.class).hasMessage("No space left on device");
+    assertThat(writer.pendingRows()).isEqualTo(3);
+    assertThatThrownBy(writer::writePending)
+        .isInstanceOf(IOException.class).hasMessage("No space left on device");
+
+    disk.room = Long.MAX_VALUE; // space freed
+    writer.writePending();
+    assertThat(writer.pendingRows()).isZero();
     writer.append(List.of(new Metric("loss", 0.125, 3, 3)));
-    assertThat(disk.text()).isEqualTo("\"loss\",0.5\n\"loss\",0.25,2,2\n\"loss\",0.125,3,3\n");
+    assertThat(disk.disk.text()).isEqualTo("\"loss\",0.5,1,1\n\"loss\",0.75,1,1\n"
+        + "\"loss\",0.25,2,2\n\"loss\",0.125,3,3\n");
+    assertThat(disk.disk.writes).isEqualTo(3); // the 10 bytes, the rest, the last row
+  }
+
+  @Test
+  void aBatchIsDroppedWithAClearMessageOnlyWhenTheKeptRowsAreAtTheirLimit() throws IOException {
+    FullDisk disk = new FullDisk(0);
+    MetricsCsv.Writer writer = new MetricsCsv.Writer(disk, 40);
+    List<Metric> two = List.of(new Metric("loss", 0.5, 1, 1), new Metric("loss", 0.25, 2, 2));
+    assertThatThrownBy(() -> writer.append(two)).hasMessage("No space left on device");
+    assertThat(writer.pendingRows()).isEqualTo(2); // 30 bytes kept: under the limit
+    assertThatThrownBy(() -> writer.append(two)).hasMessage("No space left on device");
+    assertThat(writer.pendingRows()).isEqualTo(4); // 60 bytes: at the limit now
+    assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.125, 3, 3))))
+        .isInstanceOf(IOException.class)
+        .hasMessage("No space left on device; 1 new rows were dropped because 4 rows that could"
+            + " not be written yet are kept already (the most this writer keeps)");
+    assertThat(writer.pendingRows()).isEqualTo(4);
+
+    disk.room = Long.MAX_VALUE;
+    writer.append(List.of(new Metric("loss", 0.0625, 4, 4)));
+    assertThat(disk.disk.text()).isEqualTo("\"loss\",0.5,1,1\n\"loss\",0.25,2,2\n"
+        + "\"loss\",0.5,1,1\n\"loss\",0.25,2,2\n\"loss\",0.0625,4,4\n");
   }
 
   @Test
@@ -231,6 +279,19 @@ class MetricsCsvTest {
     Result result = MetricsCsv.read(file);
     assertThat(result.metrics()).containsExactly(new Metric("loss", 0.5, 1000, 0));
     assertThat(result.tornLastLine()).isTrue();
+  }
+
+  @Test
+  void aLineEndedWithTheCutMarkIsReportedAndTheMarkAloneIsSkipped() throws IOException {
+    Path file = file("Name,Value,Timestamp,Step\n"
+        + "\"loss\",0.5,1000,0\n"
+        + "\"loss\",0.25,1001,1#cut\n"
+        + "#cut\n"
+        + "\"loss\",0.125,1002,2\n");
+    Result result = MetricsCsv.read(file);
+    assertThat(result.metrics()).extracting(Metric::step).containsExactly(0L, 2L);
+    assertThat(result.problems()).containsExactly(new Problem(3, "a row cut short by a write"
+        + " that did not finish (a killed process or a full disk) in '\"loss\",0.25,1001,1#cut'"));
   }
 
   @Test
