@@ -329,8 +329,7 @@ class BadInputTableTest {
         Intact.FULL));
 
     // what only the server refuses
-    t.add(flush(Where.HTTP, "one metric (poison) of a batch refused by the server (a rule the core"
-            + " does not know)",
+    t.add(flush(Where.HTTP, "metric refused by the server for a rule the core does not know",
         c -> {
           c.refuse = body -> body.contains("\"key\":\"poison\"")
               ? FakeMlflowServer.error(400, "INVALID_PARAMETER_VALUE", "refused by policy")
