@@ -148,10 +148,11 @@ public final class Run implements AutoCloseable {
   }
 
   /**
-   * Logs a metric value at a step and time. NaN and the infinities are valid values.
+   * Logs a metric value at a step and time. NaN and the infinities are valid values, and so is
+   * any step, negative ones included.
    *
-   * @param timestampMillis milliseconds since the epoch
-   * @throws IllegalArgumentException when the key is invalid
+   * @param timestampMillis milliseconds since the epoch, at least 0 (MLflow refuses earlier times)
+   * @throws IllegalArgumentException when the key is invalid or the timestamp is negative
    * @throws IllegalStateException when the run has ended
    */
   public void logMetric(String key, double value, long step, long timestampMillis) {

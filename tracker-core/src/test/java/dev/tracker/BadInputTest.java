@@ -37,6 +37,11 @@ class BadInputTest {
             IllegalArgumentException.class, "metric key must not be null"),
         row("empty metric key", (t, r) -> r.logMetric("", 1.0, 0),
             IllegalArgumentException.class, "metric key must match [\\w./ :-]{1,250} but was empty"),
+        row("blank tag key", (t, r) -> r.setTag("   ", "x"),
+            IllegalArgumentException.class, "tag key must not be blank but was '   '"),
+        row("timestamp before the epoch", (t, r) -> r.logMetric("m", 3.0, 2, -1),
+            IllegalArgumentException.class, "metric 'm' timestamp must be at least 0"
+                + " (milliseconds since the epoch) but was -1"),
         row("251-character key", (t, r) -> r.logMetric(K251, 1.0, 0),
             IllegalArgumentException.class, "metric key must be at most 250 characters but was 251"
                 + " characters ('kkkkkkkkkkkkkkkkkkkk…')"),

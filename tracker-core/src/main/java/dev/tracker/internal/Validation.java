@@ -55,6 +55,10 @@ public final class Validation {
     if (key.isEmpty()) {
       return "must match " + KEY_RULE + " but was empty";
     }
+    if (key.isBlank()) {
+      // MLflow takes "   ", but no UI or file reader shows such a key usably: a mistake
+      return "must not be blank but was '" + key + "'";
+    }
     if (key.length() > MAX_KEY_LENGTH) {
       return "must be at most " + MAX_KEY_LENGTH + " characters but was " + key.length()
           + " characters ('" + abbreviate(key) + "')";
@@ -94,6 +98,20 @@ public final class Validation {
       }
     }
     return null;
+  }
+
+  /**
+   * Checks a metric timestamp: milliseconds since the epoch, not before it (MLflow's servers refuse
+   * negative timestamps, so a run valid here stays valid there).
+   *
+   * @throws IllegalArgumentException naming the metric key and the rule
+   */
+  public static long timestamp(String key, long timestampMillis) {
+    if (timestampMillis < 0) {
+      throw new IllegalArgumentException("metric '" + key + "' timestamp must be at least 0"
+          + " (milliseconds since the epoch) but was " + timestampMillis);
+    }
+    return timestampMillis;
   }
 
   /** Checks a param value: not null, at most {@link #MAX_PARAM_VALUE_LENGTH} characters. */

