@@ -64,7 +64,8 @@ final class AtomicFiles {
   /**
    * Copies {@code source} over {@code target} atomically (temporary copy, then rename).
    *
-   * @throws IOException naming {@code target} and the cause
+   * @throws IOException naming {@code source}, {@code target} and the cause (reading the
+   *     source may be what failed)
    */
   static void copy(Path source, Path target) throws IOException {
     Path tmp = tempSibling(target);
@@ -72,7 +73,8 @@ final class AtomicFiles {
       Files.copy(source, tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new IOException("cannot write " + target + ": " + FileBackend.reason(e), e);
+      throw new IOException("cannot copy " + source + " to " + target + ": "
+          + FileBackend.reason(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }
