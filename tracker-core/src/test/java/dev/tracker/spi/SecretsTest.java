@@ -14,6 +14,12 @@ class SecretsTest {
   }
 
   @Test
+  void aPasswordWithAnUnencodedAtIsRedactedWhole() {
+    assertThat(Secrets.redact("URI must name a host but was 'http://carol:p@ss@localhost:5000/x@y'"))
+        .isEqualTo("URI must name a host but was 'http://***@localhost:5000/x@y'");
+  }
+
+  @Test
   void textWithoutUserInfoIsUnchanged() {
     assertThat(Secrets.redact("file:./runs and http://host:5000/a@b")).isEqualTo(
         "file:./runs and http://host:5000/a@b");

@@ -53,6 +53,8 @@ import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records runs to an MLflow tracking server (self-hosted MLflow, DAGsHub, or any server speaking
@@ -128,6 +130,8 @@ public final class MlflowBackend implements TrackingBackend {
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
   /** How long an operation is retried before it goes to the spool. */
   public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(MlflowBackend.class);
 
   private final URI uri;
   private final String describe;
@@ -510,7 +514,8 @@ public final class MlflowBackend implements TrackingBackend {
 
     /**
      * Skips TLS certificate and host name verification ({@code MLFLOW_TRACKING_INSECURE_TLS});
-     * off by default. Not together with {@link #serverCertPath}.
+     * off by default. Not together with {@link #serverCertPath}. A backend built with it logs one
+     * WARN saying so.
      */
     public Builder insecureTls(boolean insecure) {
       this.insecureTls = insecure;
@@ -784,12 +789,22 @@ public final class MlflowBackend implements TrackingBackend {
       }
       cb.addInterceptor(new Auth(base, authorization));
       tls(b, cb);
+      MlflowBackend backend;
       try {
-        return new MlflowBackend(b, base, authorization, authKind, cb.build(), b.client == null);
+        backend = new MlflowBackend(b, base, authorization, authKind, cb.build(),
+            b.client == null);
       } catch (IOException e) {
         throw new TrackerException("cannot read the spool folder under " + b.spoolDir + ": "
             + e.getMessage(), e);
       }
+      if (b.insecureTls) {
+        // once per backend, when it is built: not per request, and never silently
+        log.warn("TLS certificate and host name verification is off for {}"
+            + " (MLFLOW_TRACKING_INSECURE_TLS=true): anyone on the network path can read and change"
+            + " what is sent, credentials included; set MLFLOW_TRACKING_SERVER_CERT_PATH to the"
+            + " server's CA certificate instead", backend.describe());
+      }
+      return backend;
     }
 
     private static HttpUrl baseUrl(URI uri) {

@@ -24,7 +24,7 @@ import java.util.Optional;
  *       <td>HTTP Basic credentials; win over the token</td><td>none</td></tr>
  *   <tr><td>{@code MLFLOW_TRACKING_TOKEN}</td><td>bearer token</td><td>none</td></tr>
  *   <tr><td>{@code MLFLOW_TRACKING_INSECURE_TLS}</td><td>{@code true} skips certificate
- *       verification</td><td>false</td></tr>
+ *       verification (and logs one WARN saying so)</td><td>false</td></tr>
  *   <tr><td>{@code MLFLOW_TRACKING_SERVER_CERT_PATH}</td><td>PEM file of CA certificates to
  *       trust</td><td>the JVM's</td></tr>
  *   <tr><td>{@code MLFLOW_EXPERIMENT_ID}</td><td>experiment of the default experiment's runs,
