@@ -414,21 +414,7 @@ public final class FileBackend implements TrackingBackend {
   /** Forces the rows written so far to disk ({@code fdatasync}). */
   @Override
   public FlushResult flush() throws IOException {
-    IOException failure = null;
-    for (OpenRun run : openRuns.values()) {
-      try {
-        run.force();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    eachRun(openRuns.values(), OpenRun::force);
     return FlushResult.DELIVERED;
   }
 
@@ -439,11 +425,22 @@ public final class FileBackend implements TrackingBackend {
   @Override
   public void close() throws IOException {
     closed = true;
-    IOException failure = null;
-    for (OpenRun run : List.copyOf(openRuns.values())) {
+    eachRun(List.copyOf(openRuns.values()), run -> {
       openRuns.remove(run.id);
+      run.close();
+    });
+  }
+
+  private interface RunAction {
+    void apply(OpenRun run) throws IOException;
+  }
+
+  /** Applies {@code action} to every run, going on after a failure: one bad file stops no other. */
+  private static void eachRun(Iterable<OpenRun> runs, RunAction action) throws IOException {
+    IOException failure = null;
+    for (OpenRun run : runs) {
       try {
-        run.close();
+        action.apply(run);
       } catch (IOException e) {
         if (failure == null) {
           failure = e;
