@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.ExperimentInfo;
 import dev.tracker.RunStatus;
+import dev.tracker.testing.ForwardingBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.ConnectException;

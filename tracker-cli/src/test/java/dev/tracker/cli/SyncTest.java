@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
+import dev.tracker.testing.ForwardingBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.SocketException;

@@ -3,6 +3,7 @@ package dev.tracker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.TrackerException;
+import dev.tracker.testing.ForwardingBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tracker.FlushResult;
 import dev.tracker.Metric;
 import dev.tracker.Run;
-import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.http.HttpHooks;
 import dev.tracker.http.MlflowBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
-import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
+import dev.tracker.testing.ForwardingBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -383,53 +382,17 @@ class HttpOutageTest {
   }
 
   /** A backend that counts the metric points the dispatcher took from the queue. */
-  private static final class Handover implements TrackingBackend {
-    private final TrackingBackend inner;
+  private static final class Handover extends ForwardingBackend {
     final AtomicLong metricsTaken = new AtomicLong();
 
     Handover(TrackingBackend inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public String describe() {
-      return inner.describe();
-    }
-
-    @Override
-    public String createExperiment(String name) throws IOException {
-      return inner.createExperiment(name);
-    }
-
-    @Override
-    public void createRun(RunSpec spec) throws IOException {
-      inner.createRun(spec);
+      super(inner);
     }
 
     @Override
     public void logBatch(String runId, Batch batch) throws IOException {
       metricsTaken.addAndGet(batch.metrics().size());
-      inner.logBatch(runId, batch);
-    }
-
-    @Override
-    public void logArtifact(String runId, Path file, String artifactPath) throws IOException {
-      inner.logArtifact(runId, file, artifactPath);
-    }
-
-    @Override
-    public void endRun(String runId, RunStatus status, long endTime) throws IOException {
-      inner.endRun(runId, status, endTime);
-    }
-
-    @Override
-    public FlushResult flush() throws IOException {
-      return inner.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
+      delegate.logBatch(runId, batch);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.tracker.cli;
+package dev.tracker.testing;
 
 import dev.tracker.ExperimentInfo;
 import dev.tracker.FlushResult;
@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** A backend that hands every call to another; tests override the calls they change. */
-class ForwardingBackend implements TrackingBackend {
+public class ForwardingBackend implements TrackingBackend {
   protected final TrackingBackend delegate;
 
-  ForwardingBackend(TrackingBackend delegate) {
+  /** Forwards to {@code delegate}. */
+  public ForwardingBackend(TrackingBackend delegate) {
     this.delegate = delegate;
   }
 
@@ -49,6 +50,11 @@ class ForwardingBackend implements TrackingBackend {
   }
 
   @Override
+  public void logArtifact(String runId, byte[] content, String artifactPath) throws IOException {
+    delegate.logArtifact(runId, content, artifactPath);
+  }
+
+  @Override
   public void endRun(String runId, RunStatus status, long endTime) throws IOException {
     delegate.endRun(runId, status, endTime);
   }
@@ -56,6 +62,11 @@ class ForwardingBackend implements TrackingBackend {
   @Override
   public FlushResult flush() throws IOException {
     return delegate.flush();
+  }
+
+  @Override
+  public Optional<Path> localDirectory() {
+    return delegate.localDirectory();
   }
 
   @Override
