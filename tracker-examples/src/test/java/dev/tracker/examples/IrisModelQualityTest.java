@@ -11,8 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Model quality as JUnit tests, each a tracked run: the runs go where {@code
- * junit-platform.properties} says ({@code target/test-runs}), each with its own seed derived from
- * the class's {@code @Seed} and the test's id, so a failure can be rerun exactly.
+ * junit-platform.properties} says (the project's {@code runs} folder, next to the demo's), each
+ * with its own seed derived from the class's {@code @Seed} and the test's id, so a failure can be
+ * rerun exactly.
  */
 @Tracked(experiment = "iris-quality")
 @Seed(2024)
