@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *       @BeforeEach} and {@code @AfterEach} included. A test that ends its run itself keeps the
  *       status it chose. A {@code @TestFactory} is one run: its dynamic tests are not runs of
  *       their own.
- *   <li>Tags at start: {@value #CLASS_TAG}, {@value #METHOD_TAG}, {@value #DISPLAY_NAME_TAG},
+ *   <li>Tags at start: {@value #CLASS_TAG} and {@value #SOURCE_NAME_TAG} (both the test
+ *       class), {@value #METHOD_TAG}, {@value #DISPLAY_NAME_TAG},
  *       {@value #UNIQUE_ID_TAG}, {@value #TAGS_TAG} (the test's {@code @Tag}s, sorted, comma
  *       separated; absent when none) and {@value #SEED_SOURCE_TAG}.
  *   <li>A test method, {@code @BeforeEach} or {@code @AfterEach} method may declare parameters of
@@ -130,6 +131,8 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
 
   /** The tag holding the test class's binary name. */
   public static final String CLASS_TAG = "junit.class";
+  /** MLflow's source tag, set to the test class's binary name (not the test runner's jar). */
+  public static final String SOURCE_NAME_TAG = "mlflow.source.name";
   /** The tag holding the test method's name. */
   public static final String METHOD_TAG = "junit.method";
   /** The tag holding the test's display name. */
@@ -359,6 +362,8 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   private static Map<String, String> tags(ExtensionContext context, RootSeed rootSeed) {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(CLASS_TAG, context.getRequiredTestClass().getName());
+    // the test class is the source of a test's run, not the test runner's jar
+    tags.put(SOURCE_NAME_TAG, context.getRequiredTestClass().getName());
     context.getTestMethod().map(Method::getName).ifPresent(m -> tags.put(METHOD_TAG, m));
     tags.put(DISPLAY_NAME_TAG, truncate(context.getDisplayName()));
     tags.put(UNIQUE_ID_TAG, truncate(context.getUniqueId()));

@@ -85,6 +85,7 @@ class TrackerExtensionTest {
     assertThat(kit.backend.tags(id))
         .containsEntry("mlflow.runName", "passes and logs accuracy")
         .containsEntry(TrackerExtension.CLASS_TAG, OutcomesTestCase.class.getName())
+        .containsEntry("mlflow.source.name", OutcomesTestCase.class.getName())
         .containsEntry(TrackerExtension.METHOD_TAG, "passes")
         .containsEntry(TrackerExtension.DISPLAY_NAME_TAG, "passes and logs accuracy")
         .containsEntry(TrackerExtension.UNIQUE_ID_TAG, uniqueId)
