@@ -920,6 +920,7 @@ final class Courier {
         lock.unlock();
       }
       boolean done = false;
+      api.rest().takeRetryAfter(); // only what the server says during this round counts
       try {
         done = drain(false, this::report);
       } catch (VirtualMachineError e) {
@@ -946,7 +947,7 @@ final class Courier {
         return;
       }
       failed++;
-      Duration delay = direct.delay(Math.min(failed, 30), null, random.getAsDouble());
+      Duration delay = drainDelay(failed, api.rest().takeRetryAfter());
       log.debug("spool for {} not delivered yet; next attempt in {} ms", server,
           delay.toMillis());
       lock.lock();
@@ -973,6 +974,20 @@ final class Courier {
         }
       }
     }
+  }
+
+  /**
+   * The drainer's wait after {@code failed} rounds in a row: its own back-off, or the server's
+   * {@code Retry-After} (capped by the longest back-off) when that is longer.
+   */
+  private Duration drainDelay(int failed, Duration retryAfter) {
+    double r = random.getAsDouble();
+    Duration backoff = direct.delay(Math.min(failed, 30), null, r);
+    if (retryAfter == null) {
+      return backoff;
+    }
+    Duration asked = direct.delay(failed, retryAfter, r);
+    return asked.compareTo(backoff) > 0 ? asked : backoff;
   }
 
   /**

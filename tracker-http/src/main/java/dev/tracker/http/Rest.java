@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
@@ -54,6 +55,9 @@ final class Rest {
   private final InstantSource clock;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastWarn = new AtomicLong(Long.MIN_VALUE);
+  // The Retry-After of the latest retryable answer, until taken: the spool's drainer tries once
+  // per round and must wait at least this long before its next round.
+  private final AtomicReference<Duration> lastRetryAfter = new AtomicReference<>();
   private volatile boolean closed;
 
   Rest(OkHttpClient client, HttpUrl base, String server, Sleeper sleeper, DoubleSupplier random,
@@ -113,6 +117,14 @@ final class Rest {
   JsonNode put(HttpUrl url, RequestBody body, String what, RetryPolicy policy)
       throws IOException {
     return call(new Request.Builder().url(url).put(body).build(), what, policy);
+  }
+
+  /**
+   * The {@code Retry-After} of the latest retryable answer since the last call, or null; forgets
+   * it.
+   */
+  Duration takeRetryAfter() {
+    return lastRetryAfter.getAndSet(null);
   }
 
   /** Cancels the calls in flight (at close, after a grace period). */
@@ -176,6 +188,9 @@ final class Rest {
         }
         failure = "HTTP " + code + describe(text);
         retryAfter = retryAfter(response.header("Retry-After"));
+        if (retryAfter != null) {
+          lastRetryAfter.set(retryAfter);
+        }
       } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
         throw tlsFailure(what, e);
       } catch (SSLException e) {

@@ -5,7 +5,9 @@ import dev.tracker.http.testing.FakeMlflowServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,16 +19,19 @@ final class Fixtures {
 
   /**
    * A sleeper that never sleeps on the caller's thread and records every wait; the background
-   * drainer ({@code tracker-spool}) waits until {@link #release()} lets it try again.
+   * drainer ({@code tracker-spool}) records its wait in {@link #drainerWaits} and waits until
+   * {@link #release()} lets it try again.
    */
   static final class TestSleeper implements Sleeper {
     final List<Duration> waits = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Duration> drainerWaits = new LinkedBlockingQueue<>();
     private final Semaphore drainerPermits = new Semaphore(0);
     private final AtomicLong nanos = new AtomicLong();
 
     @Override
     public void sleep(Duration d) throws InterruptedException {
       if (Thread.currentThread().getName().equals("tracker-spool")) {
+        drainerWaits.add(d);
         drainerPermits.acquire();
         return;
       }

@@ -115,6 +115,35 @@ class RetryTest {
   }
 
   @Test
+  void theSpoolDrainerWaitsARetryAfterLongerThanItsBackoffCappedByMaxBackoff() throws Exception {
+    backend.close();
+    backend = Fixtures.backend(server, tmp, sleeper).maxRetries(0)
+        .maxBackoff(Duration.ofSeconds(40)).build();
+    backend.createRun(new RunSpec(RUN, backend.createExperiment("e"), "e", "r", 1, Map.of(),
+        null, false));
+    fake.script("runs/log-batch", error(503, "TEMPORARILY_UNAVAILABLE", "down"),
+        new MockResponse.Builder().code(429).addHeader("Retry-After", "30").build(),
+        new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").build(),
+        error(503, "TEMPORARILY_UNAVAILABLE", "down"));
+
+    backend.logBatch(RUN, ONE); // not retried: spooled, and the drainer takes over
+
+    // its own back-off would be 2, 4 and 8 s
+    assertThat(sleeper.drainerWaits.poll(Fixtures.TIMEOUT, Fixtures.UNIT))
+        .isEqualTo(Duration.ofSeconds(30));
+    sleeper.release();
+    assertThat(sleeper.drainerWaits.poll(Fixtures.TIMEOUT, Fixtures.UNIT))
+        .isEqualTo(Duration.ofSeconds(40));
+    sleeper.release();
+    assertThat(sleeper.drainerWaits.poll(Fixtures.TIMEOUT, Fixtures.UNIT))
+        .isEqualTo(Duration.ofSeconds(8));
+    sleeper.release();
+    assertThat(backend.awaitDelivered(Duration.ofSeconds(Fixtures.TIMEOUT))).isTrue();
+    assertThat(fake.run(backend.serverRunId(RUN).orElseThrow()).metrics()).hasSize(1);
+    assertThat(sleeper.waits).isEmpty();
+  }
+
+  @Test
   void aBadRequestIsNotRetriedAndItsCodeAndMessageAreReported() throws Exception {
     fake.script("runs/update", error(400, "INVALID_PARAMETER_VALUE", "Invalid status 'X'"));
 
