@@ -9,11 +9,9 @@ import dev.tracker.Param;
 import dev.tracker.Tag;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
-import dev.tracker.spi.RunSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -37,12 +35,7 @@ class BatchLimitsTest {
   @BeforeEach
   void start() throws Exception {
     server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp, new Fixtures.TestSleeper()).build();
-    backend.createRun(new RunSpec(RUN, backend.createExperiment("e"), "e", "r", 1, Map.of(),
-        null, false));
-    for (int i = 0; i < 3; i++) {
-      server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
-    }
+    backend = Fixtures.backendWithRun(server, tmp, RUN);
   }
 
   @AfterEach

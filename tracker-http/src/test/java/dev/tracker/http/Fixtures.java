@@ -2,9 +2,11 @@ package dev.tracker.http;
 
 import dev.tracker.Tracker;
 import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.RunSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,6 +55,21 @@ final class Fixtures {
   static MlflowBackend.Builder backend(MockWebServer server, Path spool, TestSleeper sleeper) {
     return MlflowBackend.builder().uri(server.url("/").toString()).spoolDir(spool)
         .sleeper(sleeper).nanoTime(sleeper::nanoTime).random(() -> 0.0).backoffJitter(0);
+  }
+
+  /**
+   * A backend for {@code server} with run {@code runId} created in experiment "e", the three
+   * requests that took (get-by-name, create experiment, create run) already taken off the server.
+   */
+  static MlflowBackend backendWithRun(MockWebServer server, Path spool, String runId)
+      throws Exception {
+    MlflowBackend backend = backend(server, spool, new TestSleeper()).build();
+    backend.createRun(new RunSpec(runId, backend.createExperiment("e"), "e", "r",
+        1, Map.of(), null, false));
+    for (int i = 0; i < 3; i++) {
+      server.takeRequest(TIMEOUT, UNIT);
+    }
+    return backend;
   }
 
   static MockWebServer start(FakeMlflowServer fake) throws Exception {
