@@ -87,28 +87,15 @@ final class MlflowApi {
   }
 
   private List<Dto.Experiment> searchExperimentsPaged(RetryPolicy p) throws IOException {
-    List<Dto.Experiment> out = new ArrayList<>();
-    Pages pages = new Pages();
-    String token = null;
-    do {
-      String t = token;
-      byte[] body = Json.write(g -> {
-        g.writeStartObject();
-        g.writeNumberField("max_results", SEARCH_PAGE);
-        if (t != null) {
-          g.writeStringField("page_token", t);
-        }
-        g.writeEndObject();
-      });
-      JsonNode r = rest.post("experiments/search", body, p);
-      int n = 0;
-      for (JsonNode e : r.path("experiments")) {
-        out.add(Dto.Experiment.from(e));
-        n++;
-      }
-      token = pages.next(Json.text(r, "next_page_token"), n);
-    } while (token != null);
-    return out;
+    return paged("experiments", Dto.Experiment::from, token -> rest.post("experiments/search",
+        Json.write(g -> {
+          g.writeStartObject();
+          g.writeNumberField("max_results", SEARCH_PAGE);
+          if (token != null) {
+            g.writeStringField("page_token", token);
+          }
+          g.writeEndObject();
+        }), p));
   }
 
   /** Creates a run: {@code start_time} is always sent, or the server records 0. */
@@ -194,39 +181,25 @@ final class MlflowApi {
 
   private List<JsonNode> searchRunsJson(List<String> experimentIds, String filter,
       RetryPolicy p) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    Pages pages = new Pages();
-    String token = null;
-    do {
-      String t = token;
-      byte[] body = Json.write(g -> {
-        g.writeStartObject();
-        g.writeArrayFieldStart("experiment_ids");
-        for (String id : experimentIds) {
-          g.writeString(id);
-        }
-        g.writeEndArray();
-        if (filter != null) {
-          g.writeStringField("filter", filter);
-        }
-        g.writeNumberField("max_results", SEARCH_PAGE);
-        g.writeArrayFieldStart("order_by");
-        g.writeString("attributes.start_time DESC");
-        g.writeEndArray();
-        if (t != null) {
-          g.writeStringField("page_token", t);
-        }
-        g.writeEndObject();
-      });
-      JsonNode r = rest.post("runs/search", body, p);
-      int n = 0;
-      for (JsonNode run : r.path("runs")) {
-        out.add(run);
-        n++;
+    return paged("runs", run -> run, token -> rest.post("runs/search", Json.write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("experiment_ids");
+      for (String id : experimentIds) {
+        g.writeString(id);
       }
-      token = pages.next(Json.text(r, "next_page_token"), n);
-    } while (token != null);
-    return out;
+      g.writeEndArray();
+      if (filter != null) {
+        g.writeStringField("filter", filter);
+      }
+      g.writeNumberField("max_results", SEARCH_PAGE);
+      g.writeArrayFieldStart("order_by");
+      g.writeString("attributes.start_time DESC");
+      g.writeEndArray();
+      if (token != null) {
+        g.writeStringField("page_token", token);
+      }
+      g.writeEndObject();
+    }), p));
   }
 
   /**
@@ -234,45 +207,25 @@ final class MlflowApi {
    * answer an empty page whose token never advances.
    */
   List<Metric> metricHistory(String runId, String key, RetryPolicy p) throws IOException {
-    List<Metric> out = new ArrayList<>();
-    Pages pages = new Pages();
-    String token = null;
-    do {
+    return paged("metrics", Json::metric, token -> {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("run_id", runId);
       q.put("metric_key", key);
       q.put("max_results", Integer.toString(HISTORY_PAGE));
       q.put("page_token", token);
-      JsonNode r = rest.get("metrics/get-history", q, p);
-      int n = 0;
-      for (JsonNode m : r.path("metrics")) {
-        out.add(Json.metric(m));
-        n++;
-      }
-      token = pages.next(Json.text(r, "next_page_token"), n);
-    } while (token != null);
-    return out;
+      return rest.get("metrics/get-history", q, p);
+    });
   }
 
   /** The artifacts directly under {@code path} (null for the root). */
   List<Dto.FileInfo> listArtifacts(String runId, String path, RetryPolicy p) throws IOException {
-    List<Dto.FileInfo> out = new ArrayList<>();
-    Pages pages = new Pages();
-    String token = null;
-    do {
+    return paged("files", Dto.FileInfo::from, token -> {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("run_id", runId);
       q.put("path", path);
       q.put("page_token", token);
-      JsonNode r = rest.get("artifacts/list", q, p);
-      int n = 0;
-      for (JsonNode f : r.path("files")) {
-        out.add(Dto.FileInfo.from(f));
-        n++;
-      }
-      token = pages.next(Json.text(r, "next_page_token"), n);
-    } while (token != null);
-    return out;
+      return rest.get("artifacts/list", q, p);
+    });
   }
 
   /** Uploads a file's bytes with PUT, streamed from disk. */
@@ -282,14 +235,34 @@ final class MlflowApi {
   }
 
   /** Follows page tokens, stopping on a token seen before or a page that brought nothing. */
-  private static final class Pages {
-    private final Set<String> seen = new HashSet<>();
+  private interface Page {
+    JsonNode fetch(String token) throws IOException;
+  }
 
-    String next(String token, int itemsOnPage) {
-      if (token == null || token.isEmpty() || itemsOnPage == 0 || !seen.add(token)) {
-        return null;
+  private interface Item<T> {
+    T from(JsonNode node) throws IOException;
+  }
+
+  /**
+   * Every item of the array {@code field} over all pages, following {@code next_page_token}. Stops
+   * at an empty page or a token seen before: recent servers answer an empty page with a token
+   * that never advances.
+   */
+  private static <T> List<T> paged(String field, Item<T> item, Page page) throws IOException {
+    List<T> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    String token = null;
+    while (true) {
+      JsonNode r = page.fetch(token);
+      int n = 0;
+      for (JsonNode x : r.path(field)) {
+        out.add(item.from(x));
+        n++;
       }
-      return token;
+      token = Json.text(r, "next_page_token");
+      if (token == null || token.isEmpty() || n == 0 || !seen.add(token)) {
+        return out;
+      }
     }
   }
 }
