@@ -42,13 +42,7 @@ class BatchingTest {
   void flushDeliversWhatAnotherThreadLeftInAnUnfinishedBatch() throws Exception {
     try (Tracker tracker = builder().build()) {
       Run run = tracker.experiment("e").startRun("r");
-      Thread other = new Thread(() -> {
-        for (int i = 0; i < 10; i++) {
-          run.logMetric("acc", i, i);
-        }
-      });
-      other.start();
-      other.join();
+      logAccOnAnotherThread(run, 10);
 
       tracker.flush();
 
@@ -60,13 +54,7 @@ class BatchingTest {
   void metricsLoggedBeforeAnArtifactReachTheBackendBeforeIt() throws Exception {
     try (Tracker tracker = builder().build()) {
       Run run = tracker.experiment("e").startRun("r");
-      Thread other = new Thread(() -> {
-        for (int i = 0; i < 7; i++) {
-          run.logMetric("acc", i, i);
-        }
-      });
-      other.start();
-      other.join();
+      logAccOnAnotherThread(run, 7);
       for (int i = 0; i < 3; i++) {
         run.logMetric("loss", i, i);
       }
@@ -82,13 +70,7 @@ class BatchingTest {
   void metricsOfEveryThreadReachTheBackendBeforeTheEndOfTheRun() throws Exception {
     try (Tracker tracker = builder().build()) {
       Run run = tracker.experiment("e").startRun("r");
-      Thread other = new Thread(() -> {
-        for (int i = 0; i < 7; i++) {
-          run.logMetric("acc", i, i);
-        }
-      });
-      other.start();
-      other.join();
+      logAccOnAnotherThread(run, 7);
 
       run.close();
 
@@ -142,5 +124,16 @@ class BatchingTest {
     long batchesBefore = calls.subList(0, at).stream().filter("logBatch"::equals).count();
     return backend.batches().stream().limit(batchesBefore).mapToInt(b -> b.metrics().size())
         .sum();
+  }
+
+  /** Logs {@code count} points of "acc" from a thread of its own, which then ends. */
+  private static void logAccOnAnotherThread(Run run, int count) throws InterruptedException {
+    Thread other = new Thread(() -> {
+      for (int i = 0; i < count; i++) {
+        run.logMetric("acc", i, i);
+      }
+    });
+    other.start();
+    other.join();
   }
 }
