@@ -10,10 +10,10 @@ import org.w3c.dom.Document;
 
 /**
  * The README's demo command ({@code exec:java}) runs in Maven's JVM. Maven then waits for the
- * demo's daemon threads, up to 15 s for each, unless the plugin is told not to: against an
- * MLflow server OkHttp's idle pool and watchdog threads held the demo that long after its last
- * line (24 s instead of 14 s for the whole command here). The demo closes its tracker before
- * {@code main} returns, so nothing is left for those threads to do.
+ * demo's daemon threads, up to 15 s for each, unless the plugin is told not to: with
+ * MLFLOW_TRACKING_URI set, OkHttp's idle threads held the demo that long after its last line (24 s
+ * instead of 14 s for the whole command, measured against an unreachable server). The demo
+ * closes its tracker before {@code main} returns, so nothing is left for those threads to do.
  */
 class DemoLaunchTest {
   @Test
