@@ -1,6 +1,7 @@
 package dev.tracker.internal;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * How the application in this JVM was started: its main class (or jar), and whether a launcher
@@ -25,7 +26,7 @@ public record Launch(String source, boolean launched) {
   /** This JVM's launch, seen from the current thread. */
   public static Launch current() {
     return of(System.getProperty("exec.mainClass"), System.getProperty("sun.java.command"),
-        Thread.currentThread().getStackTrace());
+        () -> Thread.currentThread().getStackTrace());
   }
 
   /**
@@ -34,9 +35,9 @@ public record Launch(String source, boolean launched) {
    * @param execMainClass the {@code exec.mainClass} system property, or null
    * @param command the {@code sun.java.command} property ("main class or jar, then arguments"),
    *     or null; the arguments are dropped since they may hold secrets
-   * @param stack the current thread's stack, innermost frame first
+   * @param stack the current thread's stack, innermost frame first; taken only under a launcher
    */
-  static Launch of(String execMainClass, String command, StackTraceElement[] stack) {
+  static Launch of(String execMainClass, String command, Supplier<StackTraceElement[]> stack) {
     String first = command == null || command.isBlank() ? null
         : command.trim().split("\\s+", 2)[0];
     if (first == null || !isLauncher(first)) {
@@ -45,7 +46,7 @@ public record Launch(String source, boolean launched) {
     if (execMainClass != null && !execMainClass.isBlank()) {
       return new Launch(execMainClass.trim(), true);
     }
-    return new Launch(outermostMain(stack), true);
+    return new Launch(outermostMain(stack.get()), true);
   }
 
   /** The main class, or the jar's file name for {@code java -jar}. */

@@ -8,7 +8,7 @@ class LaunchTest {
   private static final String MAVEN =
       "org.codehaus.plexus.classworlds.launcher.Launcher -B -q -pl tracker-examples exec:java";
 
-  /** The stack of exec:java's thread for the application (exec-maven-plugin 3.5), innermost first. */
+  /** exec:java's thread running the application (exec-maven-plugin 3.5), innermost first. */
   private static final StackTraceElement[] EXEC_JAVA = {
       frame("java.lang.Thread", "getStackTrace"),
       frame("dev.tracker.internal.RunContext", "standardTags"),
@@ -25,37 +25,45 @@ class LaunchTest {
 
   @Test
   void sourceIsTheMainClassWithoutArguments() {
-    assertThat(Launch.of(null, "com.example.Train --token abc", EXEC_JAVA))
+    assertThat(Launch.of(null, "com.example.Train --token abc", () -> EXEC_JAVA))
         .isEqualTo(new Launch("com.example.Train", false));
   }
 
   @Test
   void sourceOfAJarIsItsFileName() {
-    assertThat(Launch.of(null, "/opt/app/lib/train-1.0.jar --lr 0.1", EXEC_JAVA))
+    assertThat(Launch.of(null, "/opt/app/lib/train-1.0.jar --lr 0.1", () -> EXEC_JAVA))
         .isEqualTo(new Launch("train-1.0.jar", false));
   }
 
   @Test
+  void theStackIsLookedAtOnlyUnderALauncher() {
+    assertThat(Launch.of(null, "com.example.Train", () -> {
+      throw new AssertionError("the stack was taken");
+    })).isEqualTo(new Launch("com.example.Train", false));
+  }
+
+  @Test
   void sourceIsAbsentWhenUnknown() {
-    assertThat(Launch.of(null, null, EXEC_JAVA)).isEqualTo(new Launch(null, false));
-    assertThat(Launch.of(null, " ", EXEC_JAVA)).isEqualTo(new Launch(null, false));
+    assertThat(Launch.of(null, null, () -> EXEC_JAVA)).isEqualTo(new Launch(null, false));
+    assertThat(Launch.of(null, " ", () -> EXEC_JAVA)).isEqualTo(new Launch(null, false));
   }
 
   @Test
   void underExecJavaTheSourceIsTheApplicationsMainFrameNotMavensLauncher() {
-    assertThat(Launch.of(null, MAVEN, EXEC_JAVA))
+    assertThat(Launch.of(null, MAVEN, () -> EXEC_JAVA))
         .isEqualTo(new Launch("dev.tracker.examples.IrisDemo", true));
   }
 
   @Test
   void underExecJavaAGivenExecMainClassWins() {
-    assertThat(Launch.of("com.example.Train", MAVEN, EXEC_JAVA))
+    assertThat(Launch.of("com.example.Train", MAVEN, () -> EXEC_JAVA))
         .isEqualTo(new Launch("com.example.Train", true));
   }
 
   @Test
   void theMavenWrapperIsALauncherToo() {
-    assertThat(Launch.of(null, "org.apache.maven.wrapper.MavenWrapperMain exec:java", EXEC_JAVA))
+    String wrapper = "org.apache.maven.wrapper.MavenWrapperMain exec:java";
+    assertThat(Launch.of(null, wrapper, () -> EXEC_JAVA))
         .isEqualTo(new Launch("dev.tracker.examples.IrisDemo", true));
   }
 
@@ -63,7 +71,7 @@ class LaunchTest {
   void underALauncherWithoutAnApplicationMainFrameTheSourceIsAbsent() {
     StackTraceElement[] pool = {frame("dev.tracker.Tracker", "create"),
         frame("com.example.Worker", "run"), frame("java.lang.Thread", "run")};
-    assertThat(Launch.of(null, MAVEN, pool)).isEqualTo(new Launch(null, true));
+    assertThat(Launch.of(null, MAVEN, () -> pool)).isEqualTo(new Launch(null, true));
   }
 
   @Test
@@ -72,7 +80,7 @@ class LaunchTest {
         frame("com.example.Train", "main"),
         frame("jdk.internal.reflect.DirectMethodHandleAccessor", "invoke"),
         frame("org.codehaus.plexus.classworlds.launcher.Launcher", "main")};
-    assertThat(Launch.of(null, MAVEN, sameThread))
+    assertThat(Launch.of(null, MAVEN, () -> sameThread))
         .isEqualTo(new Launch("com.example.Train", true));
   }
 }
