@@ -1,12 +1,14 @@
 package dev.tracker.bench;
 
 import dev.tracker.Tracker;
+import dev.tracker.http.testing.FakeMlflowServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockWebServer;
 import org.mlflow.tracking.MlflowClient;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,16 +41,32 @@ public class MlflowComparisonBenchmark {
   @State(Scope.Benchmark)
   public static class Server {
     final AtomicInteger runs = new AtomicInteger();
-    MlflowServer server;
+    FakeMlflowServer fake;
+    MockWebServer server;
 
     @Setup(Level.Trial)
     public void start() throws IOException {
-      server = MlflowServer.start(4);
+      fake = new FakeMlflowServer();
+      server = fake.start();
+    }
+
+    /** Forgets what the last run left: its runs on the fake, its requests in MockWebServer. */
+    @TearDown(Level.Invocation)
+    public void forget() throws InterruptedException {
+      fake.clearRuns();
+      while (server.takeRequest(0, TimeUnit.SECONDS) != null) {
+        // MockWebServer keeps every request until taken
+      }
     }
 
     @TearDown(Level.Trial)
     public void stop() {
       server.close();
+    }
+
+    /** The tracking URI, without a trailing slash (MLflow's client appends {@code /api/…}). */
+    String uri() {
+      return "http://" + server.getHostName() + ":" + server.getPort();
     }
 
     String nextRunName(String prefix) {
@@ -64,7 +82,7 @@ public class MlflowComparisonBenchmark {
 
     @Setup(Level.Trial)
     public void start(Server s) {
-      client = new MlflowClient(s.server.uri());
+      client = new MlflowClient(s.uri());
       experimentId = MlflowClientLoops.experiment(client, "mlflow-client");
     }
 
@@ -84,7 +102,7 @@ public class MlflowComparisonBenchmark {
     public void start(Server s) throws IOException {
       spool = Files.createTempDirectory("tracker-bench-spool");
       Map<String, String> env = Map.of("TRACKER_SPOOL_DIR", spool.toString());
-      tracker = Tracker.builder().uri(s.server.uri()).experiment("tracker").shutdownHook(false)
+      tracker = Tracker.builder().uri(s.uri()).experiment("tracker").shutdownHook(false)
           .standardTags(false).environment(env::get).systemProperties(k -> null).build();
     }
 
@@ -108,7 +126,7 @@ public class MlflowComparisonBenchmark {
   public void mlflowPerPoint(Server s, Mlflow m) {
     String runId = MlflowClientLoops.perPoint(m.client, m.experimentId,
         s.nextRunName("mlflow-per-point"), Workload.STEPS);
-    Checks.everythingArrived(s.server, runId);
+    Checks.everythingArrived(s.fake, runId);
   }
 
   /** MLflow's Java client, {@code logBatch} split by hand into batches of 1000. */
@@ -116,7 +134,7 @@ public class MlflowComparisonBenchmark {
   public void mlflowHandBatched(Server s, Mlflow m) {
     String runId = MlflowClientLoops.handBatched(m.client, m.experimentId,
         s.nextRunName("mlflow-batched"), Workload.STEPS);
-    Checks.everythingArrived(s.server, runId);
+    Checks.everythingArrived(s.fake, runId);
   }
 
   /**
@@ -127,6 +145,6 @@ public class MlflowComparisonBenchmark {
   public void trackerPerPoint(Server s, TrackerHttp t) {
     String name = s.nextRunName("tracker");
     TrackerLoop.perPoint(t.tracker, name, Workload.STEPS);
-    Checks.everythingArrived(s.server, s.server.runIdByName(name));
+    Checks.everythingArrived(s.fake, Checks.runIdByName(s.fake, name));
   }
 }

@@ -1,5 +1,7 @@
 package dev.tracker.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,7 @@ public final class Summary {
   /** Reads a JMH JSON result. */
   static Summary parse(String json) {
     Summary s = new Summary();
-    for (Object o : (List<?>) Json.parse(json)) {
+    for (Object o : read(json)) {
       Map<?, ?> b = (Map<?, ?>) o;
       String bench = shortName((String) b.get("benchmark"));
       Map<?, ?> params = (Map<?, ?>) b.get("params");
@@ -68,6 +70,14 @@ public final class Summary {
       }
     }
     return s;
+  }
+
+  private static List<?> read(String json) {
+    try {
+      return new ObjectMapper().readValue(json, List.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a JMH JSON result: " + e.getOriginalMessage(), e);
+    }
   }
 
   private void add(String name, Map<?, ?> metric) {

@@ -3,6 +3,7 @@ package dev.tracker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.http.testing.FakeMlflowServer;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,21 +13,22 @@ import org.mlflow.tracking.MlflowClient;
 
 @Timeout(60)
 class ChecksTest {
-  private MlflowServer server;
+  private Served served;
+  private FakeMlflowServer server;
   private MlflowClient client;
   private String experiment;
 
   @BeforeEach
   void start() throws IOException {
-    server = MlflowServer.start(2);
-    client = new MlflowClient(server.uri());
+    served = new Served(new FakeMlflowServer());
+    server = served.fake;
+    client = served.client;
     experiment = MlflowClientLoops.experiment(client, "checks");
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    server.close();
+    served.close();
   }
 
   @Test
@@ -35,7 +37,7 @@ class ChecksTest {
 
     Checks.everythingArrived(server, runId, 120);
 
-    assertThat(server.received(runId)).isNull();
+    assertThat(server.runs()).isEmpty();
   }
 
   @Test
@@ -76,5 +78,13 @@ class ChecksTest {
     assertThatThrownBy(() -> Checks.everythingArrived(server, null, 10))
         .isExactlyInstanceOf(IllegalStateException.class)
         .hasMessage("the server has no run null");
+  }
+
+  @Test
+  void findsARunByItsName() {
+    String runId = MlflowClientLoops.handBatched(client, experiment, "named", 1);
+
+    assertThat(Checks.runIdByName(server, "named")).isEqualTo(runId);
+    assertThat(Checks.runIdByName(server, "other")).isNull();
   }
 }
