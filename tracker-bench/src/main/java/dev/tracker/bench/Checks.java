@@ -3,6 +3,7 @@ package dev.tracker.bench;
 import dev.tracker.http.testing.FakeMlflowServer;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What a benchmark checks after it ran, so that a fast result is never a lossy one. */
@@ -11,7 +12,7 @@ final class Checks {
 
   /**
    * Fails unless the server's run received every point of the {@link Workload} exactly once,
-   * every param and tag, and ended FINISHED. Forgets the server's runs afterwards.
+   * every param and tag, and ended FINISHED.
    *
    * @throws IllegalStateException naming what is missing
    */
@@ -21,6 +22,25 @@ final class Checks {
 
   /** As {@link #everythingArrived(FakeMlflowServer, String)}, for a workload of {@code steps}. */
   static void everythingArrived(FakeMlflowServer server, String runId, int steps) {
+    FakeMlflowServer.Run r = everyPoint(server, runId, Workload.METRIC_KEYS, steps);
+    requireAll("param", Workload.PARAM_VALUES, r.params(), runId);
+    requireAll("tag", Workload.TAG_VALUES, r.tags(), runId);
+    requireFinished(r);
+  }
+
+  /**
+   * Fails unless the server's run received the points of {@code keys} at steps {@code
+   * 0..steps-1} exactly once, and nothing else, and ended FINISHED.
+   *
+   * @throws IllegalStateException naming what is missing
+   */
+  static void pointsArrived(FakeMlflowServer server, String runId, List<String> keys,
+      int steps) {
+    requireFinished(everyPoint(server, runId, keys, steps));
+  }
+
+  private static FakeMlflowServer.Run everyPoint(FakeMlflowServer server, String runId,
+      List<String> keys, int steps) {
     if (runId == null || !server.runs().contains(runId)) {
       throw new IllegalStateException("the server has no run " + runId);
     }
@@ -35,33 +55,24 @@ final class Checks {
       }
     }
     long missing = 0;
-    for (String key : Workload.METRIC_KEYS) {
+    for (String key : keys) {
       BitSet s = seen.get(key);
       missing += steps - (s == null ? 0 : s.get(0, steps).cardinality());
     }
-    long points = (long) steps * Workload.METRIC_KEYS.size();
+    long points = (long) steps * keys.size();
     if (missing != 0 || r.metrics().size() != points || twice != 0) {
       throw new IllegalStateException("expected " + points + " points in run " + runId
           + " but the server received " + r.metrics().size() + " (" + missing + " missing, "
           + twice + " twice)");
     }
-    requireAll("param", Workload.PARAM_VALUES, r.params(), runId);
-    requireAll("tag", Workload.TAG_VALUES, r.tags(), runId);
-    if (!"FINISHED".equals(r.status())) {
-      throw new IllegalStateException("expected run " + runId + " to be FINISHED but was "
-          + r.status());
-    }
-    server.clearRuns();
+    return r;
   }
 
-  /** The id of the server's run named {@code runName}, or null. */
-  static String runIdByName(FakeMlflowServer server, String runName) {
-    for (String id : server.runs()) {
-      if (runName.equals(server.run(id).name())) {
-        return id;
-      }
+  private static void requireFinished(FakeMlflowServer.Run r) {
+    if (!"FINISHED".equals(r.status())) {
+      throw new IllegalStateException("expected run " + r.id() + " to be FINISHED but was "
+          + r.status());
     }
-    return null;
   }
 
   private static void requireAll(String kind, Map<String, String> expected,

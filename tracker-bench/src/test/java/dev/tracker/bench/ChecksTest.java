@@ -1,6 +1,5 @@
 package dev.tracker.bench;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.http.testing.FakeMlflowServer;
@@ -13,31 +12,45 @@ import org.mlflow.tracking.MlflowClient;
 
 @Timeout(60)
 class ChecksTest {
-  private Served served;
+  private EmulatedMlflow served;
   private FakeMlflowServer server;
   private MlflowClient client;
   private String experiment;
 
   @BeforeEach
   void start() throws IOException {
-    served = new Served(new FakeMlflowServer());
+    served = EmulatedMlflow.of(new FakeMlflowServer());
     server = served.fake;
-    client = served.client;
+    client = new MlflowClient(served.uri());
     experiment = MlflowClientLoops.experiment(client, "checks");
   }
 
   @AfterEach
   void stop() {
+    client.close();
     served.close();
   }
 
   @Test
-  void passesWhenEveryPointParamAndTagArrivedAndForgetsTheRun() {
+  void passesWhenEveryPointParamAndTagArrived() {
     String runId = MlflowClientLoops.handBatched(client, experiment, "all", 120);
 
     Checks.everythingArrived(server, runId, 120);
+    // the points alone, of some of the keys: the others are points too many
+    assertThatThrownBy(() -> Checks.pointsArrived(server, runId,
+        Workload.METRIC_KEYS.subList(0, 5), 120))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("expected 600 points in run " + runId
+            + " but the server received 1200 (0 missing, 0 twice)");
+  }
 
-    assertThat(server.runs()).isEmpty();
+  @Test
+  void pointsArrivedNeedsTheRunFinished() {
+    String runId = client.createRun(experiment).getRunId();
+
+    assertThatThrownBy(() -> Checks.pointsArrived(server, runId, Workload.METRIC_KEYS, 0))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("expected run " + runId + " to be FINISHED but was RUNNING");
   }
 
   @Test
@@ -80,11 +93,4 @@ class ChecksTest {
         .hasMessage("the server has no run null");
   }
 
-  @Test
-  void findsARunByItsName() {
-    String runId = MlflowClientLoops.handBatched(client, experiment, "named", 1);
-
-    assertThat(Checks.runIdByName(server, "named")).isEqualTo(runId);
-    assertThat(Checks.runIdByName(server, "other")).isNull();
-  }
 }

@@ -13,19 +13,20 @@ import org.mlflow.tracking.MlflowClient;
 /** MLflow's own Java client, as the benchmark drives it, against the fake server. */
 @Timeout(60)
 class MlflowClientLoopsTest {
-  private Served served;
+  private EmulatedMlflow served;
   private FakeMlflowServer server;
   private MlflowClient client;
 
   @BeforeEach
   void start() throws IOException {
-    served = new Served(new FakeMlflowServer());
+    served = EmulatedMlflow.of(new FakeMlflowServer());
     server = served.fake;
-    client = served.client;
+    client = new MlflowClient(served.uri());
   }
 
   @AfterEach
   void stop() {
+    client.close();
     served.close();
   }
 
@@ -41,6 +42,9 @@ class MlflowClientLoopsTest {
     assertThat(server.count("runs/log-metric")).isEqualTo(300);
     assertThat(server.count("runs/log-parameter")).isEqualTo(50);
     assertThat(server.count("runs/set-tag")).isEqualTo(20);
+    assertThat(server.count("runs/create") + server.count("runs/log-metric")
+        + server.count("runs/log-parameter") + server.count("runs/set-tag")
+        + server.count("runs/update")).isEqualTo(Workload.perPointRequests(30));
     Checks.everythingArrived(server, runId, 30);
   }
 
@@ -62,5 +66,12 @@ class MlflowClientLoopsTest {
 
     assertThat(MlflowClientLoops.experiment(client, "again")).isEqualTo(first);
     assertThat(first).isNotEqualTo("0");
+  }
+
+  @Test
+  void perPointBenchmarkCountsTheRequestsOfItsSubset() {
+    assertThat(MlflowComparisonBenchmark.PER_POINT_REQUESTS)
+        .isEqualTo(Workload.perPointRequests(MlflowComparisonBenchmark.PER_POINT_STEPS));
+    assertThat(Workload.perPointRequests(Workload.STEPS)).isEqualTo(100_072);
   }
 }

@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.net.ServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -402,11 +404,55 @@ public final class FakeMlflowServer extends Dispatcher {
   /** A copy of a run's state. */
   public Run run(String id) {
     synchronized (lock) {
-      RunState r = store.runs.get(id);
-      if (r == null) {
-        throw new AssertionError("no run " + id + "; runs: " + store.runs.keySet());
+      return existing(id).copy();
+    }
+  }
+
+  private RunState existing(String id) {
+    RunState r = store.runs.get(id);
+    if (r == null) {
+      throw new AssertionError("no run " + id + "; runs: " + store.runs.keySet());
+    }
+    return r;
+  }
+
+  /** The id of the run with this name (the newest, when several have it), or null. */
+  public String runId(String name) {
+    synchronized (lock) {
+      String id = null;
+      for (RunState r : store.runs.values()) {
+        id = name.equals(r.name) ? r.id : id;
       }
-      return r.copy();
+      return id;
+    }
+  }
+
+  /** A run's status ({@code RUNNING}, {@code FINISHED}, ...) without copying the run. */
+  public String runStatus(String runId) {
+    synchronized (lock) {
+      return existing(runId).status;
+    }
+  }
+
+  /**
+   * Waits until {@code condition} holds of this server, tested now and after each request it
+   * handles, for at most {@code timeout}; e.g. until a run that a client delivers in the
+   * background is FINISHED.
+   *
+   * @return whether it held in time
+   */
+  public boolean await(Predicate<FakeMlflowServer> condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (!condition.test(this)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return true;
     }
   }
 
@@ -529,6 +575,7 @@ public final class FakeMlflowServer extends Dispatcher {
           response = answer(request, endpoint, url, armed);
         } finally {
           points = endpoints.takePoints(); // also cleared when handling failed
+          lock.notifyAll(); // for await
         }
         return new Workers.Served(response, points);
       }

@@ -1,9 +1,11 @@
 package dev.tracker.http.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.http.testing.FakeMlflowServer.Point;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -100,5 +102,36 @@ class PerRecordEndpointsTest {
 
     assertThat(fake.runs()).isEmpty();
     assertThat(fake.experimentNames()).containsExactly("Default", "kept");
+  }
+
+  @Test
+  void findsARunByNameAndItsStatusWithoutCopyingIt() {
+    client.post("runs/create", "{\"experiment_id\":\"0\",\"start_time\":1,\"run_name\":\"b\"}");
+    String named = fake.runId("b");
+    client.post("runs/update", "{\"run_id\":\"" + named + "\",\"status\":\"FINISHED\"}");
+
+    assertThat(fake.runStatus(named)).isEqualTo("FINISHED");
+    assertThat(fake.runStatus(runId)).isEqualTo("RUNNING");
+    assertThat(fake.runId("nope")).isNull();
+    assertThatThrownBy(() -> fake.runStatus("nope"))
+        .isExactlyInstanceOf(AssertionError.class).hasMessageStartingWith("no run nope; runs: ");
+  }
+
+  @Test
+  @Timeout(10)
+  void awaitReturnsOnceARequestMadeTheConditionTrue() throws Exception {
+    Thread finisher = new Thread(() -> client.post("runs/update",
+        "{\"run_id\":\"" + runId + "\",\"status\":\"FINISHED\"}"));
+    finisher.start();
+
+    assertThat(fake.await(f -> f.runStatus(runId).equals("FINISHED"), Duration.ofSeconds(5)))
+        .isTrue();
+    finisher.join();
+  }
+
+  @Test
+  void awaitSaysWhenTheConditionDidNotHoldInTime() throws Exception {
+    assertThat(fake.await(f -> f.runStatus(runId).equals("FINISHED"), Duration.ofMillis(1)))
+        .isFalse();
   }
 }
