@@ -5,6 +5,7 @@ import dev.tracker.Tracker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,9 +44,9 @@ public class RealisticLoopBenchmark {
 
   /**
    * A step's computation: a fixed amount of CPU work ({@link Blackhole#consumeCPU}), measured
-   * once to take {@link #WORK_NANOS} on this machine when it has the CPU to itself. Fixed work,
-   * not a wait until a deadline: threads that logging adds (Tracker's dispatcher, the server)
-   * compete with it for the cores, as they would with a real training loop.
+   * once, before the trial, to take {@link #WORK_NANOS} on this machine (the median of 201
+   * probes). Fixed work, not a wait until a deadline: the threads that logging adds (Tracker's
+   * dispatcher, the server) compete with it for the cores, as with a real training loop.
    */
   @State(Scope.Benchmark)
   public static class Work {
@@ -54,13 +55,16 @@ public class RealisticLoopBenchmark {
     @Setup(Level.Trial)
     public void calibrate() {
       long probe = 100_000;
-      long best = Long.MAX_VALUE;
-      for (int i = 0; i < 200; i++) {
-        long start = System.nanoTime();
-        Blackhole.consumeCPU(probe);
-        best = Math.min(best, System.nanoTime() - start);
+      long[] took = new long[201];
+      for (int round = 0; round < 2; round++) { // the first round warms the code up
+        for (int i = 0; i < took.length; i++) {
+          long start = System.nanoTime();
+          Blackhole.consumeCPU(probe);
+          took[i] = System.nanoTime() - start;
+        }
       }
-      tokens = Math.max(1, probe * WORK_NANOS / best);
+      Arrays.sort(took);
+      tokens = Math.max(1, probe * WORK_NANOS / Math.max(1, took[took.length / 2]));
     }
 
     void step() {

@@ -93,7 +93,12 @@ public final class Summary {
     if (values.isEmpty() && metric.get("score") != null) {
       values.add(number(metric.get("score")));
     }
-    figures.put(name, new Figure(name, (String) metric.get("scoreUnit"),
+    String unit = (String) metric.get("scoreUnit");
+    // JMH calls every counter's unit "#"; the benchmarks' time counters end in Ms
+    if (name.endsWith("Ms") && "#".equals(unit)) {
+      unit = "ms";
+    }
+    figures.put(name, new Figure(name, unit,
         values.stream().mapToDouble(Double::doubleValue).toArray()));
   }
 
@@ -132,7 +137,7 @@ public final class Summary {
     double one = median("LogMetricBenchmark.oneThread");
     double eight = median("LogMetricBenchmark.eightThreads");
     double alloc = median("LogMetricBenchmark.oneThread :gc.alloc.rate.norm");
-    out.add(goal("1. logMetric, 1 thread", one, "ns/op", one <= 50, "<= 50 ns/op"));
+    out.add(goal("1. logMetric, 1 thread", one, "ns/op", one <= 35, "<= 35 ns/op"));
     out.add(goal("1. logMetric, 8 threads / 1 thread", eight / one, "x", eight / one <= 4.4,
         "~4x (<= 4.4x)"));
     out.add(goal("1. allocated per logMetric", alloc, "B/op", alloc <= 48,
