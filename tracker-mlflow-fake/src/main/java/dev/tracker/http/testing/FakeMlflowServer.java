@@ -4,9 +4,6 @@ import dev.tracker.http.testing.Store.Experiment;
 import dev.tracker.http.testing.Store.RunState;
 import dev.tracker.http.testing.Wire.Failure;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -19,7 +16,6 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.net.ServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -61,11 +57,15 @@ import okhttp3.HttpUrl;
  * up to the number of workers.
  */
 public final class FakeMlflowServer extends Dispatcher {
-  /** MLflow's limits (mlflow/utils/validation.py). */
+  /** MLflow's limit (mlflow/utils/validation.py): metrics in one {@code log-batch}. */
   public static final int MAX_METRICS = 1000;
+  /** MLflow's limit: params, and tags, in one {@code log-batch}. */
   public static final int MAX_PARAMS_TAGS = 100;
+  /** MLflow's limit: metrics, params and tags together in one {@code log-batch}. */
   public static final int MAX_ENTITIES = 1000;
+  /** MLflow's limit: the bytes of one {@code log-batch} request. */
   public static final int MAX_REQUEST_BYTES = 1_000_000;
+  /** MLflow's limit: {@code max_results} of one {@code metrics/get-history} page. */
   public static final int MAX_HISTORY_RESULTS = 25_000;
 
   /** The token recent MLflow servers answer to a history request without max_results. */
@@ -190,28 +190,7 @@ public final class FakeMlflowServer extends Dispatcher {
    */
   public static MockWebServer newServer() {
     MockWebServer server = new MockWebServer();
-    server.setServerSocketFactory(new ServerSocketFactory() {
-      @Override
-      public ServerSocket createServerSocket() throws IOException {
-        return new NoDelayServerSocket();
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
-          throws IOException {
-        throw new UnsupportedOperationException();
-      }
-    });
+    server.setServerSocketFactory(new NoDelayServerSocketFactory());
     return server;
   }
 
@@ -225,19 +204,6 @@ public final class FakeMlflowServer extends Dispatcher {
     server.setDispatcher(this);
     server.start();
     return server;
-  }
-
-  private static final class NoDelayServerSocket extends ServerSocket {
-    NoDelayServerSocket() throws IOException {
-      super();
-    }
-
-    @Override
-    public Socket accept() throws IOException {
-      Socket s = super.accept();
-      s.setTcpNoDelay(true);
-      return s;
-    }
   }
 
   // ---------------------------------------------------------------------------- configuring
