@@ -18,8 +18,10 @@ import picocli.CommandLine.Option;
 @Command(name = "runs", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Lists runs: short id, name, status, start, duration, then one column per"
         + " param and per metric (its last value).",
-        "Columns that do not fit the terminal are left out with a note; use --format csv or"
-        + " json for everything."})
+        "Columns that do not fit the terminal are left out with a note, in this order: params"
+        + " the same in every run (listed under the table), start, experiment, the other params,"
+        + " metrics (widest first), duration, status; id and name always stay. Use --format csv"
+        + " or json for everything."})
 final class RunsCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -142,7 +144,10 @@ final class RunsCommand implements Callable<Integer> {
     return csv.toString();
   }
 
-  /** The column most worth keeping goes last: metrics, status, duration, params, start. */
+  /**
+   * Columns go in the order the help gives when the table is too wide: same-valued params,
+   * start, experiment, params, metrics, duration, status; id and name stay.
+   */
   private static String table(List<RunData> runs, List<Map<String, Metric>> latest,
       List<String> params, List<String> metrics, Cli cli) {
     TextTable t = new TextTable(cli.ellipsis).maxCell(32);
@@ -168,7 +173,7 @@ final class RunsCommand implements Callable<Integer> {
     if (distinctExperiments.size() > 1) {
       t.column("experiment", 35, TextTable.Align.LEFT, experiments);
     }
-    t.column("status", 60, TextTable.Align.LEFT, statuses);
+    t.column("status", 70, TextTable.Align.LEFT, statuses);
     t.column("start", 30, TextTable.Align.LEFT, starts);
     t.column("duration", 50, TextTable.Align.RIGHT, durations);
     Set<String> both = new HashSet<>(params);
@@ -197,7 +202,7 @@ final class RunsCommand implements Callable<Integer> {
         Metric m = l.get(k);
         cells.add(m == null ? "-" : Values.number(m.value()));
       }
-      t.column(both.contains(k) ? "metrics." + k : k, 80, TextTable.Align.RIGHT, cells);
+      t.column(both.contains(k) ? "metrics." + k : k, 45, TextTable.Align.RIGHT, cells);
     }
     TextTable.Rendered r = t.render(cli.width);
     List<String> same = new ArrayList<>();

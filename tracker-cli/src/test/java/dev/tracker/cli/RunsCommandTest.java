@@ -73,6 +73,22 @@ class RunsCommandTest {
   }
 
   @Test
+  void metricColumnsGoBeforeStatusWhenEvenNarrower() {
+    Harness.Result r = harness.width(35).run("runs");
+
+    assertThat(r.out()).isEqualTo(""
+        + "id        name     status\n"
+        + "c3d4e5f6  lr-0.5   FAILED\n"
+        + "b2c3d4e5  lr-0.1   FINISHED\n"
+        + "a1b2c3d4  lr-0.01  FINISHED\n"
+        + "\n"
+        + "same in every run: epochs=50,\n"
+        + "  model=softmax\n"
+        + "5 columns not shown to fit 35 characters: start, duration, lr, loss, accuracy"
+        + " (use --format csv or json for all)\n");
+  }
+
+  @Test
   void paramsWithTheSameValueEverywhereGoUnderTheTableWrappedToTheWidth() {
     RecordingBackend b = new RecordingBackend();
     Map<String, String> params = Fixtures.params("seed", "1", "epochs", "50", "batch_size", "16",
