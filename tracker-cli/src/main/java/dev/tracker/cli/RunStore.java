@@ -8,6 +8,8 @@ import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,11 +47,23 @@ final class RunStore implements AutoCloseable {
     return Secrets.redact(backend.describe());
   }
 
-  /** The names of the experiments. */
+  /**
+   * The names of the experiments.
+   *
+   * @throws UserException when the backend reads a local folder that does not exist (a mistyped
+   *     --uri would otherwise read as "no runs")
+   */
   List<String> experiments() {
     List<String> names = new ArrayList<>();
     for (ExperimentInfo e : call(backend::listExperiments)) {
       names.add(e.name());
+    }
+    if (names.isEmpty()) {
+      Optional<Path> root = backend.localDirectory();
+      if (root.isPresent() && !Files.isDirectory(root.get())) {
+        throw new UserException(describe() + " does not exist (no folder "
+            + root.get().toAbsolutePath() + "); give the runs folder with --uri");
+      }
     }
     return names;
   }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** What several commands show of runs. */
 final class RunViews {
@@ -21,9 +22,18 @@ final class RunViews {
 
   /** The param keys of the runs, in order of first appearance. */
   static List<String> paramKeys(List<RunData> runs) {
+    return keys(runs, RunData::params);
+  }
+
+  /** The tag keys of the runs, in order of first appearance. */
+  static List<String> tagKeys(List<RunData> runs) {
+    return keys(runs, RunData::tags);
+  }
+
+  private static List<String> keys(List<RunData> runs, Function<RunData, Map<String, ?>> of) {
     Set<String> keys = new LinkedHashSet<>();
     for (RunData r : runs) {
-      keys.addAll(r.params().keySet());
+      keys.addAll(of.apply(r).keySet());
     }
     return new ArrayList<>(keys);
   }

@@ -74,6 +74,7 @@ final class RunsCommand implements Callable<Integer> {
   }
 
   static List<RunData> select(List<RunData> all, Filter filter, SortOrder order, Integer limit) {
+    order.requireKnown(all);
     List<RunData> runs = new ArrayList<>();
     for (RunData r : all) {
       if (filter.test(r)) {

@@ -9,9 +9,11 @@ import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunsCommandTest {
   private final Harness harness = new Harness(Fixtures.threeRuns());
@@ -227,6 +229,41 @@ class RunsCommandTest {
     assertThat(r.err()).isEqualTo("tracker runs: bad --sort at position 1: expected"
         + " [-]metrics.KEY, [-]params.KEY, [-]tags.KEY or [-]attributes.NAME but found"
         + " 'accuracy'\n");
+  }
+
+  @Test
+  void sortByAFieldNoRunHasExitsOneNamingWhatTheRunsHave() {
+    Harness.Result metric = harness.run("runs", "--sort", "-metrics.nope");
+    Harness.Result param = harness.run("runs", "--sort", "params.lr,params.nope", "-f", "csv");
+
+    assertThat(metric.code()).isEqualTo(1);
+    assertThat(metric.out()).isEmpty();
+    assertThat(metric.err()).isEqualTo("tracker runs: bad --sort: no run has metrics.nope"
+        + " (metrics: loss, accuracy)\n");
+    assertThat(param.code()).isEqualTo(1);
+    assertThat(param.err()).isEqualTo("tracker runs: bad --sort: no run has params.nope"
+        + " (params: lr, epochs, model)\n");
+  }
+
+  @Test
+  void aFileRootThatDoesNotExistExitsOne(@TempDir Path dir) {
+    Path missing = dir.resolve("nonexistent");
+
+    Harness.Result r = Harness.real().run("runs", "--uri", missing.toUri().toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("tracker runs: file:" + missing + " does not exist (no folder "
+        + missing + "); give the runs folder with --uri\n");
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void anEmptyFileRootIsNoRunsNotAnError(@TempDir Path dir) {
+    Harness.Result r = Harness.real().run("runs", "--uri", dir.toUri().toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).isEqualTo("no runs in file:" + dir + "\n");
   }
 
   @Test
