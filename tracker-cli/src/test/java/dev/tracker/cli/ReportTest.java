@@ -1,6 +1,7 @@
 package dev.tracker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracker.RunStatus;
 import dev.tracker.testing.RecordingBackend;
@@ -8,9 +9,11 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
@@ -170,6 +173,49 @@ class ReportTest {
 
     assertThat(r.out()).isEqualTo("Wrote " + file + ": 3 runs, 2 charts\n");
     assertThat(file).isRegularFile();
+  }
+
+  @Test
+  void theReportsModeFollowsTheUmaskLikeAnyNewFile() throws Exception {
+    Path reference = Files.createFile(dir.resolve("reference"));
+    Set<PosixFilePermission> expected = Files.getPosixFilePermissions(reference);
+    // under umask 077 every new file is 0600 and there is nothing to tell apart
+    assumeTrue(expected.contains(PosixFilePermission.GROUP_READ)
+        || expected.contains(PosixFilePermission.OTHERS_READ), "umask hides group and others");
+
+    report();
+
+    assertThat(Files.getPosixFilePermissions(dir.resolve("report.html"))).isEqualTo(expected);
+  }
+
+  @Test
+  void anOutputThatCannotBeWrittenFailsBeforeAnyRunIsReadNamingTheKindAndReason()
+      throws Exception {
+    Path file = Files.createFile(dir.resolve("file"));
+    Harness harness = new Harness(uri -> new RunsCommandTest.Unreachable());
+
+    Harness.Result under = harness.run("report", "-o", file.resolve("r.html").toString());
+    Harness.Result folder = harness.run("report", "-o", dir.toString());
+
+    assertThat(under.code()).isEqualTo(1);
+    assertThat(under.out()).isEmpty();
+    assertThat(under.err()).isEqualTo("tracker report: cannot write " + file.resolve("r.html")
+        + ": FileAlreadyExistsException: " + file + "\n");
+    assertThat(folder.code()).isEqualTo(1);
+    assertThat(folder.err()).isEqualTo("tracker report: cannot write " + dir
+        + ": it is a folder\n");
+    assertThat(harness.opened).isEmpty();
+  }
+
+  @Test
+  void noTemporaryFileIsLeftWhenTheRunsCannotBeRead() throws Exception {
+    Harness.Result r = new Harness(uri -> new RunsCommandTest.Unreachable())
+        .run("report", "-o", dir.resolve("r.html").toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    try (var files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
   }
 
   @Test
