@@ -73,16 +73,26 @@ final class ReportCommand implements Callable<Integer> {
     try {
       List<RunData> data;
       String source;
+      RunStore.Listing listing = new RunStore.Listing(List.of(), List.of());
       try (RunStore store = cli.open(uri)) {
         source = store.describe();
-        data = runs == null || runs.isEmpty()
-            ? RunsCommand.select(store.readAll(experiment), f, order, limit)
-            : store.resolveAll(runs);
+        if (runs == null || runs.isEmpty()) {
+          listing = store.readEach(experiment);
+          data = RunsCommand.select(listing.runs(), f, order, limit);
+        } else {
+          data = store.resolveAll(runs);
+        }
       }
+      listing.reportUnreadable(cli.err, "tracker report");
       if (data.isEmpty()) {
-        throw new UserException("no runs to report in " + source
+        String none = "no runs to report in " + source
             + (experiment == null ? "" : " experiment '" + experiment + "'")
-            + (f == Filter.ALL ? "" : " match the filter"));
+            + (f == Filter.ALL ? "" : " match the filter");
+        if (listing.unreadable().isEmpty()) {
+          throw new UserException(none);
+        }
+        cli.err.println("tracker report: " + none);
+        return TrackerCli.DATA_ERROR;
       }
       String html = HtmlReport.render(title != null ? title : defaultTitle(data), source, data,
           cli.clock.instant(), cli.zone);
@@ -91,7 +101,7 @@ final class ReportCommand implements Callable<Integer> {
       cli.out.println("Wrote " + output + ": " + data.size()
           + (data.size() == 1 ? " run, " : " runs, ") + charts
           + (charts == 1 ? " chart" : " charts"));
-      return 0;
+      return listing.unreadable().isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
     } finally {
       deleteQuietly(tmp);
     }
@@ -129,7 +139,7 @@ final class ReportCommand implements Callable<Integer> {
         }
       }
     } catch (IOException e) {
-      throw new UserException("cannot write " + file + ": " + reason(e));
+      throw new UserException("cannot write " + file + ": " + RunStore.reason(e));
     }
   }
 
@@ -140,14 +150,8 @@ final class ReportCommand implements Callable<Integer> {
       Files.move(tmp, file.toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UserException("cannot write " + file + ": " + reason(e));
+      throw new UserException("cannot write " + file + ": " + RunStore.reason(e));
     }
-  }
-
-  /** The kind of an I/O failure and its message: "AccessDeniedException: /srv/out". */
-  static String reason(IOException e) {
-    String m = e.getMessage();
-    return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
   private static void deleteQuietly(Path tmp) {

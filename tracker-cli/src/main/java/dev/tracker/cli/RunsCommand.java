@@ -58,19 +58,22 @@ final class RunsCommand implements Callable<Integer> {
       throw new UserException("--limit must be at least 1 but was " + limit);
     }
     List<RunData> runs;
+    RunStore.Listing listing;
     String where;
     try (RunStore store = cli.open(source.uri)) {
       where = store.describe();
-      runs = select(store.readAll(experiment), f, order, limit);
+      listing = store.readEach(experiment);
+      runs = select(listing.runs(), f, order, limit);
     }
     if (runs.isEmpty() && source.format == Format.TABLE) {
       cli.err.println("no runs in " + where + (experiment == null ? "" : " experiment '"
           + experiment + "'") + (f == Filter.ALL ? "" : " match the filter"));
-      return 0;
+    } else {
+      cli.out.print(render(runs, source.format, cli));
+      cli.out.flush();
     }
-    cli.out.print(render(runs, source.format, cli));
-    cli.out.flush();
-    return 0;
+    listing.reportUnreadable(cli.err, "tracker runs");
+    return listing.unreadable().isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
   }
 
   static List<RunData> select(List<RunData> all, Filter filter, SortOrder order, Integer limit) {
