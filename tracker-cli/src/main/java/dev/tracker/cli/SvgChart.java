@@ -2,6 +2,7 @@ package dev.tracker.cli;
 
 import dev.tracker.Metric;
 import dev.tracker.RunData;
+import dev.tracker.cli.Downsample.Point;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Locale;
 /**
  * A line chart of one metric as inline SVG: value over step (or over seconds since the run's start
  * when every point of a run has the same step), one path per run, axes with ticks, a legend.
- * Points that are NaN or infinite leave a gap in their run's line.
+ * Points that are NaN or infinite leave a gap in their run's line. A long series is drawn
+ * through {@link Downsample#lttb about 2,000} of its points, its spikes kept.
  */
 final class SvgChart {
   static final int WIDTH = 720;
@@ -36,8 +38,6 @@ final class SvgChart {
   static String dash(int i) {
     return i < PALETTE.size() ? null : (i < 2 * PALETTE.size() ? "8 4" : "2 3");
   }
-
-  private record Point(double x, double y) {}
 
   private record Series(int index, RunData run, List<Point> points) {}
 
@@ -81,7 +81,8 @@ final class SvgChart {
           yMax = Math.max(yMax, m.value());
         }
       }
-      series.add(new Series(i, run, points));
+      // the axes cover every point; the line is drawn through a downsampled few
+      series.add(new Series(i, run, Downsample.lttb(points, Downsample.DEFAULT_POINTS)));
     }
     if (yMin > yMax) {
       yMin = 0;
@@ -175,13 +176,13 @@ final class SvgChart {
     for (Series s : series) {
       List<Point> p = s.points;
       for (int i = 0; i < p.size(); i++) {
-        boolean alone = Double.isFinite(p.get(i).y)
-            && (i == 0 || !Double.isFinite(p.get(i - 1).y))
-            && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y));
+        boolean alone = Double.isFinite(p.get(i).y())
+            && (i == 0 || !Double.isFinite(p.get(i - 1).y()))
+            && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y()));
         if (alone) {
           sb.append("<circle class=\"point\" data-run=\"").append(s.run.info().id())
-              .append("\" cx=\"").append(f(x.map(p.get(i).x))).append("\" cy=\"")
-              .append(f(y.map(p.get(i).y))).append("\" r=\"4\" fill=\"").append(color(s.index))
+              .append("\" cx=\"").append(f(x.map(p.get(i).x()))).append("\" cy=\"")
+              .append(f(y.map(p.get(i).y()))).append("\" r=\"4\" fill=\"").append(color(s.index))
               .append("\" stroke=\"none\"/>\n");
         }
       }
@@ -217,14 +218,14 @@ final class SvgChart {
     StringBuilder d = new StringBuilder();
     boolean pen = false;
     for (Point p : points) {
-      if (!Double.isFinite(p.y)) {
+      if (!Double.isFinite(p.y())) {
         pen = false;
         continue;
       }
       if (d.length() > 0) {
         d.append(' ');
       }
-      d.append(pen ? 'L' : 'M').append(f(x.map(p.x))).append(' ').append(f(y.map(p.y)));
+      d.append(pen ? 'L' : 'M').append(f(x.map(p.x()))).append(' ').append(f(y.map(p.y())));
       pen = true;
     }
     return d.toString();

@@ -3,7 +3,9 @@ package dev.tracker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tracker.Metric;
 import dev.tracker.RunStatus;
+import dev.tracker.spi.Batch;
 import dev.tracker.testing.RecordingBackend;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -105,6 +107,33 @@ class ReportTest {
         .isEqualTo("M70.0 16.0 L175.0 91.0 M385.0 166.0 L490.0 316.0 M700.0 241.0");
     // the last point has no finite neighbour: a dot marks it
     assertThat(all(svg, "g[@class='series']/circle/@cx")).containsExactly("700.0");
+  }
+
+  @Test
+  void aMillionPointsMakeAReportUnderTwoMegabytesWithExactValuesAndTheSpike() throws Exception {
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "big", Fixtures.A, "long", Fixtures.T0, 1000, RunStatus.FINISHED, Map.of(),
+        Map.of());
+    List<Metric> points = new ArrayList<>(1_000_000);
+    for (int step = 0; step < 1_000_000; step++) {
+      double v = step == 654_321 ? 9.5 : step == 999_999 ? 0.25 : 1.0 / (1 + step / 1000.0);
+      points.add(new Metric("loss", v, Fixtures.T0 + step, step));
+    }
+    b.logBatch(Fixtures.A, Batch.ofMetrics(points));
+    Path file = dir.resolve("big.html");
+
+    Harness.Result r = new Harness(b).run("report", "-o", file.toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(Files.size(file)).isLessThan(2_000_000);
+    Document doc = parse(Files.readString(file));
+    Node svg = one(doc, "//figure[@data-metric='loss']/svg");
+    String d = one(svg, "g[@class='series']/path/@d").getTextContent();
+    assertThat(d.split("[ML]").length - 1).isBetween(1_900, 2_000);
+    // 0..10 over pixels 316..16: the spike of one point reaches 9.5
+    assertThat(d).contains(" 31.0");
+    assertThat(all(doc, "//table[@class='metrics']/tbody/tr/td"))
+        .containsExactly("0.25", Values.number(1.0 / (1 + 999_998 / 1000.0)), "9.5");
   }
 
   @Test
