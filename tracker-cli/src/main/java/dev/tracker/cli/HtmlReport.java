@@ -49,8 +49,11 @@ final class HtmlReport {
    * @param source where the runs were read, without credentials
    * @param generated when the page is made
    */
-  static String render(String title, String source, List<RunData> runs, Instant generated,
+  static String render(String title, String source, List<RunData> listed, Instant generated,
       ZoneId zone) {
+    // children under their parent, in the tables and in the order of colours
+    List<RunViews.Row> rows = RunViews.tree(listed);
+    List<RunData> runs = rows.stream().map(RunViews.Row::run).toList();
     List<String> params = RunViews.paramKeys(runs);
     List<String> metrics = RunViews.metricKeys(runs);
     StringBuilder sb = new StringBuilder();
@@ -72,8 +75,15 @@ final class HtmlReport {
         + "<tbody>\n");
     for (int i = 0; i < runs.size(); i++) {
       RunInfo info = runs.get(i).info();
-      sb.append("<tr data-run=\"").append(info.id()).append("\"><td>").append(swatch(i))
-          .append(Html.escape(info.name())).append("</td><td><code title=\"")
+      int depth = rows.get(i).depth();
+      sb.append("<tr data-run=\"").append(info.id()).append('"')
+          .append(depth == 0 ? "" : " class=\"child\" data-parent=\""
+              + Html.escape(info.parentRunId()) + "\"")
+          .append("><td")
+          .append(depth == 0 ? "" : " style=\"padding-left: " + (depth + 1) + "em\"")
+          .append('>').append(swatch(i))
+          .append(Html.escape(RunViews.treeName(info.name(), depth, true)))
+          .append("</td><td><code title=\"")
           .append(info.id()).append("\">").append(RunViews.shortId(info.id()))
           .append("</code></td><td>").append(Html.escape(info.experimentName()))
           .append("</td><td>").append(info.status().name()).append("</td><td>")

@@ -134,6 +134,18 @@ final class RunStore implements AutoCloseable {
     return new Listing(out, unreadable);
   }
 
+  /** The runs whose parent is {@code parent}, from its experiment's listing, oldest first. */
+  List<RunInfo> children(RunInfo parent) {
+    List<RunInfo> out = new ArrayList<>();
+    for (RunInfo info : list(parent.experimentName())) {
+      if (parent.id().equals(info.parentRunId()) && !parent.id().equals(info.id())) {
+        out.add(info);
+      }
+    }
+    out.sort(java.util.Comparator.comparingLong(RunInfo::startTime));
+    return out;
+  }
+
   /** Reads a run by id; empty when there is none. */
   Optional<RunData> read(String id) {
     return read(id, null);

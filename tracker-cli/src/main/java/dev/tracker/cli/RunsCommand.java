@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code tracker runs}: one row per run, one column per param and per metric's last value. */
 @Command(name = "runs", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Lists runs: short id, name, status, start, duration, then one column per"
-        + " param and per metric (its last value).",
+        + " param and per metric (its last value). A child run is listed under its parent.",
         "Columns that do not fit the terminal are left out with a note, in this order: params"
         + " the same in every run (listed under the table), start, experiment, the other params,"
         + " metrics (widest first), duration, status; id and name always stay. Use --format csv"
@@ -89,6 +89,13 @@ final class RunsCommand implements Callable<Integer> {
   }
 
   static String render(List<RunData> runs, Format format, Cli cli) {
+    List<Integer> depths = new ArrayList<>();
+    if (format == Format.TABLE) {
+      // children under their parent
+      List<RunViews.Row> rows = RunViews.tree(runs);
+      runs = rows.stream().map(RunViews.Row::run).toList();
+      rows.forEach(r -> depths.add(r.depth()));
+    }
     List<String> params = RunViews.paramKeys(runs);
     List<String> metrics = RunViews.metricKeys(runs);
     List<Map<String, Metric>> latest = new ArrayList<>();
@@ -101,7 +108,7 @@ final class RunsCommand implements Callable<Integer> {
       case CSV:
         return csv(runs, latest, params, metrics);
       default:
-        return table(runs, latest, params, metrics, cli);
+        return table(runs, depths, latest, params, metrics, cli);
     }
   }
 
@@ -152,8 +159,8 @@ final class RunsCommand implements Callable<Integer> {
    * Columns go in the order the help gives when the table is too wide: same-valued params,
    * start, experiment, params, metrics, duration, status; id and name stay.
    */
-  private static String table(List<RunData> runs, List<Map<String, Metric>> latest,
-      List<String> params, List<String> metrics, Cli cli) {
+  private static String table(List<RunData> runs, List<Integer> depths,
+      List<Map<String, Metric>> latest, List<String> params, List<String> metrics, Cli cli) {
     TextTable t = new TextTable(cli.ellipsis).maxCell(32);
     List<String> ids = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -162,10 +169,10 @@ final class RunsCommand implements Callable<Integer> {
     List<String> starts = new ArrayList<>();
     List<String> durations = new ArrayList<>();
     Set<String> distinctExperiments = new HashSet<>();
-    for (RunData r : runs) {
-      RunInfo info = r.info();
+    for (int i = 0; i < runs.size(); i++) {
+      RunInfo info = runs.get(i).info();
       ids.add(RunViews.shortId(info.id()));
-      names.add(info.name());
+      names.add(RunViews.treeName(info.name(), depths.get(i), cli.ellipsis.equals("…")));
       experiments.add(info.experimentName());
       distinctExperiments.add(info.experimentName());
       statuses.add(info.status().name());

@@ -23,18 +23,23 @@ final class SvgChart {
   private static final int BOTTOM = 62;
   private static final int LEGEND_ROW = 20;
 
-  /** Tableau 10: distinct for the colour-blind as well. */
+  /**
+   * Twenty colours for twenty runs: Tableau 10 (distinct for the colour-blind as well), then ten
+   * darker or lighter ones, each at least 20 apart (CIE76 in CIELAB) from every other.
+   */
   static final List<String> PALETTE = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
-      "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac");
+      "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+      "#1f3b73", "#11a579", "#cf1c90", "#7f3c8d", "#a0cbe8", "#555555", "#543005", "#e31a1c",
+      "#8f2d56", "#ffbe7d");
 
   private SvgChart() {}
 
-  /** The colour of the i-th run. */
+  /** The colour of the i-th run: the palette's, again from the start after twenty. */
   static String color(int i) {
     return PALETTE.get(i % PALETTE.size());
   }
 
-  /** The dash pattern of the i-th run: solid for the first ten, then dashed. */
+  /** The dash pattern of the i-th run: solid for the first twenty, then dashed, then dotted. */
   static String dash(int i) {
     return i < PALETTE.size() ? null : (i < 2 * PALETTE.size() ? "8 4" : "2 3");
   }
