@@ -158,7 +158,8 @@ final class RunStore implements AutoCloseable {
       if (backend.localDirectory().isEmpty()) {
         throw backendFailure(e);
       }
-      throw new DataException("cannot read run " + id + (name == null ? "" : " (" + name + ")")
+      throw new DataException("cannot read run " + id
+          + (name == null ? "" : " (" + Values.printable(name) + ")")
           + " in " + describe() + ": " + Secrets.redact(reason(e)), e);
     } catch (UnsupportedOperationException e) {
       throw new UserException(Secrets.redact(e.getMessage()));

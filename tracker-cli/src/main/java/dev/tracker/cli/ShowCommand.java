@@ -171,7 +171,7 @@ final class ShowCommand implements Callable<Integer> {
       sb.append("  (none)\n");
     } else {
       for (String a : run.artifacts()) {
-        sb.append("  ").append(a).append('\n');
+        sb.append("  ").append(Values.printable(a)).append('\n');
       }
     }
     if (!children.isEmpty()) {
@@ -203,7 +203,7 @@ final class ShowCommand implements Callable<Integer> {
     return new TextTable(cli.ellipsis).noHeader().indent(indent)
         .column("key", TextTable.KEEP, TextTable.Align.LEFT, new ArrayList<>(map.keySet()))
         .column("value", TextTable.KEEP, TextTable.Align.LEFT,
-            map.values().stream().map(v -> v.replace('\n', ' ')).toList())
+            new ArrayList<>(map.values()))
         .render(cli.width);
   }
 

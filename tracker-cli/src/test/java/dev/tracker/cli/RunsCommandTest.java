@@ -130,6 +130,20 @@ class RunsCommandTest {
   }
 
   @Test
+  void controlCharactersInARunAreShownAsEscapesNeverSentToTheTerminal() {
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "x", Fixtures.A, "red\u001b[31m", Fixtures.T0, 1000, RunStatus.FINISHED,
+        Map.of("note", "a\tb\u0007\u202ec"), Map.of("loss", new double[] {1}));
+
+    Harness.Result r = new Harness(b).run("runs");
+
+    assertThat(r.out()).isEqualTo(""
+        + "id        name           status    start             duration  note              "
+        + "loss\n"
+        + "a1b2c3d4  red\\u001b[31m  FINISHED  2024-05-01 12:00        1s  a b\\u0007\\u202ec     1\n");
+  }
+
+  @Test
   void csvHasEveryParamAndMetricWithExactValues() {
     Harness.Result r = harness.run("runs", "--format", "csv");
 
