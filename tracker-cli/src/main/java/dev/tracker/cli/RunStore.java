@@ -7,10 +7,12 @@ import dev.tracker.TrackerException;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +109,7 @@ final class RunStore implements AutoCloseable {
   /** The runs that could be read, and why each of the others could not. */
   record Listing(List<RunData> runs, List<DataException> unreadable) {
     /** Tells {@code err} about each run left out, as {@code where: message}. */
-    void reportUnreadable(java.io.PrintStream err, String where) {
+    void reportUnreadable(PrintStream err, String where) {
       for (DataException e : unreadable) {
         err.println(where + ": " + e.getMessage() + "; left out");
       }
@@ -142,7 +144,7 @@ final class RunStore implements AutoCloseable {
         out.add(info);
       }
     }
-    out.sort(java.util.Comparator.comparingLong(RunInfo::startTime));
+    out.sort(Comparator.comparingLong(RunInfo::startTime));
     return out;
   }
 
