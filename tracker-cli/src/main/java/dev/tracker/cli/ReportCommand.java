@@ -120,7 +120,7 @@ final class ReportCommand implements Callable<Integer> {
    *
    * @throws UserException naming the file, the kind of failure and its reason
    */
-  static Path createTemporary(Path file) {
+  private static Path createTemporary(Path file) {
     Path target = file.toAbsolutePath();
     try {
       if (Files.isDirectory(target)) {
@@ -144,7 +144,7 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** Writes {@code text} into {@code tmp}, then moves it over {@code file} in one step. */
-  static void replace(Path tmp, Path file, String text) {
+  private static void replace(Path tmp, Path file, String text) {
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, file.toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING,
