@@ -119,7 +119,7 @@ final class HtmlReport {
       sb.append("<p>No metrics.</p>\n");
     } else {
       sb.append("<div class=\"wide\">\n<table class=\"metrics\">\n")
-          .append(runHeader("last value, min, max", runs)).append("<tbody>\n");
+          .append(runHeader("metric", runs)).append("<tbody>\n");
       // from every point, not from the fewer the charts draw
       List<Map<String, RunViews.MetricSummary>> summaries = new ArrayList<>();
       for (RunData r : runs) {
@@ -132,7 +132,9 @@ final class HtmlReport {
         metricRow(sb, "min", key, summaries, key + " min", RunViews.MetricSummary::min);
         metricRow(sb, "max", key, summaries, key + " max", RunViews.MetricSummary::max);
       }
-      sb.append("</tbody>\n</table>\n</div>\n");
+      sb.append("</tbody>\n</table>\n</div>\n<p class=\"meta\">each metric's last value, then"
+          + " its min and max over every point (the charts draw about "
+          + Downsample.DEFAULT_POINTS + " points per line)</p>\n");
       sb.append("<div class=\"charts\">\n");
       int n = 0;
       for (String key : metrics) {

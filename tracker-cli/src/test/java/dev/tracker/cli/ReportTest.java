@@ -132,6 +132,8 @@ class ReportTest {
     assertThat(d.split("[ML]").length - 1).isBetween(1_900, 2_000);
     // 0..10 over pixels 316..16: the spike of one point reaches 9.5
     assertThat(d).contains(" 31.0");
+    assertThat(all(doc, "//table[@class='metrics']/tbody/tr/th"))
+        .containsExactly("loss", "loss min", "loss max");
     assertThat(all(doc, "//table[@class='metrics']/tbody/tr/td"))
         .containsExactly("0.25", Values.number(1.0 / (1 + 999_998 / 1000.0)), "9.5");
   }
