@@ -752,7 +752,7 @@ class FileBackendTest {
     expected.put("false", false);
     expected.put("Infinity", Double.POSITIVE_INFINITY);
     expected.put("1d", "1d");
-    expected.forEach((text, typed) -> assertThat(FileBackend.typedParam(text)).as(text)
+    expected.forEach((text, typed) -> assertThat(RunYaml.typedParam(text)).as(text)
         .isEqualTo(typed));
   }
 
