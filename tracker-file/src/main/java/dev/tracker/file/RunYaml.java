@@ -6,6 +6,7 @@ import dev.tracker.RunStatus;
 import dev.tracker.Tag;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class RunYaml {
   static final Pattern LONG = Pattern.compile("-?[0-9]{1,19}");
-  static final Pattern DOUBLE_LIKE = Pattern.compile("-?([0-9].*|NaN|Infinity)");
+  static final Pattern DOUBLE_LIKE = Pattern.compile("-?[0-9].*");
 
   private RunYaml() {}
 
@@ -103,7 +104,7 @@ final class RunYaml {
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       Object v = e.getValue();
-      if (v instanceof Map || v instanceof Iterable || v instanceof byte[]) {
+      if (v instanceof Map || v instanceof Iterable) {
         throw new IOException(file + " was rejected: tag '" + e.getKey()
             + "' must be a scalar but was a " + YamlFiles.kind(v));
       }
@@ -166,7 +167,7 @@ final class RunYaml {
 
   /** The string a param value read from YAML stands for. */
   static String paramText(Path file, String key, Object value) throws IOException {
-    if (value instanceof Map || value instanceof Iterable || value instanceof byte[]) {
+    if (value instanceof Map || value instanceof Iterable) {
       throw new IOException(file + " was rejected: param '" + key
           + "' must be a scalar but was a " + YamlFiles.kind(value));
     }
@@ -177,6 +178,10 @@ final class RunYaml {
     if (value instanceof Double d) {
       return Double.toString(d);
     }
+    if (value instanceof byte[] bytes) {
+      // what earlier versions wrote for a string with control characters (!!binary)
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
     return String.valueOf(value);
   }
 
@@ -186,11 +191,11 @@ final class RunYaml {
     if (v == null) {
       return dflt;
     }
-    if (v instanceof Map || v instanceof Iterable || v instanceof byte[]) {
+    if (v instanceof Map || v instanceof Iterable) {
       throw new IOException(file + " was rejected: " + field + " must be a scalar but was a "
           + YamlFiles.kind(v));
     }
-    return String.valueOf(v);
+    return scalarText(v);
   }
 
   static long number(Path file, Map<String, Object> yaml, String field, long dflt)

@@ -157,8 +157,8 @@ class FileBackendTest {
         + "double: 0.1\n"
         + "exp: 1.0E+10\n"
         + "small: 1.0E-5\n"
-        + "nan: .nan\n"
-        + "inf: -.inf\n"
+        + "nan: NaN\n"
+        + "inf: -Infinity\n"
         + "minus zero: -0.0\n"
         + "bool: true\n"
         + "Bool: 'True'\n"
@@ -738,6 +738,24 @@ class FileBackendTest {
   }
 
   @Test
+  void binaryValuesEarlierVersionsWroteForControlCharactersReadAsTheirText() throws IOException {
+    try (FileBackend backend = backendWithRun()) {
+      backend.logBatch(ID, new Batch(List.of(), List.of(new Param("esc", "\u001b[31m")),
+          List.of(new Tag("nul", "a\0b"))));
+    }
+    Files.writeString(runDir().resolve("params.yaml"), "esc: !!binary |-\n  G1szMW0=\n");
+    String runYaml = Files.readString(runDir().resolve("run.yaml"));
+    assertThat(runYaml).contains("nul: \"a\\0b\"");
+    Files.writeString(runDir().resolve("run.yaml"),
+        runYaml.replace("nul: \"a\\0b\"", "nul: !!binary |-\n    YQBi"));
+    try (FileBackend reader = FileBackend.create(root())) {
+      RunData run = reader.readRun(ID).orElseThrow();
+      assertThat(run.params()).containsExactly(Map.entry("esc", "\u001b[31m"));
+      assertThat(run.tags()).containsEntry("nul", "a\0b");
+    }
+  }
+
+  @Test
   void typedParamKeepsOnlyCanonicalForms() {
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("1", 1L);
@@ -750,7 +768,8 @@ class FileBackendTest {
     expected.put("0x10", "0x10");
     expected.put("TRUE", "TRUE");
     expected.put("false", false);
-    expected.put("Infinity", Double.POSITIVE_INFINITY);
+    expected.put("Infinity", "Infinity");
+    expected.put("NaN", "NaN");
     expected.put("1d", "1d");
     expected.forEach((text, typed) -> assertThat(RunYaml.typedParam(text)).as(text)
         .isEqualTo(typed));

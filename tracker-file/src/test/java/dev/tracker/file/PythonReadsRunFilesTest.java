@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracker.Run;
+import dev.tracker.Seeds;
 import dev.tracker.Tracker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
-
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,75 @@ class PythonReadsRunFilesTest {
         "row val acc/top:1 inf 1700000000000 2",
         "row ünï -inf 1700000000000 3",
         "row small 1e-07 1700000000000 4");
+  }
+
+  /** Prints each param, tag and the run name as: kind, key (hex of UTF-8), type, value (hex). */
+  private static final String HARD_SCRIPT = String.join("\n",
+      "import sys, yaml",
+      "run = sys.argv[1]",
+      "def show(kind, k, v):",
+      "    print(kind, str(k).encode('utf-8').hex(), type(k).__name__, type(v).__name__,",
+      "          v.encode('utf-8').hex() if isinstance(v, str) else repr(v))",
+      "with open(run + '/params.yaml', encoding='utf-8') as f:",
+      "    for k, v in yaml.safe_load(f).items():",
+      "        show('param', k, v)",
+      "with open(run + '/run.yaml', encoding='utf-8') as f:",
+      "    r = yaml.safe_load(f)",
+      "show('name', 'name', r['name'])",
+      "for k, v in r['tags'].items():",
+      "    show('tag', k, v)",
+      "");
+
+  @Test
+  void pythonsYamlModuleReadsBackEveryStringExactly() throws Exception {
+    assumeTrue(pythonWithYaml(), "python3 with the yaml module (PyYAML) is not installed;"
+        + " the Python readability check is skipped");
+    Map<String, String> strings = new LinkedHashMap<>();
+    List<String> values = HardStrings.values();
+    for (int i = 0; i < values.size(); i++) {
+      strings.put("v" + i, values.get(i));
+    }
+    for (String key : HardStrings.TYPED_KEYS) {
+      strings.put(key, key);
+    }
+    String name = "\u001b[31mred\u001b[0m \0 NaN";
+    String id;
+    try (Tracker tracker = Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)
+        .standardTags(false).systemProperties(k -> null).environment(k -> null).seed(7).build();
+        Run run = tracker.experiment("hard").startRun(name)) {
+      id = run.id();
+      strings.forEach(run::logParam);
+      run.setTags(strings);
+    }
+    Process python = new ProcessBuilder("python3", "-c", HARD_SCRIPT,
+        root.resolve("hard").resolve(id).toString()).redirectErrorStream(true).start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as(out).isZero();
+    List<String> expected = new ArrayList<>();
+    expected.add(line("param", "seed", "int", "7"));
+    // a number or boolean logged as its canonical text stays a number or boolean
+    strings.forEach((k, v) -> {
+      Object typed = RunYaml.typedParam(v);
+      expected.add(typed instanceof Boolean b ? line("param", k, "bool", b ? "True" : "False")
+          : typed instanceof Long l ? line("param", k, "int", l.toString())
+          : typed instanceof Double d ? line("param", k, "float", d.toString())
+          : line("param", k, "str", hex(v)));
+    });
+    expected.add(line("name", "name", "str", hex(name)));
+    Map<String, String> tags = new java.util.TreeMap<>(strings);
+    tags.put("mlflow.runName", name);
+    tags.put(Seeds.GENERATOR_TAG, Seeds.GENERATOR_ALGORITHM);
+    tags.forEach((k, v) -> expected.add(line("tag", k, "str", hex(v))));
+    assertThat(out.lines()).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static String line(String kind, String key, String type, String value) {
+    return kind + " " + hex(key) + " str " + type + " " + value;
+  }
+
+  private static String hex(String s) {
+    return HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static boolean pythonWithYaml() throws InterruptedException {
