@@ -365,25 +365,7 @@ public final class Tracker implements AutoCloseable {
   }
 
   static String checkExperimentName(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("experiment name must not be null");
-    }
-    String problem = null;
-    if (name.isBlank()) {
-      problem = "must not be blank";
-    } else if (name.length() > 500) {
-      problem = "must be at most 500 characters but was " + name.length() + " characters";
-    } else if (name.equals(".") || name.equals("..")) {
-      problem = "must not be '.' or '..' but was '" + name + "'";
-    } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
-        || name.chars().anyMatch(Character::isISOControl)) {
-      problem = "must not contain '/', '\\' or control characters but was '"
-          + name.replaceAll("\\p{Cntrl}", "?") + "'";
-    }
-    if (problem != null) {
-      throw new IllegalArgumentException("experiment name " + problem);
-    }
-    return name;
+    return dev.tracker.internal.Validation.experimentName(name);
   }
 
   /**

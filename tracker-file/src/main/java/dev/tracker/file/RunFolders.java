@@ -138,21 +138,36 @@ final class RunFolders {
 
   // ------------------------------------------------------------------------------ helpers
 
+  /**
+   * The folder of an experiment: {@link ExperimentFolders#folderName} of its name, or the folder
+   * an earlier version made for it, named by the name itself, when that one exists.
+   *
+   * @throws IllegalArgumentException when the name is null or blank
+   */
   Path experimentDir(String name) throws IOException {
-    if (name == null || name.isBlank() || name.equals(".") || name.equals("..")
-        || name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
-        || name.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException("experiment name must be usable as a folder name (not"
-          + " blank, '.' or '..', no '/', '\\' or control characters) but was '"
-          + (name == null ? "null" : name.replaceAll("\\p{Cntrl}", "?")) + "'");
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("experiment name must not be blank but was "
+          + (name == null ? "null" : "'" + name + "'"));
+    }
+    String folder = ExperimentFolders.folderName(name);
+    try {
+      if (!folder.equals(name) && ExperimentFolders.wasAllowed(name)) {
+        Path legacy = root.resolve(name);
+        if (Files.isDirectory(legacy) && !Files.isDirectory(root.resolve(folder))) {
+          return legacy;
+        }
+      }
+    } catch (InvalidPathException notOnThisFileSystem) {
+      // the new folder name below
     }
     try {
-      return root.resolve(name);
+      return root.resolve(folder);
     } catch (InvalidPathException e) {
       throw new IOException("experiment name '" + name + "' cannot be a folder name on this file"
-          + " system: " + e.getReason(), e);
+          + " system (" + folder + "): " + e.getReason(), e);
     }
   }
+
 
   static String checkRunId(String runId) {
     if (runId == null || !RUN_ID.matcher(runId).matches()) {
