@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -102,21 +101,18 @@ final class OpenRun {
         + reason(cause) + rows, cause);
   }
 
-  /** Opens {@code metrics.csv} for appending, writing the header or ending a cut line first. */
+  /**
+   * Opens {@code metrics.csv} for appending, writing the header, or first moving a line a killed
+   * writer cut short out of the file ({@link TornTail}).
+   */
   private static FileChannel openMetrics(Path dir) throws IOException {
     Path file = dir.resolve(METRICS_FILE);
     return RunLock.locked(dir, () -> {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
       try {
-        long size = ch.size();
-        if (size == 0) {
+        if (TornTail.moveOut(file, ch.size()) == 0) {
           writeFully(ch, MetricsCsvWriter.header());
-        } else if (lastByte(file, size) != '\n') {
-          log.warn("{} ends with a line cut short (a process was killed while writing);"
-              + " marking it and ending it so that new rows start on their own line", file);
-          writeFully(ch, ByteBuffer.wrap((MetricsCsv.CUT_MARK + "\n")
-              .getBytes(StandardCharsets.US_ASCII)));
         }
         return ch;
       } catch (IOException | RuntimeException e) {
@@ -124,13 +120,6 @@ final class OpenRun {
         throw e;
       }
     });
-  }
-
-  private static int lastByte(Path file, long size) throws IOException {
-    try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer one = ByteBuffer.allocate(1);
-      return r.read(one, size - 1) == 1 ? one.get(0) : -1;
-    }
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer bytes) throws IOException {

@@ -275,7 +275,8 @@ class FileBackendTest {
   }
 
   @Test
-  void aLineCutShortByAKilledWriterIsEndedBeforeNewRowsAreAppended() throws IOException {
+  void aLineCutShortByAKilledWriterIsMovedToASideFileBeforeNewRowsAreAppended()
+      throws IOException {
     try (FileBackend backend = backendWithRun()) {
       backend.logBatch(ID, Batch.ofMetrics(rows("loss", 0, 2)));
     }
@@ -290,9 +291,30 @@ class FileBackendTest {
     }
     MetricsCsv.Result result = MetricsCsv.read(csv);
     assertThat(result.metrics()).isEqualTo(rows("loss", 0, 4));
-    assertThat(result.problems()).containsExactly(new MetricsCsv.Problem(4, "a row cut short"
-        + " by a write that did not finish (a killed process or a full disk) in"
-        + " '\"loss\",1.5,17#cut'"));
+    assertThat(result.problems()).isEmpty();
+    assertThat(Files.readString(csv)).startsWith(MetricsCsv.HEADER + "\n").endsWith("\n")
+        .hasLineCount(5);
+    assertThat(runDir().resolve(TornTail.SIDE_FILE))
+        .hasContent(TornTail.SIDE_FILE_HEADER + "\"loss\",1.5,17");
+  }
+
+  @Test
+  void aCutHeaderIsMovedOutAndTheHeaderWritten() throws IOException {
+    Files.createDirectories(runDir());
+    try (FileBackend backend = backendWithRun()) {
+      backend.logBatch(ID, Batch.ofMetrics(rows("loss", 0, 1)));
+    }
+    Path csv = runDir().resolve("metrics.csv");
+    Files.writeString(csv, "Name,Val");
+    try (FileBackend backend = FileBackend.create(root())) {
+      backend.createRun(spec(ID, true));
+      backend.logBatch(ID, Batch.ofMetrics(rows("loss", 1, 2)));
+      backend.createRun(spec(ID, true)); // nothing torn: nothing moved
+    }
+    assertThat(MetricsCsv.read(csv).metrics()).isEqualTo(rows("loss", 1, 2));
+    assertThat(MetricsCsv.read(csv).problems()).isEmpty();
+    assertThat(runDir().resolve(TornTail.SIDE_FILE))
+        .hasContent(TornTail.SIDE_FILE_HEADER + "Name,Val");
   }
 
   @Test
@@ -310,7 +332,7 @@ class FileBackendTest {
     }
     MetricsCsv.Result result = MetricsCsv.read(csv);
     assertThat(result.metrics()).isEqualTo(rows("loss", 0, 4));
-    assertThat(result.problems()).extracting(MetricsCsv.Problem::line).containsExactly(4L);
+    assertThat(result.problems()).isEmpty();
   }
 
   @Test
