@@ -8,7 +8,9 @@ import dev.tracker.Seeds;
 import dev.tracker.Tracker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -143,6 +145,70 @@ class PythonReadsRunFilesTest {
     tags.put(Seeds.GENERATOR_TAG, Seeds.GENERATOR_ALGORITHM);
     tags.forEach((k, v) -> expected.add(line("tag", k, "str", hex(v))));
     assertThat(out.lines()).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** Reads metrics.csv with pandas where installed, else with csv, converting every field. */
+  private static final String METRICS_SCRIPT = String.join("\n",
+      "import csv, sys",
+      "path = sys.argv[1]",
+      "try:",
+      "    import pandas as pd",
+      "except ImportError:",
+      "    pd = None",
+      "if pd is not None:",
+      "    df = pd.read_csv(path)",
+      "    print('columns', ' '.join(df.columns))",
+      "    print('types', df['Value'].dtype, df['Timestamp'].dtype, df['Step'].dtype)",
+      "    rows = [(n, float(v), int(t), int(s)) for n, v, t, s in df.itertuples(index=False)]",
+      "else:",
+      "    with open(path, newline='', encoding='utf-8') as f:",
+      "        reader = csv.DictReader(f)",
+      "        print('columns', ' '.join(reader.fieldnames))",
+      "        print('types', 'float64', 'int64', 'int64')",
+      "        rows = []",
+      "        for r in reader:",
+      "            assert None not in r and None not in r.values(), r",
+      "            rows.append((r['Name'], float(r['Value']), int(r['Timestamp']), int(r['Step'])))",
+      "for n, v, t, s in rows:",
+      "    print('row', n, repr(v), t, s)",
+      "");
+
+  @Test
+  void afterACrashAndAResumeMetricsCsvReadsAsCleanTypedColumns() throws Exception {
+    assumeTrue(pythonWithYaml(), "python3 with the yaml module (PyYAML) is not installed;"
+        + " the Python readability check is skipped");
+    String id;
+    try (Tracker tracker = builder().build(); Run run = tracker.experiment("crash").startRun("r")) {
+      id = run.id();
+      run.logMetric("loss", 0.5, 0);
+      run.logMetric("loss", Double.NaN, 1);
+    }
+    Path csv = root.resolve("crash").resolve(id).resolve(FileBackend.METRICS_FILE);
+    // what a process killed in the middle of a write leaves: a row cut inside its timestamp
+    Files.writeString(csv, "\"loss\",0.25,17000", StandardOpenOption.APPEND);
+    try (Tracker tracker = builder().resumeRun(id).build();
+        Run run = tracker.experiment("crash").startRun("r")) {
+      run.logMetric("loss", Double.POSITIVE_INFINITY, 2);
+      run.logMetric("acc", 0.75, 3);
+    }
+    Process python = new ProcessBuilder("python3", "-c", METRICS_SCRIPT, csv.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as(out).isZero();
+    assertThat(out.lines()).containsExactly(
+        "columns Name Value Timestamp Step",
+        "types float64 int64 int64",
+        "row loss 0.5 1700000000000 0",
+        "row loss nan 1700000000000 1",
+        "row loss inf 1700000000000 2",
+        "row acc 0.75 1700000000000 3");
+  }
+
+  private Tracker.Builder builder() {
+    return Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)
+        .standardTags(false).systemProperties(k -> null).environment(k -> null)
+        .clock(() -> Instant.ofEpochMilli(1_700_000_000_000L)).seed(7);
   }
 
   private static String line(String kind, String key, String type, String value) {
