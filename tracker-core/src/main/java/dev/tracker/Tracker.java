@@ -606,9 +606,9 @@ public final class Tracker implements AutoCloseable {
           throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
               + " http://host:5000 but was '" + dev.tracker.spi.Secrets.redact(b.uri) + "'");
         }
-        backend = Backends.create(BackendConfig.builder().uri(parsed)
+        backend = Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
             .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
-            .build());
+            .build()));
       }
       return new Tracker(b, backend);
     }

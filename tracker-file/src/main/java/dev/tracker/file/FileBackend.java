@@ -13,6 +13,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -181,19 +182,23 @@ public final class FileBackend implements TrackingBackend {
   @Override
   public String createExperiment(String name) throws IOException {
     checkOpen();
-    Path dir = folders.experimentDir(name);
-    Files.createDirectories(dir);
-    Path file = dir.resolve(EXPERIMENT_FILE);
-    if (!Files.exists(file)) {
-      // Two processes may both write it: both write the same id and name, and the rename of
-      // the second replaces the first whole.
-      Map<String, Object> yaml = new LinkedHashMap<>();
-      yaml.put("id", name);
-      yaml.put("name", name);
-      yaml.put("created", clock.millis());
-      YamlFiles.write(file, yaml);
+    try {
+      Path dir = folders.experimentDir(name);
+      Files.createDirectories(dir);
+      Path file = dir.resolve(EXPERIMENT_FILE);
+      if (!Files.exists(file)) {
+        // Two processes may both write it: both write the same id and name, and the rename of
+        // the second replaces the first whole.
+        Map<String, Object> yaml = new LinkedHashMap<>();
+        yaml.put("id", name);
+        yaml.put("name", name);
+        yaml.put("created", clock.millis());
+        YamlFiles.write(file, yaml);
+      }
+      return name;
+    } catch (FileSystemException e) {
+      throw withKind(e);
     }
-    return name;
   }
 
   /**
@@ -207,31 +212,35 @@ public final class FileBackend implements TrackingBackend {
   @Override
   public void createRun(RunSpec spec) throws IOException {
     checkOpen();
-    String id = RunFolders.checkRunId(spec.runId());
-    if (spec.resume()) {
-      Path existing = findRunDir(id);
-      if (existing != null) {
-        resume(existing, spec);
-        return;
+    try {
+      String id = RunFolders.checkRunId(spec.runId());
+      if (spec.resume()) {
+        Path existing = findRunDir(id);
+        if (existing != null) {
+          resume(existing, spec);
+          return;
+        }
       }
+      Path expDir = folders.experimentDir(spec.experimentName());
+      if (!Files.exists(expDir.resolve(EXPERIMENT_FILE))) {
+        createExperiment(spec.experimentName());
+      }
+      Path dir = expDir.resolve(id);
+      if (Files.exists(dir.resolve(RUN_FILE))) {
+        throw new IOException("run " + id + " already exists in " + dir
+            + "; resume it (Tracker.builder().resumeRun(\"" + id + "\")) to log to it again");
+      }
+      Files.createDirectories(dir.resolve(ARTIFACTS_DIR));
+      RunLock.locked(dir, () -> {
+        YamlFiles.write(dir.resolve(RUN_FILE), RunYaml.newRunYaml(spec));
+        YamlFiles.write(dir.resolve(PARAMS_FILE), Map.of());
+        return null;
+      });
+      folders.remember(id, dir);
+      open(id, dir);
+    } catch (FileSystemException e) {
+      throw withKind(e);
     }
-    Path expDir = folders.experimentDir(spec.experimentName());
-    if (!Files.exists(expDir.resolve(EXPERIMENT_FILE))) {
-      createExperiment(spec.experimentName());
-    }
-    Path dir = expDir.resolve(id);
-    if (Files.exists(dir.resolve(RUN_FILE))) {
-      throw new IOException("run " + id + " already exists in " + dir
-          + "; resume it (Tracker.builder().resumeRun(\"" + id + "\")) to log to it again");
-    }
-    Files.createDirectories(dir.resolve(ARTIFACTS_DIR));
-    RunLock.locked(dir, () -> {
-      YamlFiles.write(dir.resolve(RUN_FILE), RunYaml.newRunYaml(spec));
-      YamlFiles.write(dir.resolve(PARAMS_FILE), Map.of());
-      return null;
-    });
-    folders.remember(id, dir);
-    open(id, dir);
   }
 
   private void resume(Path dir, RunSpec spec) throws IOException {
@@ -270,7 +279,7 @@ public final class FileBackend implements TrackingBackend {
       try {
         run.append(batch.metrics());
       } catch (IOException e) {
-        failure = e;
+        failure = withKind(e);
       }
     }
     if (!batch.params().isEmpty() || !batch.tags().isEmpty()) {
@@ -288,7 +297,7 @@ public final class FileBackend implements TrackingBackend {
         }
       } catch (IOException e) {
         if (failure == null) {
-          failure = e;
+          failure = withKind(e);
         } else {
           failure.addSuppressed(e);
         }
@@ -310,54 +319,66 @@ public final class FileBackend implements TrackingBackend {
   @Override
   public void logArtifact(String runId, Path file, String artifactPath) throws IOException {
     checkOpen();
-    Path dir = writableRunDir(runId);
-    if (!Files.isRegularFile(file)) {
-      throw new IOException("artifact source must be a regular file but " + file
-          + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a file"
-              : " does not exist"));
+    try {
+      Path dir = writableRunDir(runId);
+      if (!Files.isRegularFile(file)) {
+        throw new IOException("artifact source must be a regular file but " + file
+            + (Files.isDirectory(file) ? " is a folder" : Files.exists(file) ? " is not a file"
+                : " does not exist"));
+      }
+      AtomicFiles.copy(file, ArtifactPaths.artifactTarget(dir, artifactPath));
+    } catch (FileSystemException e) {
+      throw withKind(e);
     }
-    AtomicFiles.copy(file, ArtifactPaths.artifactTarget(dir, artifactPath));
   }
 
   /** Writes the bytes to {@code artifacts/<artifactPath>} (temporary file, then rename). */
   @Override
   public void logArtifact(String runId, byte[] content, String artifactPath) throws IOException {
     checkOpen();
-    Path dir = writableRunDir(runId);
-    AtomicFiles.write(ArtifactPaths.artifactTarget(dir, artifactPath), content);
+    try {
+      Path dir = writableRunDir(runId);
+      AtomicFiles.write(ArtifactPaths.artifactTarget(dir, artifactPath), content);
+    } catch (FileSystemException e) {
+      throw withKind(e);
+    }
   }
 
   /** Sets status and end time in {@code run.yaml}; closes the run's {@code metrics.csv}. */
   @Override
   public void endRun(String runId, RunStatus status, long endTime) throws IOException {
     checkOpen();
-    OpenRun run = openRuns.remove(runId);
-    Path dir = run != null ? run.dir : writableRunDir(runId);
-    IOException failure = null;
-    if (run != null) {
-      try {
-        run.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
     try {
-      RunLock.locked(dir, () -> {
-        Path file = dir.resolve(RUN_FILE);
-        Map<String, Object> yaml = YamlFiles.loadMap(file);
-        yaml.put("status", status.name());
-        yaml.put("end_time", endTime);
-        YamlFiles.write(file, yaml);
-        return null;
-      });
-    } catch (IOException e) {
-      if (failure != null) {
-        e.addSuppressed(failure);
+      OpenRun run = openRuns.remove(runId);
+      Path dir = run != null ? run.dir : writableRunDir(runId);
+      IOException failure = null;
+      if (run != null) {
+        try {
+          run.close();
+        } catch (IOException e) {
+          failure = withKind(e);
+        }
       }
-      throw e;
-    }
-    if (failure != null) {
-      throw failure;
+      try {
+        RunLock.locked(dir, () -> {
+          Path file = dir.resolve(RUN_FILE);
+          Map<String, Object> yaml = YamlFiles.loadMap(file);
+          yaml.put("status", status.name());
+          yaml.put("end_time", endTime);
+          YamlFiles.write(file, yaml);
+          return null;
+        });
+      } catch (IOException e) {
+        if (failure != null) {
+          e.addSuppressed(failure);
+        }
+        throw e;
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } catch (FileSystemException e) {
+      throw withKind(e);
     }
   }
 
@@ -393,7 +414,7 @@ public final class FileBackend implements TrackingBackend {
         action.apply(run);
       } catch (IOException e) {
         if (failure == null) {
-          failure = e;
+          failure = withKind(e);
         } else {
           failure.addSuppressed(e);
         }
@@ -401,6 +422,34 @@ public final class FileBackend implements TrackingBackend {
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /**
+   * A file-system failure whose message keeps its kind and reason: the message of a {@code
+   * NoSuchFileException} or {@code AccessDeniedException} is only the path.
+   */
+  static IOException withKind(IOException e) {
+    if (e instanceof FileSystemException) {
+      return new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+    return e;
+  }
+
+  /**
+   * Creates the root folder and writes and removes a file in it, so that a tracker learns at
+   * start, not at the end of a long job, that nothing could be saved.
+   *
+   * @throws IOException naming the folder, the exception's kind and the reason
+   */
+  @Override
+  public void checkWritable() throws IOException {
+    try {
+      Files.createDirectories(root);
+      Files.delete(Files.createTempFile(root, ".tracker-probe-", ".tmp"));
+    } catch (IOException e) {
+      throw new IOException("the runs folder " + root + " cannot be created or written: "
+          + withKind(e).getMessage(), e);
     }
   }
 
