@@ -19,6 +19,7 @@ import dev.tracker.spi.RunSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -763,6 +764,32 @@ class FileBackendTest {
       RunData run = reader.readRun(ID).orElseThrow();
       assertThat(run.params()).containsExactly(Map.entry("esc", "\u001b[31m"));
       assertThat(run.tags()).containsEntry("nul", "a\0b");
+    }
+  }
+
+  @Test
+  void aLoggedDirectoryFollowsNoSymbolicLinkThatLeavesIt() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("model"));
+    Files.writeString(dir.resolve("a.txt"), "inside");
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/b.txt"), "inside too");
+    Path secret = Files.writeString(tmp.resolve("secret.txt"), "outside");
+    Files.createSymbolicLink(dir.resolve("link-in"), dir.resolve("a.txt"));
+    Files.createSymbolicLink(dir.resolve("link-out"), secret);
+    Files.createSymbolicLink(dir.resolve("relative-out"), Path.of("../secret.txt"));
+    Files.createSymbolicLink(dir.resolve("dir-out"), tmp);
+    Files.createSymbolicLink(dir.resolve("dangling"), tmp.resolve("nothing"));
+    String id;
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("links").startRun("r")) {
+      id = run.id();
+      run.logArtifact(dir, "model");
+    }
+    try (FileBackend reader = FileBackend.create(root())) {
+      assertThat(reader.readRun(id).orElseThrow().artifacts()).containsExactly(
+          "model/a.txt", "model/link-in", "model/sub/b.txt");
+      try (var in = reader.openArtifact(id, "model/link-in")) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("inside");
+      }
     }
   }
 
