@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * runs/                          the root: file:./runs by default
- *   iris/                        one folder per experiment
+ *   iris/                        one folder per experiment (its name, made safe)
  *     experiment.yaml            id, name, created (ms)
  *     3f2a…e41c/                 one folder per run, named by its id (32 lowercase hex characters)
  *       run.yaml                 id, name, experiment, status, start_time, end_time (ms), parent,
@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code params.yaml}: a param whose string is the canonical form of a long, a double or a
  *       boolean ({@code 50}, {@code 0.1}, {@code true}) is written typed; any other stays a
- *       string. Reading gives back the exact strings that were logged.
+ *       string ({@code NaN} and {@code Infinity} too), quoted or escaped so that every YAML
+ *       reader reads it back exactly. Reading gives back the exact strings that were logged.
  *   <li>YAML files are replaced atomically (temporary file in the same folder, forced to disk, then
  *       renamed) and read with SnakeYAML's {@code SafeConstructor} and limits on aliases, nesting
  *       and size: a file with a tag that would instantiate a class, or an alias bomb, is rejected
@@ -73,9 +74,9 @@ import org.slf4j.LoggerFactory;
  *       {@code O_APPEND} across machines.
  *   <li><b>Killed process.</b> Every row of every batch written before the kill is intact; a
  *       batch cut short leaves at most one unterminated last line, which readers skip. When the
- *       run is resumed, that line is ended with {@value MetricsCsv#CUT_MARK} first so that new
- *       rows start on their own line and the cut row can never read as a row with other digits;
- *       {@link MetricsCsv#read} reports it as a corrupt line. The run's {@code
+ *       run is resumed, that line is moved out of the file into {@code metrics.csv.torn}
+ *       first, so that new rows start on their own line, the cut row can never read as a row
+ *       with other digits, and the file stays a clean CSV for every reader. The run's {@code
  *       run.yaml} still says {@code RUNNING}: a run whose process died is shown as {@code RUNNING}
  *       (there is no reliable way to tell it from a live run in another process).
  *   <li><b>Full disk, read-only file system.</b> When a write of rows fails, {@link #logBatch}

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * Only lines ended by {@code \n} are records. A last line without one is what a crash in the
  * middle of a write leaves behind: it is skipped silently ({@link Result#tornLastLine()} tells).
- * A line ending with {@value #CUT_MARK} is such a cut line that a later writer ended: it is
+ * Opening a run for writing moves such a line into {@code metrics.csv.torn}. Files of earlier
+ * versions may hold a line ending with {@value #CUT_MARK}: such a cut line that a writer ended; it is
  * reported as a {@link Problem}; the mark alone on a line (a writer ended a line that was whole
  * after all) is skipped silently. Any other line that is not a valid row is skipped, reported as a {@link Problem} with its line
  * number, and logged at WARN; the lines after it are read. Blank lines are skipped, {@code \r\n}
@@ -50,8 +51,8 @@ public final class MetricsCsv {
   public static final String HEADER = "Name,Value,Timestamp,Step";
 
   /**
-   * Appended to a line that a write left unfinished (the writing process was killed) before new
-   * rows are appended after it. A row ends with a digit, so a marked line is never read as a row:
+   * What earlier versions appended to a line that a write left unfinished (the writing process
+   * was killed) before new rows were appended after it. A row ends with a digit, so a marked line is never read as a row:
    * without the mark, {@code "loss",0.5,1700000000000,12} cut after {@code ,1} would read as a
    * valid row with step 1.
    */

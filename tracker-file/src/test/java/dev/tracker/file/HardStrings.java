@@ -35,6 +35,19 @@ final class HardStrings {
 
   private HardStrings() {}
 
+  /** Every value under a key of its own ("v0", "v1", …), then each typed key as its own value. */
+  static java.util.Map<String, String> asParams() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    List<String> values = values();
+    for (int i = 0; i < values.size(); i++) {
+      out.put("v" + i, values.get(i));
+    }
+    for (String key : TYPED_KEYS) {
+      out.put(key, key);
+    }
+    return out;
+  }
+
   /** Every value of both lists. */
   static List<String> values() {
     return java.util.stream.Stream.concat(TYPED_WHEN_PLAIN.stream(), CONTROL.stream()).toList();

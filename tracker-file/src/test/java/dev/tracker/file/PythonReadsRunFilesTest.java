@@ -65,11 +65,7 @@ class PythonReadsRunFilesTest {
       run.logMetric("ünï", Double.NEGATIVE_INFINITY, 3);
       run.logMetric("small", 1.0e-7, 4);
     }
-    Process python = new ProcessBuilder("python3", "-c", SCRIPT,
-        root.resolve("iris").resolve(id).toString()).redirectErrorStream(true).start();
-    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(python.exitValue()).as(out).isZero();
+    String out = python(SCRIPT, root.resolve("iris").resolve(id).toString());
     assertThat(out.lines()).containsExactly(
         "param seed int 7",
         "param lr float 0.1",
@@ -107,14 +103,7 @@ class PythonReadsRunFilesTest {
   void pythonsYamlModuleReadsBackEveryStringExactly() throws Exception {
     assumeTrue(pythonWithYaml(), "python3 with the yaml module (PyYAML) is not installed;"
         + " the Python readability check is skipped");
-    Map<String, String> strings = new LinkedHashMap<>();
-    List<String> values = HardStrings.values();
-    for (int i = 0; i < values.size(); i++) {
-      strings.put("v" + i, values.get(i));
-    }
-    for (String key : HardStrings.TYPED_KEYS) {
-      strings.put(key, key);
-    }
+    Map<String, String> strings = HardStrings.asParams();
     String name = "\u001b[31mred\u001b[0m \0 NaN";
     String id;
     try (Tracker tracker = Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)
@@ -124,11 +113,7 @@ class PythonReadsRunFilesTest {
       strings.forEach(run::logParam);
       run.setTags(strings);
     }
-    Process python = new ProcessBuilder("python3", "-c", HARD_SCRIPT,
-        root.resolve("hard").resolve(id).toString()).redirectErrorStream(true).start();
-    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(python.exitValue()).as(out).isZero();
+    String out = python(HARD_SCRIPT, root.resolve("hard").resolve(id).toString());
     List<String> expected = new ArrayList<>();
     expected.add(line("param", "seed", "int", "7"));
     // a number or boolean logged as its canonical text stays a number or boolean
@@ -191,11 +176,7 @@ class PythonReadsRunFilesTest {
       run.logMetric("loss", Double.POSITIVE_INFINITY, 2);
       run.logMetric("acc", 0.75, 3);
     }
-    Process python = new ProcessBuilder("python3", "-c", METRICS_SCRIPT, csv.toString())
-        .redirectErrorStream(true).start();
-    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(python.exitValue()).as(out).isZero();
+    String out = python(METRICS_SCRIPT, csv.toString());
     assertThat(out.lines()).containsExactly(
         "columns Name Value Timestamp Step",
         "types float64 int64 int64",
@@ -217,6 +198,16 @@ class PythonReadsRunFilesTest {
 
   private static String hex(String s) {
     return HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Runs a Python script with one argument; its output, after checking that it succeeded. */
+  private static String python(String script, String arg) throws Exception {
+    Process python = new ProcessBuilder("python3", "-c", script, arg).redirectErrorStream(true)
+        .start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as(out).isZero();
+    return out;
   }
 
   private static boolean pythonWithYaml() throws InterruptedException {

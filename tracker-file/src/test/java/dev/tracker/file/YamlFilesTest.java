@@ -124,14 +124,7 @@ class YamlFilesTest {
 
   @Test
   void everyStringReadsBackAsExactlyItself() throws IOException {
-    Map<String, Object> content = new LinkedHashMap<>();
-    List<String> values = HardStrings.values();
-    for (int i = 0; i < values.size(); i++) {
-      content.put("v" + i, values.get(i));
-    }
-    for (String key : HardStrings.TYPED_KEYS) {
-      content.put(key, key);
-    }
+    Map<String, Object> content = new LinkedHashMap<>(HardStrings.asParams());
     Path file = dir.resolve("hard.yaml");
     YamlFiles.write(file, content);
     assertThat(YamlFiles.loadMap(file)).containsExactlyEntriesOf(content);
