@@ -794,6 +794,20 @@ class FileBackendTest {
   }
 
   @Test
+  void aFileSystemFailureKeepsItsKindInTheMessage() throws IOException {
+    Files.createDirectories(root());
+    Files.writeString(root().resolve("blocked"), "a file where the experiment's folder goes");
+    Tracker tracker = tracker();
+    tracker.experiment("blocked").startRun("r");
+    assertThatThrownBy(tracker::flush)
+        .isInstanceOf(dev.tracker.TrackerException.class)
+        .hasMessageContaining("failed on file:" + root() + ": FileAlreadyExistsException: "
+            + root().resolve("blocked"));
+    assertThatThrownBy(tracker::close) // ending the run that could not be created fails too
+        .isInstanceOf(dev.tracker.TrackerException.class);
+  }
+
+  @Test
   void typedParamKeepsOnlyCanonicalForms() {
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("1", 1L);
