@@ -145,11 +145,14 @@ final class FitListener extends SparkListener {
     return false;
   }
 
-  /** Pipeline fits that never ended (they threw, or still run): ended FAILED, on close. */
+  /**
+   * Ends FAILED the pipeline fits that never ended (they threw, or still run). Called on the
+   * tracking thread once the listener is removed and drained.
+   */
   void abandonOpenFits() {
     for (PipelineFit p : pipelines) {
-      tracking.execute(() -> recorder.finish(p.fit(), null, new IllegalStateException(
-          "the fit had not ended when tracking closed: it threw, or was still running")));
+      recorder.finish(p.fit(), null, new IllegalStateException(
+          "the fit had not ended when tracking closed: it threw, or was still running"));
     }
     pipelines.clear();
   }

@@ -2,6 +2,7 @@ package dev.tracker.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
@@ -83,16 +84,36 @@ class PipelineFitTest {
     Throwable thrown;
     try (Tracker tracker = TestSpark.tracker(backend);
          SparkTracking tracking = SparkTracking.autolog(TestSpark.session(), tracker)) {
-      thrown = org.assertj.core.api.Assertions.catchThrowable(() -> tracking.fit(pipeline, iris));
+      thrown = catchThrowable(() -> tracking.fit(pipeline, iris));
     }
 
-    assertThat(thrown).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("nope");
+    assertThat(thrown).isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("nope does not exist.");
     String id = TestSpark.onlyRun(backend, "Pipeline");
     assertThat(backend.status(id)).isEqualTo(RunStatus.FAILED);
     assertThat(backend.tags(id)).containsEntry(FitRecorder.FAILURE_TAG,
         thrown.getClass().getName() + ": " + thrown.getMessage());
     assertThat(backend.artifacts(id)).isEmpty();
+  }
+
+  @Test
+  void aPipelineFitThatThrowsWithoutTheWrapperEndsFailedWhenTrackingCloses() {
+    Pipeline pipeline = TestSpark.pipeline(TestSpark.logisticRegression().setLabelCol("nope"));
+    Dataset<Row> iris = TestSpark.iris();
+    try (Tracker tracker = TestSpark.tracker(backend);
+         SparkTracking tracking = SparkTracking.builder(TestSpark.session(), tracker)
+             .experiment("direct").build()) {
+      assertThatThrownBy(() -> pipeline.fit(iris))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("nope does not exist.");
+    }
+
+    String id = TestSpark.onlyRun(backend, "Pipeline");
+    assertThat(backend.spec(id).experimentName()).isEqualTo("direct");
+    assertThat(backend.status(id)).isEqualTo(RunStatus.FAILED);
+    assertThat(backend.tags(id)).containsEntry(FitRecorder.FAILURE_TAG,
+        "java.lang.IllegalStateException: the fit had not ended when tracking closed: it threw,"
+            + " or was still running");
   }
 
   @Test
