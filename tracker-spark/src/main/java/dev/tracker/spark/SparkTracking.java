@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * LogisticRegression/accuracy}, …), and the fitted model saved with Spark's {@code MLWriter} as
  * the artifact directory {@code model}. A tuning fit ({@code CrossValidator}, {@code
  * TrainValidationSplit}) also gets a child run per param map with its params and metric ({@code
- * avg_f1}), the best child tagged {@value Tuning#BEST_TAG}, and the evaluator's metric name and
+ * avg_f1}), the best child tagged {@code tracker.spark.best}, and the evaluator's metric name and
  * {@code isLargerBetter} as params.
  *
  * <p>What Spark announces and what it does not: Spark 3.5 posts {@code FitStart}/{@code FitEnd}
@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code Pipeline.fit} called directly is tracked with no other change, while tuning, single
  * estimators and any fit that may throw go through {@link #fit(Estimator, Dataset)}, which ends
  * the run {@code FAILED} when the fit throws. Call a tuning estimator through {@code fit}: called
- * directly, its inner pipeline fits would each become a run.
+ * directly, its inner pipeline fits would each become a run. The jobs of a {@code fit} are
+ * counted exactly (a local property marks them); a directly called {@code Pipeline.fit} counts
+ * every job that starts while it runs, other threads' included.
  *
  * <p>The driver never waits for tracking: params are queued, everything after the fit is done
  * by one daemon thread ({@code tracker-spark}). Tracking itself runs no Spark job. The model save
@@ -67,7 +69,7 @@ public final class SparkTracking implements AutoCloseable {
   /** Whether summary metrics that need a Spark job are recorded: {@value}. */
   public static final boolean DEFAULT_SUMMARY_METRICS = true;
   /** How long {@link #close()} waits for the recording to end: 60 seconds. */
-  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Tracker.DEFAULT_CLOSE_TIMEOUT;
 
   private static final Logger log = LoggerFactory.getLogger(SparkTracking.class);
 

@@ -64,7 +64,7 @@ final class Tuning {
     }
   }
 
-  /** {@code stdMetrics}: Spark 4 has it, Spark 3.5 does not. */
+  /** {@code stdMetrics} where the Spark version has it (3.5 has not), else null. */
   static double[] stdMetrics(CrossValidatorModel model) {
     try {
       return (double[]) CrossValidatorModel.class.getMethod("stdMetrics").invoke(model);

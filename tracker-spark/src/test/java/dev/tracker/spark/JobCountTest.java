@@ -38,6 +38,7 @@ class JobCountTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the tracking resource is only there to be closed
   void trackingRunsNoSparkJobBeyondTheFitsOwnAndTheOnesItIsAskedFor() throws TimeoutException {
     Pipeline pipeline = TestSpark.pipeline(TestSpark.logisticRegression());
     Dataset<Row> iris = TestSpark.iris();

@@ -26,6 +26,7 @@ class PipelineFitTest {
   private final RecordingBackend backend = new RecordingBackend();
 
   @Test
+  @SuppressWarnings("try") // the tracking resource is only there to be closed
   void pipelineFitIsOneRunWithStageParamsSummaryAndALoadableModel(@TempDir Path dir)
       throws IOException {
     LogisticRegression lr = TestSpark.logisticRegression().setRegParam(0.01);
@@ -97,6 +98,7 @@ class PipelineFitTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the tracking resource is only there to be closed
   void aPipelineFitThatThrowsWithoutTheWrapperEndsFailedWhenTrackingCloses() {
     Pipeline pipeline = TestSpark.pipeline(TestSpark.logisticRegression().setLabelCol("nope"));
     Dataset<Row> iris = TestSpark.iris();

@@ -21,8 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * }</pre>
  *
  * <p>It records a {@code CrossValidator} run with a child per param map into {@code ./runs}
- * (experiment {@code iris-spark}), or to the MLflow server of {@code MLFLOW_TRACKING_URI} when
- * {@code tracker-http} is on the class path.
+ * (experiment {@code iris-spark}), or to the MLflow server of {@code MLFLOW_TRACKING_URI} when it
+ * is set.
  */
 public final class SparkIrisExample {
   private SparkIrisExample() {}
