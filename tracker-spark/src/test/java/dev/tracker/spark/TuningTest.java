@@ -10,7 +10,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.ml.tuning.TrainValidationSplit;
+import org.apache.spark.ml.tuning.TrainValidationSplitModel;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
@@ -19,7 +28,10 @@ import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two 2-fold 2x2 cross-validations with the same seed, the second over the grid reversed. */
+/**
+ * Two 2-fold 2x2 cross-validations with the same seed, the second over the grid reversed; a
+ * train-validation split of a regression.
+ */
 class TuningTest {
   private static final RecordingBackend backend = new RecordingBackend();
   private static final LogisticRegression lr = TestSpark.logisticRegression().setMaxIter(5);
@@ -118,6 +130,51 @@ class TuningTest {
         .containsExactly(objective, within(1e-12));
     assertThat(TestSpark.values(backend, secondRun, "LogisticRegression/accuracy"))
         .containsExactly(TestSpark.values(backend, firstRun, "LogisticRegression/accuracy"));
+  }
+
+  @Test
+  void aTrainValidationSplitWhereSmallerIsBetterTagsTheSmallestAndRecordsTheRegressionSummary() {
+    LinearRegression linear = new LinearRegression().setLabelCol("petal_width");
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+        new VectorAssembler().setInputCols(new String[] {"sepal_length", "sepal_width",
+            "petal_length"}).setOutputCol("features"), linear});
+    ParamMap[] grid = new ParamGridBuilder().addGrid(linear.regParam(), new double[] {0.0, 1.0})
+        .build();
+    TrainValidationSplit split = new TrainValidationSplit().setEstimator(pipeline)
+        .setEstimatorParamMaps(grid)
+        .setEvaluator(new RegressionEvaluator().setLabelCol("petal_width"))
+        .setTrainRatio(0.75)
+        .setSeed(3);
+    RecordingBackend own = new RecordingBackend();
+    TrainValidationSplitModel model;
+    try (Tracker tracker = TestSpark.tracker(own);
+         SparkTracking tracking = SparkTracking.builder(TestSpark.session(), tracker)
+             .saveModel(false).build()) {
+      model = tracking.fit(split, TestSpark.iris());
+    }
+
+    String parent = TestSpark.onlyRun(own, "TrainValidationSplit");
+    assertThat(own.params(parent)).containsEntry("tuning.metric", "rmse")
+        .containsEntry("tuning.isLargerBetter", "false")
+        .containsEntry("TrainValidationSplit.trainRatio", "0.75");
+    double[] rmse = model.validationMetrics();
+    int best = rmse[1] < rmse[0] ? 1 : 0;
+    List<String> children = own.runIds().stream()
+        .filter(id -> parent.equals(own.spec(id).parentRunId())).toList();
+    assertThat(children).hasSize(2);
+    for (String child : children) {
+      int i = own.params(child).get("LinearRegression.regParam")
+          .equals(String.valueOf(model.getEstimatorParamMaps()[0].apply(linear.regParam())))
+          ? 0 : 1;
+      assertThat(TestSpark.values(own, child, "validation_rmse")).containsExactly(rmse[i]);
+      assertThat(own.tags(child).get(Tuning.BEST_TAG)).isEqualTo(i == best ? "true" : null);
+    }
+    LinearRegressionModel fitted =
+        (LinearRegressionModel) ((PipelineModel) model.bestModel()).stages()[1];
+    assertThat(TestSpark.values(own, parent, "LinearRegression/r2"))
+        .containsExactly(fitted.summary().r2());
+    assertThat(TestSpark.values(own, parent, "LinearRegression/objectiveHistory"))
+        .containsExactly(fitted.summary().objectiveHistory());
   }
 
   private static Map<String, Double> metricsByChildName(String parent) {
