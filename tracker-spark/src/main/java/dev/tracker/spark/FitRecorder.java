@@ -80,6 +80,8 @@ final class FitRecorder {
     Run run = fit.run;
     RunStatus status = failure == null ? RunStatus.FINISHED : RunStatus.FAILED;
     Path saved = null;
+    // this thread may have inherited a fit's local properties from the thread that created it
+    sc.setLocalProperty(FitListener.RUN_PROPERTY, null);
     try {
       fit.sparkMetrics().forEach((k, v) -> run.logMetric(k, v));
       if (failure != null) {
