@@ -36,8 +36,9 @@ import java.util.Map;
  *   <tr><td></td><td>param</td><td>{@code optimizer}, {@code optimizer.<setting>}</td><td>the
  *       optimizer's class; each number it holds ({@code optimizer.learningRate} is its learning
  *       rate tracker's first value, {@code optimizer.learningRateTracker} the tracker's class;
- *       also {@code optimizer.momentum}, {@code optimizer.beta1}, {@code optimizer.weightDecays},
- *       {@code optimizer.clipGrad}, {@code optimizer.rescaleGrad}, … as the class has them)</td></tr>
+ *       also {@code optimizer.momentum}, {@code optimizer.beta1},
+ *       {@code optimizer.weightDecays}, {@code optimizer.clipGrad},
+ *       {@code optimizer.rescaleGrad}, … as the class has them)</td></tr>
  *   <tr><td>first batch</td><td>param</td><td>{@code model.parameters}, {@code initializer},
  *       {@code batch_size}</td><td>the number of parameter values, the initializers' classes,
  *       the first batch's size</td></tr>
@@ -69,9 +70,11 @@ import java.util.Map;
  *
  * <p>The listener only calls the {@link Run} API, which validates and queues: the training thread
  * never waits for a file or a server. A batch that is not logged costs a counter; a logged one
- * costs one evaluation of each evaluator on the batch. The one write on the training thread is
- * the model's {@code model.save} at the end of the training, into a temporary directory that
- * the tracker copies in the background (deleted when the JVM exits).
+ * costs a {@code logMetric} per evaluator, and, when the config's {@link
+ * EvaluatorTrainingListener} comes after this listener, an evaluation of each evaluator on the
+ * batch (add the tracker after DJL's listeners to spare it). The one write on the training
+ * thread is the model's {@code model.save} at the end of the training, into a temporary
+ * directory that the tracker copies in the background (deleted when the JVM exits).
  *
  * <p>The per-epoch values are those of DJL's {@link EvaluatorTrainingListener}: the config's,
  * before or after this listener, or, when the config has none, one that this listener runs
@@ -99,7 +102,10 @@ public final class TrackerTrainingListener implements TrainingListener {
   /** The artifact of the block's summary. */
   public static final String SUMMARY_ARTIFACT = "djl/summary.txt";
 
-  /** The accumulator this listener adds to each evaluator to evaluate a logged batch. */
+  /**
+   * The accumulator this listener adds to each evaluator to evaluate a logged batch, when DJL's
+   * {@link EvaluatorTrainingListener} runs after it (and so has not evaluated the batch yet).
+   */
   static final String BATCH_ACCUMULATOR = "tracker/batch";
 
   private final Run run;
@@ -163,7 +169,9 @@ public final class TrackerTrainingListener implements TrainingListener {
     keys = new MetricKeys[evaluators.size()];
     for (int i = 0; i < keys.length; i++) {
       Evaluator e = evaluators.get(i);
-      e.addAccumulator(BATCH_ACCUMULATOR);
+      if (epochSource == EpochSource.ACCUMULATORS) {
+        e.addAccumulator(BATCH_ACCUMULATOR);
+      }
       keys[i] = MetricKeys.of(e);
       if (e == trainer.getLoss()) {
         lossIndex = i;
@@ -254,16 +262,27 @@ public final class TrackerTrainingListener implements TrainingListener {
     }
   }
 
+  /**
+   * Logs the batch's value of each evaluator: DJL's {@code TRAIN_ALL} accumulator when DJL's
+   * {@link EvaluatorTrainingListener} (or this listener's own) has evaluated the batch already,
+   * else an evaluation of the batch into this listener's accumulator.
+   */
   private void logBatch(BatchData data, long step) {
     Map<Device, NDList> labels = data.getLabels();
     Map<Device, NDList> predictions = data.getPredictions();
     for (int i = 0; i < keys.length; i++) {
       Evaluator e = evaluators.get(i);
-      e.resetAccumulator(BATCH_ACCUMULATOR);
-      for (Map.Entry<Device, NDList> l : labels.entrySet()) {
-        e.updateAccumulator(BATCH_ACCUMULATOR, l.getValue(), predictions.get(l.getKey()));
+      float value;
+      if (epochSource == EpochSource.ACCUMULATORS) {
+        e.resetAccumulator(BATCH_ACCUMULATOR);
+        for (Map.Entry<Device, NDList> l : labels.entrySet()) {
+          e.updateAccumulator(BATCH_ACCUMULATOR, l.getValue(), predictions.get(l.getKey()));
+        }
+        value = e.getAccumulator(BATCH_ACCUMULATOR);
+      } else {
+        value = e.getAccumulator(EvaluatorTrainingListener.TRAIN_ALL);
       }
-      run.logMetric(keys[i].trainBatch(), e.getAccumulator(BATCH_ACCUMULATOR), step);
+      run.logMetric(keys[i].trainBatch(), value, step);
     }
   }
 

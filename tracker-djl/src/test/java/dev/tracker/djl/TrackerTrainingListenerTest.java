@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.metric.Metric;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.listener.TrainingListener;
@@ -39,9 +40,10 @@ class TrackerTrainingListenerTest {
 
     assertThat(t.run().params()).containsOnly(
         entry("seed", "7"),
-        entry("djl.version", "0.36.0"),
+        // the DJL line under test: 0.36.0 by default, -Ddjl.version=... for the others
+        entry("djl.version", Engine.getDjlVersion()),
         entry("djl.engine", "PyTorch"),
-        entry("djl.engine.version", "2.7.1"),
+        entry("djl.engine.version", Engine.getInstance().getVersion()),
         entry("djl.seed", String.valueOf(DjlSeedHook.engineSeed(Seeds.of(7)))),
         entry("model.name", "mlp"),
         entry("model.block", "SequentialBlock"),
@@ -60,6 +62,7 @@ class TrackerTrainingListenerTest {
         entry("model.parameters", "403"),
         entry("initializer", "XavierInitializer,Initializer.ZEROS"),
         entry("batch_size", "32"));
+    assertThat(Engine.getDjlVersion()).isEqualTo(System.getProperty("djl.version.tested"));
     assertThat(t.run().tags()).containsEntry("tracker.seed.hooks", "djl");
     assertThat(t.run().info().status()).isEqualTo(RunStatus.FINISHED);
     assertThat(Files.readString(t.runDir().resolve("artifacts/djl/summary.txt")))

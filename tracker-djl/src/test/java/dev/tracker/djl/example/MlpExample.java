@@ -90,7 +90,7 @@ public final class MlpExample {
     try (Model model = Model.newInstance("mlp")) {
       model.setBlock(block());
       NDManager manager = model.getNDManager();
-      ArrayDataset train = blobs(manager, random, TRAIN_PER_CLASS, batchSize, true);
+      ArrayDataset train = trainingSet(manager, random, batchSize);
       ArrayDataset validate = blobs(manager, random, VALIDATE_PER_CLASS, batchSize, false);
       TrainingResult result;
       Metrics metrics;
@@ -113,6 +113,12 @@ public final class MlpExample {
           false);
       return out.singletonOrThrow().toFloatArray();
     }
+  }
+
+  /** The training set: {@link #TRAIN_PER_CLASS} samples of each class, shuffled each epoch. */
+  public static ArrayDataset trainingSet(NDManager manager, RandomGenerator random,
+      int batchSize) {
+    return blobs(manager, random, TRAIN_PER_CLASS, batchSize, true);
   }
 
   private static ArrayDataset blobs(NDManager manager, RandomGenerator random, int perClass,
