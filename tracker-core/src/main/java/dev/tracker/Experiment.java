@@ -56,14 +56,7 @@ public final class Experiment {
    */
   public <E extends Exception> void run(String name, RunBody<E> body) throws E {
     Objects.requireNonNull(body, "body");
-    Run run = startRun(name);
-    try {
-      body.accept(run);
-    } catch (Exception | Error e) {
-      run.fail(e);
-      throw e;
-    }
-    run.close();
+    Run.runBody(startRun(name), body);
   }
 
   @Override

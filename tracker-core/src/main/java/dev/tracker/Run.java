@@ -256,9 +256,39 @@ public final class Run implements AutoCloseable {
 
   // ------------------------------------------------------------------------------- lifecycle
 
-  /** Starts a child run (tagged {@code mlflow.parentRunId}) in the same experiment. */
+  /**
+   * Starts a child run (tagged {@code mlflow.parentRunId}) in the same experiment. Closing it
+   * (try-with-resources included) ends it {@link RunStatus#FINISHED} even when the block threw:
+   * use {@link #childRun(String, RunBody)} for a child that ends {@link RunStatus#FAILED} then.
+   */
   public Run startChildRun(String name) {
     return experiment.newRun(name).parent(this).start();
+  }
+
+  /**
+   * Runs {@code body} in a new child run: the child ends {@link RunStatus#FINISHED} when the
+   * body returns, {@link RunStatus#FAILED} when it throws, and the exception is rethrown
+   * unchanged (the failure is recorded in the child's tag {@code tracker.failure}). This run goes
+   * on.
+   *
+   * <pre>{@code
+   * run.childRun("fold-1", fold -> fold.logMetric("accuracy", trainFold(1)));
+   * }</pre>
+   */
+  public <E extends Exception> void childRun(String name, RunBody<E> body) throws E {
+    Objects.requireNonNull(body, "body");
+    runBody(startChildRun(name), body);
+  }
+
+  /** Runs {@code body} in {@code run}, then ends it FINISHED, or FAILED and rethrows. */
+  static <E extends Exception> void runBody(Run run, RunBody<E> body) throws E {
+    try {
+      body.accept(run);
+    } catch (Exception | Error e) {
+      run.fail(e);
+      throw e;
+    }
+    run.close();
   }
 
   /**

@@ -1,7 +1,8 @@
 package dev.tracker;
 
 /**
- * The body of a run for {@link Experiment#run(String, RunBody)}.
+ * The body of a run for {@link Experiment#run(String, RunBody)} or of a child run for {@link
+ * Run#childRun(String, RunBody)}.
  *
  * @param <E> the exception the body may throw, rethrown unchanged
  */

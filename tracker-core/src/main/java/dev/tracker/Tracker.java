@@ -262,10 +262,19 @@ public final class Tracker implements AutoCloseable {
   Run startRun(Experiment experiment, String name, Long seed, Map<String, String> userTags,
       Run parent) {
     checkOpen();
-    String resume = parent == null ? resumeRunId.getAndSet(null) : null;
-    String id = resume != null ? resume : newRunId();
-    String runName = name != null ? name : "run-" + id.substring(0, 8);
-    Long recorded = resume != null && seed == null ? recordedSeed(resume) : null;
+    String resume = parent == null ? resumeRunId.get() : null;
+    ResumedRun resumed = resume == null ? null
+        : ResumedRun.resolve(backend, resume, experiment.name());
+    if (resume != null && !resumeRunId.compareAndSet(resume, null)) {
+      resume = null; // another thread's run took it
+      resumed = null;
+    }
+    if (resumed != null && !resumed.experimentName().equals(experiment.name())) {
+      experiment = new Experiment(this, resumed.experimentName());
+    }
+    String id = resumed != null ? resumed.id() : newRunId();
+    String runName = name != null ? name : "run-" + id.substring(0, Math.min(8, id.length()));
+    Long recorded = resumed != null && seed == null ? resumed.seed() : null;
     long root = seed != null ? seed
         : recorded != null ? recorded
         : parent != null ? parent.seeds().derive(runName)
@@ -295,22 +304,6 @@ public final class Tracker implements AutoCloseable {
     run.logParam(Seeds.SEED_PARAM, root);
     system.runStarted(run);
     return run;
-  }
-
-  /**
-   * The root seed a resumed run recorded, so that it goes on with the same seeds and its {@code
-   * seed} param is not logged again with another value (which a backend refuses); null when the
-   * backend cannot read runs or has none recorded. The one read on the caller's thread: a resume
-   * happens once, at start.
-   */
-  private Long recordedSeed(String runId) {
-    try {
-      return backend.readRun(runId).map(r -> r.params().get(Seeds.SEED_PARAM))
-          .map(Long::valueOf).orElse(null);
-    } catch (Exception e) {
-      log.debug("could not read the seed of resumed run {}: {}", runId, e.toString());
-      return null;
-    }
   }
 
   void runEnded(Run run) {
@@ -365,25 +358,7 @@ public final class Tracker implements AutoCloseable {
   }
 
   static String checkExperimentName(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("experiment name must not be null");
-    }
-    String problem = null;
-    if (name.isBlank()) {
-      problem = "must not be blank";
-    } else if (name.length() > 500) {
-      problem = "must be at most 500 characters but was " + name.length() + " characters";
-    } else if (name.equals(".") || name.equals("..")) {
-      problem = "must not be '.' or '..' but was '" + name + "'";
-    } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
-        || name.chars().anyMatch(Character::isISOControl)) {
-      problem = "must not contain '/', '\\' or control characters but was '"
-          + name.replaceAll("\\p{Cntrl}", "?") + "'";
-    }
-    if (problem != null) {
-      throw new IllegalArgumentException("experiment name " + problem);
-    }
-    return name;
+    return dev.tracker.internal.Validation.experimentName(name);
   }
 
   /**
@@ -433,7 +408,10 @@ public final class Tracker implements AutoCloseable {
      * Resume the run with this id: the first top-level run started continues it instead of
      * creating a new one (several JVMs can log into one run this way). Unless it is given a seed,
      * the resumed run goes on with the root seed it recorded (its {@code seed} param), read back
-     * from a backend that can read runs.
+     * from a backend that can read runs. The id may be a unique prefix of a run's id (as {@code
+     * tracker runs} shows it); the run continues in its own experiment. An id that names no run
+     * starts a new run with that id when it is a full id (32 lowercase hex characters), and
+     * otherwise makes the run's start throw {@link IllegalArgumentException}.
      */
     public Builder resumeRun(String runId) {
       this.resumeRun = runId;
@@ -624,9 +602,9 @@ public final class Tracker implements AutoCloseable {
           throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
               + " http://host:5000 but was '" + dev.tracker.spi.Secrets.redact(b.uri) + "'");
         }
-        backend = Backends.create(BackendConfig.builder().uri(parsed)
+        backend = Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
             .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
-            .build());
+            .build()));
       }
       return new Tracker(b, backend);
     }

@@ -104,9 +104,25 @@ class BadInputTest {
             IllegalArgumentException.class, "metric 'acc' value must not be null"),
         row("blank run name", (t, r) -> r.experiment().startRun(" "),
             IllegalArgumentException.class, "run name must not be blank"),
-        row("experiment name with slash", (t, r) -> t.experiment("a/b"),
+        row("experiment name of 501 characters", (t, r) -> t.experiment("e".repeat(501)),
             IllegalArgumentException.class,
-            "experiment name must not contain '/', '\\' or control characters but was 'a/b'"),
+            "experiment name must be at most 500 characters but was 501 characters"),
+        row("experiment name with a lone surrogate", (t, r) -> t.experiment("exp\ud83d"),
+            IllegalArgumentException.class, "experiment name must be well-formed UTF-16 but has"
+                + " a lone surrogate \\ud83d at index 3 (half of a character such as an emoji,"
+                + " cut in two)"),
+        row("param value with a lone surrogate", (t, r) -> r.logParam("note", "cut \ud83d"),
+            IllegalArgumentException.class, "param 'note' value must be well-formed UTF-16 but"
+                + " has a lone surrogate \\ud83d at index 4 (half of a character such as an"
+                + " emoji, cut in two)"),
+        row("tag value with a lone low surrogate", (t, r) -> r.setTag("t", "\ude00x"),
+            IllegalArgumentException.class, "tag 't' value must be well-formed UTF-16 but has a"
+                + " lone surrogate \\ude00 at index 0 (half of a character such as an emoji,"
+                + " cut in two)"),
+        row("run name with a lone surrogate", (t, r) -> r.experiment().startRun("run\ud83d"),
+            IllegalArgumentException.class, "tag 'mlflow.runName' value must be well-formed"
+                + " UTF-16 but has a lone surrogate \\ud83d at index 3 (half of a character"
+                + " such as an emoji, cut in two)"),
         row("artifact path '.'", (t, r) -> r.logArtifact(someDir, "."),
             IllegalArgumentException.class, "artifact path must be a relative path inside the"
                 + " run's artifacts (no '.' segment) but was '.'"));

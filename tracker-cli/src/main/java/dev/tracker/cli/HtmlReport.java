@@ -1,14 +1,16 @@
 package dev.tracker.cli;
 
-import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One self-contained HTML page about runs: a runs table, a params table, the metrics' last
@@ -28,6 +30,7 @@ final class HtmlReport {
           + " vertical-align: top; }",
       "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
       "tr.differs th { color: #b00020; }",
+      "tr.min th, tr.max th { font-weight: normal; color: #666; }",
       ".swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px;"
           + " margin-right: 0.4em; vertical-align: -0.1em; }",
       "code { font-size: 0.95em; }",
@@ -46,8 +49,11 @@ final class HtmlReport {
    * @param source where the runs were read, without credentials
    * @param generated when the page is made
    */
-  static String render(String title, String source, List<RunData> runs, Instant generated,
+  static String render(String title, String source, List<RunData> listed, Instant generated,
       ZoneId zone) {
+    // children under their parent, in the tables and in the order of colours
+    List<RunViews.Row> rows = RunViews.tree(listed);
+    List<RunData> runs = rows.stream().map(RunViews.Row::run).toList();
     List<String> params = RunViews.paramKeys(runs);
     List<String> metrics = RunViews.metricKeys(runs);
     StringBuilder sb = new StringBuilder();
@@ -69,8 +75,15 @@ final class HtmlReport {
         + "<tbody>\n");
     for (int i = 0; i < runs.size(); i++) {
       RunInfo info = runs.get(i).info();
-      sb.append("<tr data-run=\"").append(info.id()).append("\"><td>").append(swatch(i))
-          .append(Html.escape(info.name())).append("</td><td><code title=\"")
+      int depth = rows.get(i).depth();
+      sb.append("<tr data-run=\"").append(info.id()).append('"')
+          .append(depth == 0 ? "" : " class=\"child\" data-parent=\""
+              + Html.escape(info.parentRunId()) + "\"")
+          .append("><td")
+          .append(depth == 0 ? "" : " style=\"padding-left: " + (depth + 1) + "em\"")
+          .append('>').append(swatch(i))
+          .append(Html.escape(RunViews.treeName(info.name(), depth, true)))
+          .append("</td><td><code title=\"")
           .append(info.id()).append("\">").append(RunViews.shortId(info.id()))
           .append("</code></td><td>").append(Html.escape(info.experimentName()))
           .append("</td><td>").append(info.status().name()).append("</td><td>")
@@ -106,18 +119,22 @@ final class HtmlReport {
       sb.append("<p>No metrics.</p>\n");
     } else {
       sb.append("<div class=\"wide\">\n<table class=\"metrics\">\n")
-          .append(runHeader("last value", runs)).append("<tbody>\n");
-      List<Map<String, Metric>> latest = runs.stream().map(RunData::latestMetrics).toList();
-      for (String key : metrics) {
-        sb.append("<tr><th>").append(Html.escape(key)).append("</th>");
-        for (Map<String, Metric> l : latest) {
-          Metric m = l.get(key);
-          sb.append("<td class=\"num\">").append(m == null ? "-" : Values.number(m.value()))
-              .append("</td>");
-        }
-        sb.append("</tr>\n");
+          .append(runHeader("metric", runs)).append("<tbody>\n");
+      // from every point, not from the fewer the charts draw
+      List<Map<String, RunViews.MetricSummary>> summaries = new ArrayList<>();
+      for (RunData r : runs) {
+        Map<String, RunViews.MetricSummary> byKey = new HashMap<>();
+        RunViews.summaries(r).forEach(m -> byKey.put(m.key(), m));
+        summaries.add(byKey);
       }
-      sb.append("</tbody>\n</table>\n</div>\n");
+      for (String key : metrics) {
+        metricRow(sb, "", key, summaries, key, RunViews.MetricSummary::last);
+        metricRow(sb, "min", key, summaries, key + " min", RunViews.MetricSummary::min);
+        metricRow(sb, "max", key, summaries, key + " max", RunViews.MetricSummary::max);
+      }
+      sb.append("</tbody>\n</table>\n</div>\n<p class=\"meta\">each metric's last value, then"
+          + " its min and max over every point (the charts draw about "
+          + Downsample.DEFAULT_POINTS + " points per line)</p>\n");
       sb.append("<div class=\"charts\">\n");
       int n = 0;
       for (String key : metrics) {
@@ -130,6 +147,19 @@ final class HtmlReport {
     }
     sb.append("</body>\n</html>\n");
     return sb.toString();
+  }
+
+  private static void metricRow(StringBuilder sb, String cssClass, String key,
+      List<Map<String, RunViews.MetricSummary>> summaries, String title,
+      ToDoubleFunction<RunViews.MetricSummary> value) {
+    sb.append(cssClass.isEmpty() ? "<tr>" : "<tr class=\"" + cssClass + "\">").append("<th>")
+        .append(Html.escape(title)).append("</th>");
+    for (Map<String, RunViews.MetricSummary> s : summaries) {
+      RunViews.MetricSummary m = s.get(key);
+      sb.append("<td class=\"num\">")
+          .append(m == null ? "-" : Values.number(value.applyAsDouble(m))).append("</td>");
+    }
+    sb.append("</tr>\n");
   }
 
   private static String runHeader(String first, List<RunData> runs) {

@@ -1,114 +1,91 @@
 package dev.tracker.cli;
 
-import java.util.Collection;
-import java.util.Map;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 
 /**
- * A small JSON writer for the {@code --format json} output: maps, lists, strings, numbers,
- * booleans and null, pretty-printed with two spaces. Non-finite numbers are written as the strings
- * "NaN", "Infinity" and "-Infinity", as MLflow's REST API writes them.
+ * The {@code --format json} output, written with Jackson: maps, lists, strings, numbers, booleans
+ * and null, pretty-printed with two spaces ({@code "key": value}, one element per line, {@code {}}
+ * and {@code []} when empty). Doubles are written as {@link Values#exact} writes them (50.0 is
+ * {@code 50}); non-finite ones as the strings "NaN", "Infinity" and "-Infinity", as MLflow's REST
+ * API writes them. U+2028 and U+2029 are escaped, so the text is also a JavaScript literal.
  */
 final class Json {
-  private final StringBuilder out = new StringBuilder();
+  private static final ObjectWriter WRITER = writer();
 
   private Json() {}
 
   /** The JSON text of {@code value}, ending with a newline. */
   static String write(Object value) {
-    Json json = new Json();
-    json.value(value, 0);
-    return json.out.append('\n').toString();
+    try {
+      return WRITER.writeValueAsString(value) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write " + value.getClass().getName()
+          + " as JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
-  private void value(Object v, int indent) {
-    if (v == null) {
-      out.append("null");
-    } else if (v instanceof String s) {
-      string(s);
-    } else if (v instanceof Boolean b) {
-      out.append(b);
-    } else if (v instanceof Double d) {
-      if (Double.isNaN(d) || Double.isInfinite(d)) {
-        string(Values.exact(d));
+  private static ObjectWriter writer() {
+    SimpleModule numbers = new SimpleModule("tracker-cli-numbers");
+    numbers.addSerializer(Double.class, new DoubleSerializer());
+    numbers.addSerializer(Double.TYPE, new DoubleSerializer());
+    ObjectMapper mapper = new ObjectMapper().registerModule(numbers);
+    mapper.getFactory().setCharacterEscapes(new LineSeparatorEscapes());
+    DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+    DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+        .withObjectEmptySeparator("")
+        .withArrayEmptySeparator(""));
+    printer.indentObjectsWith(indenter);
+    printer.indentArraysWith(indenter);
+    return mapper.writer(printer);
+  }
+
+  /** A double as {@link Values#exact} writes it; a string when it is not finite. */
+  private static final class DoubleSerializer extends StdSerializer<Double> {
+    private static final long serialVersionUID = 1L;
+
+    DoubleSerializer() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
+      if (Double.isFinite(value)) {
+        gen.writeNumber(Values.exact(value));
       } else {
-        out.append(Values.exact(d));
-      }
-    } else if (v instanceof Float f) {
-      value(f.doubleValue(), indent);
-    } else if (v instanceof Number n) {
-      out.append(n.longValue());
-    } else if (v instanceof Map<?, ?> m) {
-      object(m, indent);
-    } else if (v instanceof Collection<?> c) {
-      array(c, indent);
-    } else {
-      throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
-    }
-  }
-
-  private void object(Map<?, ?> m, int indent) {
-    if (m.isEmpty()) {
-      out.append("{}");
-      return;
-    }
-    out.append('{');
-    String sep = "\n";
-    for (Map.Entry<?, ?> e : m.entrySet()) {
-      out.append(sep);
-      indent(indent + 1);
-      string(String.valueOf(e.getKey()));
-      out.append(": ");
-      value(e.getValue(), indent + 1);
-      sep = ",\n";
-    }
-    out.append('\n');
-    indent(indent);
-    out.append('}');
-  }
-
-  private void array(Collection<?> c, int indent) {
-    if (c.isEmpty()) {
-      out.append("[]");
-      return;
-    }
-    out.append('[');
-    String sep = "\n";
-    for (Object o : c) {
-      out.append(sep);
-      indent(indent + 1);
-      value(o, indent + 1);
-      sep = ",\n";
-    }
-    out.append('\n');
-    indent(indent);
-    out.append(']');
-  }
-
-  private void indent(int n) {
-    out.append("  ".repeat(n));
-  }
-
-  private void string(String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+        gen.writeString(Values.exact(value));
       }
     }
-    out.append('"');
+  }
+
+  /** Jackson's standard escapes, plus U+2028 and U+2029. */
+  private static final class LineSeparatorEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private static final int[] ASCII = standardAsciiEscapesForJSON();
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ASCII;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return ch == 0x2028 || ch == 0x2029
+          ? new SerializedString(String.format("\\u%04x", ch)) : null;
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.tracker.cli;
 import dev.tracker.RunData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,27 +68,43 @@ final class ReportCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw new UserException("--limit must be at least 1 but was " + limit);
     }
-    List<RunData> data;
-    String source;
-    try (RunStore store = cli.open(uri)) {
-      source = store.describe();
-      data = runs == null || runs.isEmpty()
-          ? RunsCommand.select(store.readAll(experiment), f, order, limit)
-          : store.resolveAll(runs);
+    // an output that cannot be written fails now, not after every run was read
+    Path tmp = createTemporary(output);
+    try {
+      List<RunData> data;
+      String source;
+      RunStore.Listing listing = new RunStore.Listing(List.of(), List.of());
+      try (RunStore store = cli.open(uri)) {
+        source = store.describe();
+        if (runs == null || runs.isEmpty()) {
+          listing = store.readEach(experiment);
+          data = RunsCommand.select(listing.runs(), f, order, limit);
+        } else {
+          data = store.resolveAll(runs);
+        }
+      }
+      listing.reportUnreadable(cli.err, "tracker report");
+      if (data.isEmpty()) {
+        String none = "no runs to report in " + source
+            + (experiment == null ? "" : " experiment '" + experiment + "'")
+            + (f == Filter.ALL ? "" : " match the filter");
+        if (listing.unreadable().isEmpty()) {
+          throw new UserException(none);
+        }
+        cli.err.println("tracker report: " + none);
+        return TrackerCli.DATA_ERROR;
+      }
+      String html = HtmlReport.render(title != null ? title : defaultTitle(data), source, data,
+          cli.clock.instant(), cli.zone);
+      replace(tmp, output, html);
+      int charts = RunViews.metricKeys(data).size();
+      cli.out.println("Wrote " + output + ": " + data.size()
+          + (data.size() == 1 ? " run, " : " runs, ") + charts
+          + (charts == 1 ? " chart" : " charts"));
+      return listing.unreadable().isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
+    } finally {
+      deleteQuietly(tmp);
     }
-    if (data.isEmpty()) {
-      throw new UserException("no runs to report in " + source
-          + (experiment == null ? "" : " experiment '" + experiment + "'")
-          + (f == Filter.ALL ? "" : " match the filter"));
-    }
-    String html = HtmlReport.render(title != null ? title : defaultTitle(data), source, data,
-        cli.clock.instant(), cli.zone);
-    write(output, html);
-    int charts = RunViews.metricKeys(data).size();
-    cli.out.println("Wrote " + output + ": " + data.size()
-        + (data.size() == 1 ? " run, " : " runs, ") + charts
-        + (charts == 1 ? " chart" : " charts"));
-    return 0;
   }
 
   private static String defaultTitle(List<RunData> runs) {
@@ -95,20 +113,52 @@ final class ReportCommand implements Callable<Integer> {
     return "Runs of " + String.join(", ", experiments);
   }
 
-  private static void write(Path file, String html) {
+  /**
+   * Creates the folder of {@code file} and an empty temporary file in it, which becomes {@code
+   * file}. It is created with the default permissions, so the report's mode follows the umask
+   * (Files.createTempFile would make it 0600).
+   *
+   * @throws UserException naming the file, the kind of failure and its reason
+   */
+  private static Path createTemporary(Path file) {
     Path target = file.toAbsolutePath();
     try {
+      if (Files.isDirectory(target)) {
+        throw new UserException("cannot write " + file + ": it is a folder");
+      }
       Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), ".report", ".tmp");
-      try {
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
+      for (int attempt = 0; ; attempt++) {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+          return Files.createFile(tmp);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt == 10) {
+            throw e;
+          }
+        }
       }
     } catch (IOException e) {
-      throw new UserException("cannot write " + file + ": " + RunStore.message(e));
+      throw new UserException("cannot write " + file + ": " + RunStore.reason(e));
+    }
+  }
+
+  /** Writes {@code text} into {@code tmp}, then moves it over {@code file} in one step. */
+  private static void replace(Path tmp, Path file, String text) {
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file.toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UserException("cannot write " + file + ": " + RunStore.reason(e));
+    }
+  }
+
+  private static void deleteQuietly(Path tmp) {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException e) {
+      // a leftover hidden .tmp file is harmless; the report itself was written or reported
     }
   }
 }

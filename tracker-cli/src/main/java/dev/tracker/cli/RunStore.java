@@ -7,8 +7,12 @@ import dev.tracker.TrackerException;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * The runs of one backend, read through the SPI's reading methods, with the backend's failures
- * turned into {@link BackendException} (exit 2) and unknown names into {@link UserException}
- * (exit 1).
+ * turned into {@link BackendException} (exit 2), unknown names into {@link UserException} (exit
+ * 1), and a run of a local backend that cannot be read into {@link DataException} (exit 3): the
+ * backend was reached, one run's files were not readable.
  */
 final class RunStore implements AutoCloseable {
   private static final Pattern FULL_ID = Pattern.compile("[0-9a-f]{32}");
@@ -45,11 +50,23 @@ final class RunStore implements AutoCloseable {
     return Secrets.redact(backend.describe());
   }
 
-  /** The names of the experiments. */
+  /**
+   * The names of the experiments.
+   *
+   * @throws UserException when the backend reads a local folder that does not exist (a mistyped
+   *     --uri would otherwise read as "no runs")
+   */
   List<String> experiments() {
     List<String> names = new ArrayList<>();
     for (ExperimentInfo e : call(backend::listExperiments)) {
       names.add(e.name());
+    }
+    if (names.isEmpty()) {
+      Optional<Path> root = backend.localDirectory();
+      if (root.isPresent() && !Files.isDirectory(root.get())) {
+        throw new UserException(describe() + " does not exist (no folder "
+            + root.get().toAbsolutePath() + "); give the runs folder with --uri");
+      }
     }
     return names;
   }
@@ -76,19 +93,79 @@ final class RunStore implements AutoCloseable {
     return runs;
   }
 
-  /** Reads every run of {@link #list(String)} whole. */
+  /**
+   * Reads every run of {@link #list(String)} whole.
+   *
+   * @throws DataException at the first run that cannot be read
+   */
   List<RunData> readAll(String experiment) {
-    List<RunData> out = new ArrayList<>();
-    for (RunInfo info : list(experiment)) {
-      // a run deleted between listing and reading is left out
-      call(() -> backend.readRun(info.id())).ifPresent(out::add);
+    Listing listing = readEach(experiment);
+    if (!listing.unreadable().isEmpty()) {
+      throw listing.unreadable().get(0);
     }
+    return listing.runs();
+  }
+
+  /** The runs that could be read, and why each of the others could not. */
+  record Listing(List<RunData> runs, List<DataException> unreadable) {
+    /** Tells {@code err} about each run left out, as {@code where: message}. */
+    void reportUnreadable(PrintStream err, String where) {
+      for (DataException e : unreadable) {
+        err.println(where + ": " + e.getMessage() + "; left out");
+      }
+    }
+  }
+
+  /**
+   * Reads every run of {@link #list(String)} whole; a run that cannot be read is left out and
+   * told in {@link Listing#unreadable()}, so one bad run does not hide the others.
+   *
+   * @throws BackendException when the backend cannot be reached or fails
+   */
+  Listing readEach(String experiment) {
+    List<RunData> out = new ArrayList<>();
+    List<DataException> unreadable = new ArrayList<>();
+    for (RunInfo info : list(experiment)) {
+      try {
+        // a run deleted between listing and reading is left out
+        read(info.id(), info.name()).ifPresent(out::add);
+      } catch (DataException e) {
+        unreadable.add(e);
+      }
+    }
+    return new Listing(out, unreadable);
+  }
+
+  /** The runs whose parent is {@code parent}, from its experiment's listing, oldest first. */
+  List<RunInfo> children(RunInfo parent) {
+    List<RunInfo> out = new ArrayList<>();
+    for (RunInfo info : list(parent.experimentName())) {
+      if (parent.id().equals(info.parentRunId()) && !parent.id().equals(info.id())) {
+        out.add(info);
+      }
+    }
+    out.sort(Comparator.comparingLong(RunInfo::startTime));
     return out;
   }
 
   /** Reads a run by id; empty when there is none. */
   Optional<RunData> read(String id) {
-    return call(() -> backend.readRun(id));
+    return read(id, null);
+  }
+
+  private Optional<RunData> read(String id, String name) {
+    try {
+      return backend.readRun(id);
+    } catch (IOException | UncheckedIOException | TrackerException e) {
+      if (backend.localDirectory().isEmpty()) {
+        throw backendFailure(e);
+      }
+      throw new DataException("cannot read run " + id
+          + (name == null ? "" : " (" + Values.printable(name) + ")")
+          + " in " + describe() + ": " + Secrets.redact(reason(e)), e);
+    } catch (UnsupportedOperationException e) {
+      throw new UserException(Secrets.redact(e.getMessage()));
+    }
   }
 
   /**
@@ -149,11 +226,30 @@ final class RunStore implements AutoCloseable {
     try {
       return read.get();
     } catch (IOException | UncheckedIOException | TrackerException e) {
-      throw new BackendException("cannot read from " + describe() + ": "
-          + Secrets.redact(message(e)), e);
+      throw backendFailure(e);
     } catch (UnsupportedOperationException e) {
       throw new UserException(Secrets.redact(e.getMessage()));
     }
+  }
+
+  private BackendException backendFailure(Exception e) {
+    return new BackendException("cannot read from " + describe() + ": "
+        + Secrets.redact(message(e)), e);
+  }
+
+  /**
+   * The message of a failure, after its kind unless it is a plain {@link IOException}: {@code
+   * AccessDeniedException: /srv/runs} (the message alone would be only a path).
+   */
+  static String reason(Throwable e) {
+    if (e instanceof UncheckedIOException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    String m = e.getMessage();
+    if (e.getClass() == IOException.class && m != null && !m.isBlank()) {
+      return m;
+    }
+    return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
   static String message(Throwable e) {

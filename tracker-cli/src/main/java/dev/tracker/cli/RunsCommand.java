@@ -17,9 +17,11 @@ import picocli.CommandLine.Option;
 /** {@code tracker runs}: one row per run, one column per param and per metric's last value. */
 @Command(name = "runs", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Lists runs: short id, name, status, start, duration, then one column per"
-        + " param and per metric (its last value).",
-        "Columns that do not fit the terminal are left out with a note; use --format csv or"
-        + " json for everything."})
+        + " param and per metric (its last value). A child run is listed under its parent.",
+        "Columns that do not fit the terminal are left out with a note, in this order: params"
+        + " the same in every run (listed under the table), start, experiment, the other params,"
+        + " metrics (widest first), duration, status; id and name always stay. Use --format csv"
+        + " or json for everything."})
 final class RunsCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -56,22 +58,26 @@ final class RunsCommand implements Callable<Integer> {
       throw new UserException("--limit must be at least 1 but was " + limit);
     }
     List<RunData> runs;
+    RunStore.Listing listing;
     String where;
     try (RunStore store = cli.open(source.uri)) {
       where = store.describe();
-      runs = select(store.readAll(experiment), f, order, limit);
+      listing = store.readEach(experiment);
+      runs = select(listing.runs(), f, order, limit);
     }
     if (runs.isEmpty() && source.format == Format.TABLE) {
       cli.err.println("no runs in " + where + (experiment == null ? "" : " experiment '"
           + experiment + "'") + (f == Filter.ALL ? "" : " match the filter"));
-      return 0;
+    } else {
+      cli.out.print(render(runs, source.format, cli));
+      cli.out.flush();
     }
-    cli.out.print(render(runs, source.format, cli));
-    cli.out.flush();
-    return 0;
+    listing.reportUnreadable(cli.err, "tracker runs");
+    return listing.unreadable().isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
   }
 
   static List<RunData> select(List<RunData> all, Filter filter, SortOrder order, Integer limit) {
+    order.requireKnown(all);
     List<RunData> runs = new ArrayList<>();
     for (RunData r : all) {
       if (filter.test(r)) {
@@ -83,6 +89,13 @@ final class RunsCommand implements Callable<Integer> {
   }
 
   static String render(List<RunData> runs, Format format, Cli cli) {
+    List<Integer> depths = new ArrayList<>();
+    if (format == Format.TABLE) {
+      // children under their parent
+      List<RunViews.Row> rows = RunViews.tree(runs);
+      runs = rows.stream().map(RunViews.Row::run).toList();
+      rows.forEach(r -> depths.add(r.depth()));
+    }
     List<String> params = RunViews.paramKeys(runs);
     List<String> metrics = RunViews.metricKeys(runs);
     List<Map<String, Metric>> latest = new ArrayList<>();
@@ -95,7 +108,7 @@ final class RunsCommand implements Callable<Integer> {
       case CSV:
         return csv(runs, latest, params, metrics);
       default:
-        return table(runs, latest, params, metrics, cli);
+        return table(runs, depths, latest, params, metrics, cli);
     }
   }
 
@@ -142,9 +155,12 @@ final class RunsCommand implements Callable<Integer> {
     return csv.toString();
   }
 
-  /** The column most worth keeping goes last: metrics, status, duration, params, start. */
-  private static String table(List<RunData> runs, List<Map<String, Metric>> latest,
-      List<String> params, List<String> metrics, Cli cli) {
+  /**
+   * Columns go in the order the help gives when the table is too wide: same-valued params,
+   * start, experiment, params, metrics, duration, status; id and name stay.
+   */
+  private static String table(List<RunData> runs, List<Integer> depths,
+      List<Map<String, Metric>> latest, List<String> params, List<String> metrics, Cli cli) {
     TextTable t = new TextTable(cli.ellipsis).maxCell(32);
     List<String> ids = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -153,10 +169,10 @@ final class RunsCommand implements Callable<Integer> {
     List<String> starts = new ArrayList<>();
     List<String> durations = new ArrayList<>();
     Set<String> distinctExperiments = new HashSet<>();
-    for (RunData r : runs) {
-      RunInfo info = r.info();
+    for (int i = 0; i < runs.size(); i++) {
+      RunInfo info = runs.get(i).info();
       ids.add(RunViews.shortId(info.id()));
-      names.add(info.name());
+      names.add(RunViews.treeName(info.name(), depths.get(i), cli.ellipsis.equals("…")));
       experiments.add(info.experimentName());
       distinctExperiments.add(info.experimentName());
       statuses.add(info.status().name());
@@ -168,7 +184,7 @@ final class RunsCommand implements Callable<Integer> {
     if (distinctExperiments.size() > 1) {
       t.column("experiment", 35, TextTable.Align.LEFT, experiments);
     }
-    t.column("status", 60, TextTable.Align.LEFT, statuses);
+    t.column("status", 70, TextTable.Align.LEFT, statuses);
     t.column("start", 30, TextTable.Align.LEFT, starts);
     t.column("duration", 50, TextTable.Align.RIGHT, durations);
     Set<String> both = new HashSet<>(params);
@@ -197,7 +213,7 @@ final class RunsCommand implements Callable<Integer> {
         Metric m = l.get(k);
         cells.add(m == null ? "-" : Values.number(m.value()));
       }
-      t.column(both.contains(k) ? "metrics." + k : k, 80, TextTable.Align.RIGHT, cells);
+      t.column(both.contains(k) ? "metrics." + k : k, 45, TextTable.Align.RIGHT, cells);
     }
     TextTable.Rendered r = t.render(cli.width);
     List<String> same = new ArrayList<>();

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code tracker show RUN}: everything about one run. */
 @Command(name = "show", sortOptions = false, mixinStandardHelpOptions = true,
     description = "Shows one run: its info, params, tags, each metric's last/min/max/count,"
-        + " and its artifacts.")
+        + " its artifacts, and its child runs.")
 final class ShowCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -32,22 +32,25 @@ final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RunData data;
+    List<RunInfo> children;
     try (RunStore store = cli.open(source.uri)) {
       data = store.resolve(run);
+      children = source.format == Format.TABLE ? store.children(data.info()) : List.of();
     }
-    cli.out.print(render(data, source.format, cli));
+    cli.out.print(render(data, children, source.format, cli));
     cli.out.flush();
     return 0;
   }
 
-  static String render(RunData run, Format format, Cli cli) {
+  /** The run in {@code format}; the table also lists its {@code children}. */
+  static String render(RunData run, List<RunInfo> children, Format format, Cli cli) {
     switch (format) {
       case JSON:
         return json(run);
       case CSV:
         return csv(run);
       default:
-        return table(run, cli);
+        return table(run, children, cli);
     }
   }
 
@@ -114,7 +117,7 @@ final class ShowCommand implements Callable<Integer> {
     return m;
   }
 
-  private static String table(RunData run, Cli cli) {
+  private static String table(RunData run, List<RunInfo> children, Cli cli) {
     StringBuilder sb = new StringBuilder();
     List<String> notes = new ArrayList<>();
     Map<String, String> info = info(run.info(), cli);
@@ -168,8 +171,24 @@ final class ShowCommand implements Callable<Integer> {
       sb.append("  (none)\n");
     } else {
       for (String a : run.artifacts()) {
-        sb.append("  ").append(a).append('\n');
+        sb.append("  ").append(Values.printable(a)).append('\n');
       }
+    }
+    if (!children.isEmpty()) {
+      sb.append("\nchild runs\n");
+      List<String> ids = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      List<String> statuses = new ArrayList<>();
+      for (RunInfo c : children) {
+        ids.add(RunViews.shortId(c.id()));
+        names.add(c.name());
+        statuses.add(c.status().name());
+      }
+      section(sb, notes, null, new TextTable(cli.ellipsis).noHeader().indent("  ")
+          .column("id", TextTable.KEEP, TextTable.Align.LEFT, ids)
+          .column("name", TextTable.KEEP, TextTable.Align.LEFT, names)
+          .column("status", 50, TextTable.Align.LEFT, statuses)
+          .render(cli.width));
     }
     if (!notes.isEmpty()) {
       sb.append('\n');
@@ -184,7 +203,7 @@ final class ShowCommand implements Callable<Integer> {
     return new TextTable(cli.ellipsis).noHeader().indent(indent)
         .column("key", TextTable.KEEP, TextTable.Align.LEFT, new ArrayList<>(map.keySet()))
         .column("value", TextTable.KEEP, TextTable.Align.LEFT,
-            map.values().stream().map(v -> v.replace('\n', ' ')).toList())
+            new ArrayList<>(map.values()))
         .render(cli.width);
   }
 

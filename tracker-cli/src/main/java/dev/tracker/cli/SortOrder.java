@@ -18,12 +18,15 @@ final class SortOrder {
 
   /** Newest first. */
   static final SortOrder NEWEST_FIRST =
-      new SortOrder(List.of(new Key(new Field(Field.Kind.ATTRIBUTE, "start_time"), true)));
+      new SortOrder(List.of(new Key(new Field(Field.Kind.ATTRIBUTE, "start_time"), true)),
+          "--sort");
 
   private final List<Key> keys;
+  private final String option;
 
-  private SortOrder(List<Key> keys) {
+  private SortOrder(List<Key> keys, String option) {
     this.keys = keys;
+    this.option = option;
   }
 
   /**
@@ -64,7 +67,35 @@ final class SortOrder {
       keys.add(new Key(t.field(), descending));
       offset += part.length() + 1;
     }
-    return new SortOrder(List.copyOf(keys));
+    return new SortOrder(List.copyOf(keys), option);
+  }
+
+  /**
+   * Checks that every metric, param or tag this order names is held by at least one of {@code
+   * runs} (a typo would otherwise leave the order unchanged without a word); nothing to check
+   * when there are no runs.
+   *
+   * @throws UserException naming the field and the keys the runs have
+   */
+  void requireKnown(List<RunData> runs) {
+    if (runs.isEmpty()) {
+      return;
+    }
+    for (Key k : keys) {
+      Field.Kind kind = k.field.kind();
+      if (kind == Field.Kind.ATTRIBUTE) {
+        continue;
+      }
+      List<String> known = switch (kind) {
+        case METRIC -> RunViews.metricKeys(runs);
+        case PARAM -> RunViews.paramKeys(runs);
+        default -> RunViews.tagKeys(runs);
+      };
+      if (!known.contains(k.field.key())) {
+        throw new UserException("bad " + option + ": no run has " + k.field + " ("
+            + kind.prefix + ": " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+      }
+    }
   }
 
   /** {@code runs} sorted, a new list; equal runs keep their order. */

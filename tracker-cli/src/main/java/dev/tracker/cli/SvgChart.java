@@ -2,6 +2,7 @@ package dev.tracker.cli;
 
 import dev.tracker.Metric;
 import dev.tracker.RunData;
+import dev.tracker.cli.Downsample.Point;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Locale;
 /**
  * A line chart of one metric as inline SVG: value over step (or over seconds since the run's start
  * when every point of a run has the same step), one path per run, axes with ticks, a legend.
- * Points that are NaN or infinite leave a gap in their run's line.
+ * Points that are NaN or infinite leave a gap in their run's line. A long series is drawn
+ * through {@link Downsample#lttb about 2,000} of its points, its spikes kept.
  */
 final class SvgChart {
   static final int WIDTH = 720;
@@ -21,23 +23,26 @@ final class SvgChart {
   private static final int BOTTOM = 62;
   private static final int LEGEND_ROW = 20;
 
-  /** Tableau 10: distinct for the colour-blind as well. */
+  /**
+   * Twenty colours for twenty runs: Tableau 10 (distinct for the colour-blind as well), then ten
+   * darker or lighter ones, each at least 20 apart (CIE76 in CIELAB) from every other.
+   */
   static final List<String> PALETTE = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
-      "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac");
+      "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+      "#1f3b73", "#11a579", "#cf1c90", "#7f3c8d", "#a0cbe8", "#555555", "#543005", "#e31a1c",
+      "#8f2d56", "#ffbe7d");
 
   private SvgChart() {}
 
-  /** The colour of the i-th run. */
+  /** The colour of the i-th run: the palette's, again from the start after twenty. */
   static String color(int i) {
     return PALETTE.get(i % PALETTE.size());
   }
 
-  /** The dash pattern of the i-th run: solid for the first ten, then dashed. */
+  /** The dash pattern of the i-th run: solid for the first twenty, then dashed, then dotted. */
   static String dash(int i) {
     return i < PALETTE.size() ? null : (i < 2 * PALETTE.size() ? "8 4" : "2 3");
   }
-
-  private record Point(double x, double y) {}
 
   private record Series(int index, RunData run, List<Point> points) {}
 
@@ -81,7 +86,8 @@ final class SvgChart {
           yMax = Math.max(yMax, m.value());
         }
       }
-      series.add(new Series(i, run, points));
+      // the axes cover every point; the line is drawn through a downsampled few
+      series.add(new Series(i, run, Downsample.lttb(points, Downsample.DEFAULT_POINTS)));
     }
     if (yMin > yMax) {
       yMin = 0;
@@ -175,13 +181,13 @@ final class SvgChart {
     for (Series s : series) {
       List<Point> p = s.points;
       for (int i = 0; i < p.size(); i++) {
-        boolean alone = Double.isFinite(p.get(i).y)
-            && (i == 0 || !Double.isFinite(p.get(i - 1).y))
-            && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y));
+        boolean alone = Double.isFinite(p.get(i).y())
+            && (i == 0 || !Double.isFinite(p.get(i - 1).y()))
+            && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y()));
         if (alone) {
           sb.append("<circle class=\"point\" data-run=\"").append(s.run.info().id())
-              .append("\" cx=\"").append(f(x.map(p.get(i).x))).append("\" cy=\"")
-              .append(f(y.map(p.get(i).y))).append("\" r=\"4\" fill=\"").append(color(s.index))
+              .append("\" cx=\"").append(f(x.map(p.get(i).x()))).append("\" cy=\"")
+              .append(f(y.map(p.get(i).y()))).append("\" r=\"4\" fill=\"").append(color(s.index))
               .append("\" stroke=\"none\"/>\n");
         }
       }
@@ -217,14 +223,14 @@ final class SvgChart {
     StringBuilder d = new StringBuilder();
     boolean pen = false;
     for (Point p : points) {
-      if (!Double.isFinite(p.y)) {
+      if (!Double.isFinite(p.y())) {
         pen = false;
         continue;
       }
       if (d.length() > 0) {
         d.append(' ');
       }
-      d.append(pen ? 'L' : 'M').append(f(x.map(p.x))).append(' ').append(f(y.map(p.y)));
+      d.append(pen ? 'L' : 'M').append(f(x.map(p.x()))).append(' ').append(f(y.map(p.y())));
       pen = true;
     }
     return d.toString();

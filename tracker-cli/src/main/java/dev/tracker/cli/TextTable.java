@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Aligned columns that fit a width: when the columns are too wide together, the columns of lowest
+ * Aligned columns of {@linkplain Values#printable printable} text that fit a width: when the columns are too wide together, the columns of lowest
  * priority are dropped (the widest, then the rightmost, first among equals), then the widest
  * values are cut, and
  * {@link Rendered#notes()} says what was hidden or cut. Lines never wrap.
@@ -107,8 +107,9 @@ final class TextTable {
 
   /** Adds a column that notes call {@code name} rather than by its header. */
   TextTable column(String header, String name, int priority, Align align, List<String> cells) {
-    columns.add(new Column(header == null ? "" : header, name, priority, align, List.copyOf(
-        cells.stream().map(c -> c == null ? "" : c).toList())));
+    // what a run holds is printed as visible text, never as terminal control sequences
+    columns.add(new Column(header == null ? "" : Values.printable(header), name, priority, align,
+        List.copyOf(cells.stream().map(c -> c == null ? "" : Values.printable(c)).toList())));
     return this;
   }
 

@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>Exit codes: {@value #OK} when all went well, {@value #USER_ERROR} for a mistake in the
- * command line (unknown run, bad filter, bad option) with a one-line message on stderr, {@value
- * #BACKEND_ERROR} when the backend cannot be reached or fails.
+ * command line (unknown run, bad filter, bad option, a runs folder that does not exist) with a
+ * one-line message on stderr, {@value #BACKEND_ERROR} when the backend cannot be reached or fails,
+ * {@value #DATA_ERROR} when a run's files cannot be read (a command over several runs still shows
+ * the others, and names each run it left out on stderr).
  */
 public final class TrackerCli {
   /** Exit code: done. */
@@ -34,6 +36,8 @@ public final class TrackerCli {
   public static final int USER_ERROR = 1;
   /** Exit code: the backend could not be reached or failed. */
   public static final int BACKEND_ERROR = 2;
+  /** Exit code: a run's records cannot be read (a file the reader rejects); others are shown. */
+  public static final int DATA_ERROR = 3;
 
   private TrackerCli() {}
 
@@ -76,6 +80,10 @@ public final class TrackerCli {
         cli.err.println(where + ": " + ex.getMessage());
         return USER_ERROR;
       }
+      if (ex instanceof DataException) {
+        cli.err.println(where + ": " + ex.getMessage());
+        return DATA_ERROR;
+      }
       if (ex instanceof BackendException) {
         cli.err.println(where + ": " + ex.getMessage());
         return BACKEND_ERROR;
@@ -103,8 +111,9 @@ public final class TrackerCli {
       description = {"Lists, shows, compares, reports and syncs tracked runs.",
           "Runs are read from a file root (--uri file:./runs) or an MLflow server"
           + " (--uri http://localhost:5000).",
-          "Exit codes: 0 ok, 1 bad command line (unknown run, bad filter), 2 backend"
-          + " unreachable or failing."})
+          "Exit codes: 0 ok, 1 bad command line (unknown run, bad filter, no such runs"
+          + " folder), 2 backend unreachable or failing, 3 a run's files cannot be read (the"
+          + " other runs are still shown)."})
   static final class Top implements Callable<Integer> {
     private final Cli cli;
 

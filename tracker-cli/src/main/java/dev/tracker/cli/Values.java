@@ -32,6 +32,36 @@ final class Values {
     return d.toPlainString();
   }
 
+  /**
+   * Text safe to print to a terminal: line breaks and tabs become spaces, other control
+   * characters (which could move the cursor or recolour the terminal) and the characters that
+   * reorder text (bidirectional overrides, line and paragraph separators) are written as Java's
+   * unicode escapes (ESC as a backslash, then u001b). Null stays null.
+   */
+  static String printable(String s) {
+    if (s == null) {
+      return null;
+    }
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean space = c == '\n' || c == '\r' || c == '\t';
+      boolean escape = !space && (Character.isISOControl(c) || (c >= 0x2028 && c <= 0x202e)
+          || (c >= 0x2066 && c <= 0x2069));
+      if ((space || escape) && sb == null) {
+        sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+      }
+      if (space) {
+        sb.append(' ');
+      } else if (escape) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
+  }
+
   /** A number for tables: 6 significant digits. */
   static String number(double v) {
     return number(v, 6);

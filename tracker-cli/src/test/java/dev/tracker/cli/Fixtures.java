@@ -6,6 +6,7 @@ import dev.tracker.RunStatus;
 import dev.tracker.Tag;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
+import dev.tracker.spi.TrackingBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,11 @@ final class Fixtures {
 
   /** lr-0.01 (A, finished), lr-0.1 (B, finished, best), lr-0.5 (C, failed, NaN loss). */
   static RecordingBackend threeRuns() {
-    RecordingBackend b = new RecordingBackend();
+    return threeRuns(new RecordingBackend());
+  }
+
+  /** The three runs written to {@code b}. */
+  static <B extends TrackingBackend> B threeRuns(B b) {
     run(b, "iris", A, "lr-0.01", T0, 3_000, RunStatus.FINISHED,
         params("lr", "0.01", "epochs", "50", "model", "softmax"),
         Map.of("loss", new double[] {1.2, 0.9, 0.7}, "accuracy", new double[] {0.5, 0.7, 0.9}));
@@ -53,13 +58,13 @@ final class Fixtures {
    * Creates a run: params, then metrics ("loss" before "accuracy" at each step, step i at
    * start + i seconds), then the end unless the status is RUNNING.
    */
-  static void run(RecordingBackend b, String experiment, String id, String name, long start,
+  static void run(TrackingBackend b, String experiment, String id, String name, long start,
       long duration, RunStatus status, Map<String, String> params,
       Map<String, double[]> metrics) {
     run(b, experiment, id, name, start, duration, status, params, metrics, null);
   }
 
-  static void run(RecordingBackend b, String experiment, String id, String name, long start,
+  static void run(TrackingBackend b, String experiment, String id, String name, long start,
       long duration, RunStatus status, Map<String, String> params,
       Map<String, double[]> metrics, String parent) {
     try {

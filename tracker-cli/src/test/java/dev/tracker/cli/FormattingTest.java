@@ -66,6 +66,7 @@ class FormattingTest {
     m.put("none", null);
     m.put("list", List.of(true, Map.of()));
     m.put("empty", List.of());
+    m.put("lines", "a\u2028b\u2029c\u001b");
 
     assertThat(Json.write(m)).isEqualTo("""
         {
@@ -78,7 +79,8 @@ class FormattingTest {
             true,
             {}
           ],
-          "empty": []
+          "empty": [],
+          "lines": "a\\u2028b\\u2029c\\u001B"
         }
         """);
   }

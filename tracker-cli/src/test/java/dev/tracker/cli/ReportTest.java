@@ -1,16 +1,21 @@
 package dev.tracker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tracker.Metric;
 import dev.tracker.RunStatus;
+import dev.tracker.spi.Batch;
 import dev.tracker.testing.RecordingBackend;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
@@ -105,6 +110,35 @@ class ReportTest {
   }
 
   @Test
+  void aMillionPointsMakeAReportUnderTwoMegabytesWithExactValuesAndTheSpike() throws Exception {
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "big", Fixtures.A, "long", Fixtures.T0, 1000, RunStatus.FINISHED, Map.of(),
+        Map.of());
+    List<Metric> points = new ArrayList<>(1_000_000);
+    for (int step = 0; step < 1_000_000; step++) {
+      double v = step == 654_321 ? 9.5 : step == 999_999 ? 0.25 : 1.0 / (1 + step / 1000.0);
+      points.add(new Metric("loss", v, Fixtures.T0 + step, step));
+    }
+    b.logBatch(Fixtures.A, Batch.ofMetrics(points));
+    Path file = dir.resolve("big.html");
+
+    Harness.Result r = new Harness(b).run("report", "-o", file.toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(Files.size(file)).isLessThan(2_000_000);
+    Document doc = parse(Files.readString(file));
+    Node svg = one(doc, "//figure[@data-metric='loss']/svg");
+    String d = one(svg, "g[@class='series']/path/@d").getTextContent();
+    assertThat(d.split("[ML]").length - 1).isBetween(1_900, 2_000);
+    // 0..10 over pixels 316..16: the spike of one point reaches 9.5
+    assertThat(d).contains(" 31.0");
+    assertThat(all(doc, "//table[@class='metrics']/tbody/tr/th"))
+        .containsExactly("loss", "loss min", "loss max");
+    assertThat(all(doc, "//table[@class='metrics']/tbody/tr/td"))
+        .containsExactly("0.25", Values.number(1.0 / (1 + 999_998 / 1000.0)), "9.5");
+  }
+
+  @Test
   void paramsTableMarksTheParamsThatDiffer() throws Exception {
     Document doc = parse(report());
 
@@ -170,6 +204,49 @@ class ReportTest {
 
     assertThat(r.out()).isEqualTo("Wrote " + file + ": 3 runs, 2 charts\n");
     assertThat(file).isRegularFile();
+  }
+
+  @Test
+  void theReportsModeFollowsTheUmaskLikeAnyNewFile() throws Exception {
+    Path reference = Files.createFile(dir.resolve("reference"));
+    Set<PosixFilePermission> expected = Files.getPosixFilePermissions(reference);
+    // under umask 077 every new file is 0600 and there is nothing to tell apart
+    assumeTrue(expected.contains(PosixFilePermission.GROUP_READ)
+        || expected.contains(PosixFilePermission.OTHERS_READ), "umask hides group and others");
+
+    report();
+
+    assertThat(Files.getPosixFilePermissions(dir.resolve("report.html"))).isEqualTo(expected);
+  }
+
+  @Test
+  void anOutputThatCannotBeWrittenFailsBeforeAnyRunIsReadNamingTheKindAndReason()
+      throws Exception {
+    Path file = Files.createFile(dir.resolve("file"));
+    Harness harness = new Harness(uri -> new RunsCommandTest.Unreachable());
+
+    Harness.Result under = harness.run("report", "-o", file.resolve("r.html").toString());
+    Harness.Result folder = harness.run("report", "-o", dir.toString());
+
+    assertThat(under.code()).isEqualTo(1);
+    assertThat(under.out()).isEmpty();
+    assertThat(under.err()).isEqualTo("tracker report: cannot write " + file.resolve("r.html")
+        + ": FileAlreadyExistsException: " + file + "\n");
+    assertThat(folder.code()).isEqualTo(1);
+    assertThat(folder.err()).isEqualTo("tracker report: cannot write " + dir
+        + ": it is a folder\n");
+    assertThat(harness.opened).isEmpty();
+  }
+
+  @Test
+  void noTemporaryFileIsLeftWhenTheRunsCannotBeRead() throws Exception {
+    Harness.Result r = new Harness(uri -> new RunsCommandTest.Unreachable())
+        .run("report", "-o", dir.resolve("r.html").toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    try (var files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
   }
 
   @Test

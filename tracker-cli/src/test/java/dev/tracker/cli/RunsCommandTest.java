@@ -9,9 +9,11 @@ import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunsCommandTest {
   private final Harness harness = new Harness(Fixtures.threeRuns());
@@ -73,6 +75,22 @@ class RunsCommandTest {
   }
 
   @Test
+  void metricColumnsGoBeforeStatusWhenEvenNarrower() {
+    Harness.Result r = harness.width(35).run("runs");
+
+    assertThat(r.out()).isEqualTo(""
+        + "id        name     status\n"
+        + "c3d4e5f6  lr-0.5   FAILED\n"
+        + "b2c3d4e5  lr-0.1   FINISHED\n"
+        + "a1b2c3d4  lr-0.01  FINISHED\n"
+        + "\n"
+        + "same in every run: epochs=50,\n"
+        + "  model=softmax\n"
+        + "5 columns not shown to fit 35 characters: start, duration, lr, loss, accuracy"
+        + " (use --format csv or json for all)\n");
+  }
+
+  @Test
   void paramsWithTheSameValueEverywhereGoUnderTheTableWrappedToTheWidth() {
     RecordingBackend b = new RecordingBackend();
     Map<String, String> params = Fixtures.params("seed", "1", "epochs", "50", "batch_size", "16",
@@ -109,6 +127,20 @@ class RunsCommandTest {
         + "a1b2c3d4  a-run-name-that-is-far-too-long…  FINISHED  2024-05-01 12:00        1s     1\n"
         + "\n"
         + "… marks values cut to fit\n");
+  }
+
+  @Test
+  void controlCharactersInARunAreShownAsEscapesNeverSentToTheTerminal() {
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "x", Fixtures.A, "red\u001b[31m", Fixtures.T0, 1000, RunStatus.FINISHED,
+        Map.of("note", "a\tb\u0007\u202ec"), Map.of("loss", new double[] {1}));
+
+    Harness.Result r = new Harness(b).run("runs");
+
+    assertThat(r.out()).isEqualTo(""
+        + "id        name           status    start             duration  note              "
+        + "loss\n"
+        + "a1b2c3d4  red\\u001b[31m  FINISHED  2024-05-01 12:00        1s  a b\\u0007\\u202ec     1\n");
   }
 
   @Test
@@ -211,6 +243,41 @@ class RunsCommandTest {
     assertThat(r.err()).isEqualTo("tracker runs: bad --sort at position 1: expected"
         + " [-]metrics.KEY, [-]params.KEY, [-]tags.KEY or [-]attributes.NAME but found"
         + " 'accuracy'\n");
+  }
+
+  @Test
+  void sortByAFieldNoRunHasExitsOneNamingWhatTheRunsHave() {
+    Harness.Result metric = harness.run("runs", "--sort", "-metrics.nope");
+    Harness.Result param = harness.run("runs", "--sort", "params.lr,params.nope", "-f", "csv");
+
+    assertThat(metric.code()).isEqualTo(1);
+    assertThat(metric.out()).isEmpty();
+    assertThat(metric.err()).isEqualTo("tracker runs: bad --sort: no run has metrics.nope"
+        + " (metrics: loss, accuracy)\n");
+    assertThat(param.code()).isEqualTo(1);
+    assertThat(param.err()).isEqualTo("tracker runs: bad --sort: no run has params.nope"
+        + " (params: lr, epochs, model)\n");
+  }
+
+  @Test
+  void aFileRootThatDoesNotExistExitsOne(@TempDir Path dir) {
+    Path missing = dir.resolve("nonexistent");
+
+    Harness.Result r = Harness.real().run("runs", "--uri", missing.toUri().toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("tracker runs: file:" + missing + " does not exist (no folder "
+        + missing + "); give the runs folder with --uri\n");
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void anEmptyFileRootIsNoRunsNotAnError(@TempDir Path dir) {
+    Harness.Result r = Harness.real().run("runs", "--uri", dir.toUri().toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).isEqualTo("no runs in file:" + dir + "\n");
   }
 
   @Test

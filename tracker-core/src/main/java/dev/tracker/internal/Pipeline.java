@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -410,13 +409,9 @@ public final class Pipeline {
   }
 
   private void logDirectory(String runId, Path dir, String artifactPath) throws IOException {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile).sorted().toList();
-    }
-    for (Path file : files) {
-      String rel = dir.relativize(file).toString().replace('\\', '/');
-      backend.logArtifact(runId, file, artifactPath == null ? rel : artifactPath + "/" + rel);
+    for (ArtifactDirectory.Entry e : ArtifactDirectory.files(dir)) {
+      String rel = e.relativePath();
+      backend.logArtifact(runId, e.file(), artifactPath == null ? rel : artifactPath + "/" + rel);
     }
   }
 

@@ -24,7 +24,7 @@ public final class RunContext {
   public static Map<String, String> standardTags(Path workDir) {
     Map<String, String> tags = new LinkedHashMap<>();
     putIfPresent(tags, USER, System.getProperty("user.name"));
-    putIfPresent(tags, SOURCE_NAME, sourceName(System.getProperty("sun.java.command")));
+    putIfPresent(tags, SOURCE_NAME, Launch.current().source());
     tags.put(SOURCE_TYPE, "LOCAL");
     GitInfo.find(workDir).ifPresent(git -> {
       putIfPresent(tags, GIT_COMMIT, git.commit());
@@ -35,22 +35,6 @@ public final class RunContext {
     putIfPresent(tags, "tracker.os.name", System.getProperty("os.name"));
     putIfPresent(tags, "tracker.os.arch", System.getProperty("os.arch"));
     return tags;
-  }
-
-  /**
-   * The main class, or the jar's file name, from the {@code sun.java.command} property ("main
-   * class or jar, then arguments"); arguments are dropped since they may hold secrets.
-   */
-  static String sourceName(String command) {
-    if (command == null || command.isBlank()) {
-      return null;
-    }
-    String first = command.trim().split("\\s+", 2)[0];
-    if (first.endsWith(".jar")) {
-      int slash = Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\'));
-      return first.substring(slash + 1);
-    }
-    return first;
   }
 
   private static void putIfPresent(Map<String, String> tags, String key, String value) {

@@ -15,6 +15,9 @@ public final class Validation {
   /** MLflow's maximum length of a tag value. */
   public static final int MAX_TAG_VALUE_LENGTH = 8000;
 
+  /** The most characters of an experiment name (MLflow's limit). */
+  public static final int MAX_EXPERIMENT_NAME_LENGTH = 500;
+
   /** The key rule as written in messages (MLflow's, with Python's Unicode {@code \w}). */
   public static final String KEY_RULE = "[\\w./ :-]{1,250}";
 
@@ -114,7 +117,10 @@ public final class Validation {
     return timestampMillis;
   }
 
-  /** Checks a param value: not null, at most {@link #MAX_PARAM_VALUE_LENGTH} characters. */
+  /**
+   * Checks a param value: not null, at most {@link #MAX_PARAM_VALUE_LENGTH} characters, well-formed
+   * UTF-16 (see {@link #wellFormed}). Control characters are allowed, as MLflow stores them.
+   */
   public static String paramValue(String key, String value) {
     if (value == null) {
       throw new IllegalArgumentException("param '" + key + "' value must not be null");
@@ -123,10 +129,13 @@ public final class Validation {
       throw new IllegalArgumentException("param '" + key + "' value must be at most "
           + MAX_PARAM_VALUE_LENGTH + " characters but was " + value.length() + " characters");
     }
-    return value;
+    return wellFormed("param '" + key + "' value", value);
   }
 
-  /** Checks a tag value: not null, at most {@link #MAX_TAG_VALUE_LENGTH} characters. */
+  /**
+   * Checks a tag value: not null, at most {@link #MAX_TAG_VALUE_LENGTH} characters, well-formed
+   * UTF-16 (see {@link #wellFormed}). Control characters are allowed, as MLflow stores them.
+   */
   public static String tagValue(String key, String value) {
     if (value == null) {
       throw new IllegalArgumentException("tag '" + key + "' value must not be null");
@@ -135,7 +144,52 @@ public final class Validation {
       throw new IllegalArgumentException("tag '" + key + "' value must be at most "
           + MAX_TAG_VALUE_LENGTH + " characters but was " + value.length() + " characters");
     }
-    return value;
+    return wellFormed("tag '" + key + "' value", value);
+  }
+
+  /**
+   * Checks that a string is well-formed UTF-16: no lone surrogate (half of a character outside
+   * the Basic Multilingual Plane, such as an emoji cut by {@code substring}), which no file or
+   * server can store as UTF-8.
+   *
+   * @param what names the string in the message, e.g. "param 'note' value"
+   * @throws IllegalArgumentException naming it, the surrogate and its index
+   */
+  public static String wellFormed(String what, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(what + " must be well-formed UTF-16 but has a lone"
+            + " surrogate " + String.format("\\u%04x", (int) c) + " at index " + i
+            + " (half of a character such as an emoji, cut in two)");
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Checks an experiment name as MLflow does: not null, not blank, at most {@value
+   * #MAX_EXPERIMENT_NAME_LENGTH} characters; and well-formed UTF-16. Any other name is valid,
+   * {@code /Users/me/exp}, control characters and emoji included; backends map it to what they
+   * store.
+   *
+   * @throws IllegalArgumentException naming the rule and the name
+   */
+  public static String experimentName(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("experiment name must not be null");
+    }
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("experiment name must not be blank");
+    }
+    if (name.length() > MAX_EXPERIMENT_NAME_LENGTH) {
+      throw new IllegalArgumentException("experiment name must be at most "
+          + MAX_EXPERIMENT_NAME_LENGTH + " characters but was " + name.length() + " characters");
+    }
+    return wellFormed("experiment name", name);
   }
 
   /**
@@ -164,12 +218,15 @@ public final class Validation {
     return key.substring(0, 20) + "…";
   }
 
-  /** Shows control characters as \\uXXXX so a message never carries raw ones. */
+  /** Shows control characters and surrogates as \\uXXXX so a message never carries raw ones. */
   static String printable(String s) {
     StringBuilder out = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isISOControl(c)) {
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.append(c).append(s.charAt(++i));
+      } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);

@@ -1,6 +1,7 @@
 package dev.tracker.spi;
 
 import dev.tracker.TrackerException;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,29 @@ public final class Backends {
     throw new TrackerException("no backend for URI scheme '" + scheme + "' ("
         + Secrets.redact(uri.toString()) + "); add " + artifactFor(scheme)
         + " to the class path");
+  }
+
+  /**
+   * Runs the backend's {@link TrackingBackend#checkWritable()}; when it fails, closes the backend
+   * and throws.
+   *
+   * @return the backend
+   * @throws TrackerException naming the backend and the reason, with the failure as cause
+   */
+  public static TrackingBackend checkWritable(TrackingBackend backend) {
+    try {
+      backend.checkWritable();
+      return backend;
+    } catch (IOException e) {
+      TrackerException failure = new TrackerException(backend.describe()
+          + " cannot store records: " + e.getMessage(), e);
+      try {
+        backend.close();
+      } catch (Exception closing) {
+        failure.addSuppressed(closing);
+      }
+      throw failure;
+    }
   }
 
   private static String artifactFor(String scheme) {

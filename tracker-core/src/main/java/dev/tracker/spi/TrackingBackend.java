@@ -96,6 +96,16 @@ public interface TrackingBackend extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Checks, before the first record, that this backend can store records at all, so that a long
+   * job learns it at start rather than from the last {@code flush()}: the file backend creates
+   * its root folder and writes a file there. Called by {@code Tracker.build()} on the caller's
+   * thread for backends it created from a URI; the default checks nothing.
+   *
+   * @throws IOException saying what cannot be written and why
+   */
+  default void checkWritable() throws IOException {}
+
   /** Releases what the backend holds (files, connections). Called once, after the last flush. */
   @Override
   void close() throws IOException;

@@ -29,7 +29,7 @@ final class AtomicFiles {
     try {
       writeVia(tempSibling(file), file, bytes);
     } catch (IOException e) {
-      throw new IOException("cannot write " + file + ": " + FileBackend.reason(e), e);
+      throw new IOException("cannot write " + file + ": " + OpenRun.reason(e), e);
     }
   }
 
@@ -74,7 +74,7 @@ final class AtomicFiles {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new IOException("cannot copy " + source + " to " + target + ": "
-          + FileBackend.reason(e), e);
+          + OpenRun.reason(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }

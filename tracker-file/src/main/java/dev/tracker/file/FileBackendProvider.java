@@ -51,7 +51,9 @@ public final class FileBackendProvider implements BackendProvider {
   }
 
   /**
-   * Creates a backend for the URI's folder (which is created when the first run starts).
+   * Creates a backend for the URI's folder. Nothing is created here (the {@code tracker} command
+   * reads through this too); {@code Tracker.build()} creates the folder and checks that it can
+   * be written ({@link FileBackend#checkWritable()}).
    *
    * @throws IllegalArgumentException when the URI names no local folder, or the folder is a file
    */

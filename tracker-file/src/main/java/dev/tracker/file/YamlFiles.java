@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -15,6 +16,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
 
@@ -26,6 +28,13 @@ import org.yaml.snakeyaml.representer.Representer;
  * someone else are untrusted. Writing replaces a file atomically: the content goes to a temporary
  * file in the same folder, is forced to disk, and is renamed over the old file, so a reader (or a
  * crash) sees the old or the new file, never a part.
+ *
+ * <p>Every string is written so that every YAML reader reads back exactly that string: a string
+ * that a YAML 1.1 reader (Python's PyYAML, SnakeYAML) or a YAML 1.2 reader would resolve to
+ * something else when written plain ({@code =}, {@code <<}, {@code ~}, {@code null}, {@code
+ * yes}/{@code off}, {@code 0x1f}, {@code 1_000}, {@code 1:20}, {@code .nan}, {@code 2001-12-14},
+ * …) is written in single quotes; a string holding control characters or line breaks is written
+ * in double quotes with escapes ({@code "\e"}, {@code "\0"}), never as {@code !!binary}.
  */
 final class YamlFiles {
   /** Our files use no aliases; a hand-edited one may use a few. */
@@ -149,6 +158,7 @@ final class YamlFiles {
     options.setSplitLines(false);
     options.setAllowUnicode(true);
     options.setIndent(2);
+    options.setNonPrintableStyle(DumperOptions.NonPrintableStyle.ESCAPE);
     return options;
   }
 
@@ -171,9 +181,66 @@ final class YamlFiles {
       this.representers.put(null, data -> {
         throw new YAMLException("cannot write a " + data.getClass().getName() + " as YAML");
       });
+      this.representers.put(String.class, data -> representString((String) data));
       this.representers.put(Double.class, data -> representScalar(Tag.FLOAT,
           formatDouble((Double) data)));
     }
+
+    /**
+     * A string scalar: in double quotes with escapes when it holds a control character or a line
+     * break, in single quotes when a reader could take it plain for another type, otherwise as
+     * SnakeYAML chooses (plain where it can).
+     */
+    private Node representString(String s) {
+      DumperOptions.ScalarStyle style = needsEscapes(s) ? DumperOptions.ScalarStyle.DOUBLE_QUOTED
+          : NOT_A_PLAIN_STRING.matcher(s).matches() ? DumperOptions.ScalarStyle.SINGLE_QUOTED
+          : defaultScalarStyle;
+      return representScalar(Tag.STR, s, style);
+    }
+  }
+
+  /**
+   * Plain scalars that some YAML reader resolves to something other than a string: PyYAML's YAML
+   * 1.1 resolvers (bool, int, float, merge, null, timestamp, value, yaml) and the YAML 1.2 core
+   * schema's ({@code 0o17}, {@code 1e3}).
+   */
+  private static final Pattern NOT_A_PLAIN_STRING = Pattern.compile(String.join("|",
+      // YAML 1.1 bool
+      "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF",
+      // YAML 1.1 and 1.2 y/n are read as booleans by some readers (1.1's full bool type)
+      "y|Y|n|N",
+      // YAML 1.1 float
+      "[-+]?[0-9][0-9_]*\\.[0-9_]*(?:[eE][-+][0-9]+)?",
+      "\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+      "[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*",
+      "[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)",
+      // YAML 1.1 int: binary, octal, decimal, hex, sexagesimal
+      "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+",
+      "[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
+      // YAML 1.2 core schema int and float
+      "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+",
+      "[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?",
+      // merge, null, value, yaml (!, &, *)
+      "<<|~|null|Null|NULL|=|!|&|\\*|",
+      // timestamp
+      "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+      "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]*)?"
+          + "(?:[ \\t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"));
+
+  /**
+   * True when {@code s} holds a character that only a double-quoted scalar carries exactly: C0 and
+   * C1 control characters (tab and line breaks included), DEL, the Unicode line and paragraph
+   * separators, a byte order mark and the non-characters U+FFFE and U+FFFF.
+   */
+  static boolean needsEscapes(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+          || c == '\ufeff' || c >= '\ufffe') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A double as YAML 1.1 writes it: {@code .nan}, {@code .inf}, {@code 1.0E+10}. */

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.Run;
 import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
+import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileBackendProviderTest {
@@ -107,6 +111,41 @@ class FileBackendProviderTest {
     try (Tracker tracker = Tracker.builder().shutdownHook(false).systemProperties(k -> null)
         .environment(Map.of("TRACKER_DIR", root.toString())::get).build()) {
       assertThat(tracker.uri()).isEqualTo("file:" + root);
+    }
+  }
+
+  @Test
+  void anUnusableRunsFolderFailsAtBuildNamingThePathTheKindAndTheReason() throws Exception {
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    Path root = file.resolve("runs");
+    assertThatThrownBy(() -> Tracker.builder().uri("file:" + root).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build())
+        .isExactlyInstanceOf(TrackerException.class)
+        .hasMessage("file:" + root + " cannot store records: the runs folder " + root
+            + " cannot be created or written: FileSystemException: " + root + ": Not a directory")
+        .hasRootCauseInstanceOf(java.nio.file.FileSystemException.class);
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aRunsFolderUnderProcFailsAtBuildWithNoSuchFile() {
+    assertThatThrownBy(() -> Tracker.builder().uri("file:/proc/runs").shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build())
+        .isExactlyInstanceOf(TrackerException.class)
+        .hasMessage("file:/proc/runs cannot store records: the runs folder /proc/runs cannot be"
+            + " created or written: NoSuchFileException: /proc/runs");
+  }
+
+  @Test
+  void onlyATrackerCreatesTheRootReadersDoNot() throws Exception {
+    Path root = tmp.resolve("not-yet");
+    try (TrackingBackend reader = Backends.create(BackendConfig.of(URI.create("file:" + root)))) {
+      assertThat(reader.listExperiments()).isEmpty();
+    }
+    assertThat(root).doesNotExist();
+    try (Tracker tracker = Tracker.builder().uri("file:" + root).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build()) {
+      assertThat(root).isEmptyDirectory();
     }
   }
 }

@@ -16,12 +16,12 @@ class MetricsCsvDigitsTest {
         1_700_000_000_123L, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
         Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
     for (long v : edges) {
-      assertThat(text(MetricsCsv.putLong(buf, 0, v))).isEqualTo(Long.toString(v));
+      assertThat(text(MetricsCsvWriter.putLong(buf, 0, v))).isEqualTo(Long.toString(v));
     }
     SplittableRandom r = new SplittableRandom(7);
     for (int i = 0; i < 100_000; i++) {
       long v = r.nextLong() >> r.nextInt(64);
-      assertThat(text(MetricsCsv.putLong(buf, 0, v))).isEqualTo(Long.toString(v));
+      assertThat(text(MetricsCsvWriter.putLong(buf, 0, v))).isEqualTo(Long.toString(v));
     }
   }
 
@@ -30,7 +30,7 @@ class MetricsCsvDigitsTest {
     SplittableRandom r = new SplittableRandom(11);
     for (int i = 0; i < 100_000; i++) {
       double v = r.nextDouble() * Math.pow(10, r.nextInt(12) - 4) * (r.nextBoolean() ? 1 : -1);
-      assertThat(Double.parseDouble(text(MetricsCsv.putDouble(buf, 0, v)))).isEqualTo(v);
+      assertThat(Double.parseDouble(text(MetricsCsvWriter.putDouble(buf, 0, v)))).isEqualTo(v);
     }
   }
 

@@ -64,7 +64,7 @@ class MetricsCsvTest {
   @Test
   void rowsAreWrittenWithQuotedNamesBareNumbersAndNewlines() throws IOException {
     RecordingChannel channel = new RecordingChannel();
-    new MetricsCsv.Writer(channel).append(List.of(
+    new MetricsCsvWriter(channel).append(List.of(
         new Metric("loss", 0.6931471805599453, 1_700_000_000_000L, 0),
         new Metric("val/acc", Double.NaN, 1_700_000_000_012L, 1),
         new Metric("grad norm", Double.POSITIVE_INFINITY, 0, -1),
@@ -87,7 +87,7 @@ class MetricsCsvTest {
   @Test
   void aBatchIsWrittenWithOneWriteCall() throws IOException {
     RecordingChannel channel = new RecordingChannel();
-    MetricsCsv.Writer writer = new MetricsCsv.Writer(channel);
+    MetricsCsvWriter writer = new MetricsCsvWriter(channel);
     List<Metric> batch = new ArrayList<>();
     for (int i = 0; i < 5000; i++) {
       batch.add(new Metric("loss/with a fairly long name " + (i % 7), i / 3.0,
@@ -138,7 +138,7 @@ class MetricsCsvTest {
   @Test
   void rowsAFailedWriteLeftAreWrittenFirstByTheNextSoNoneIsLostOrCut() throws IOException {
     FullDisk disk = new FullDisk(10); // 10 bytes fit, then the disk is full
-    MetricsCsv.Writer writer = new MetricsCsv.Writer(disk);
+    MetricsCsvWriter writer = new MetricsCsvWriter(disk);
     assertThatThrownBy(() -> writer.append(List.of(new Metric("loss", 0.5, 1, 1),
         new Metric("loss", 0.75, 1, 1))))
         .isInstanceOf(IOException.class).hasMessage("No space left on device");
@@ -162,7 +162,7 @@ class MetricsCsvTest {
   @Test
   void aBatchIsDroppedWithAClearMessageOnlyWhenTheKeptRowsAreAtTheirLimit() throws IOException {
     FullDisk disk = new FullDisk(0);
-    MetricsCsv.Writer writer = new MetricsCsv.Writer(disk, 40);
+    MetricsCsvWriter writer = new MetricsCsvWriter(disk, 40);
     List<Metric> two = List.of(new Metric("loss", 0.5, 1, 1), new Metric("loss", 0.25, 2, 2));
     assertThatThrownBy(() -> writer.append(two)).hasMessage("No space left on device");
     assertThat(writer.pendingRows()).isEqualTo(2); // 30 bytes kept: under the limit
@@ -182,10 +182,10 @@ class MetricsCsvTest {
 
   @Test
   void namesAreQuotedWithInnerQuotesDoubled() {
-    assertThat(new String(MetricsCsv.quote("a,b"), UTF_8)).isEqualTo("\"a,b\"");
-    assertThat(new String(MetricsCsv.quote("say \"hi\""), UTF_8)).isEqualTo("\"say \"\"hi\"\"\"");
-    assertThat(new String(MetricsCsv.quote("ünï"), UTF_8)).isEqualTo("\"ünï\"");
-    assertThatThrownBy(() -> MetricsCsv.quote("a\nb"))
+    assertThat(new String(MetricsCsvWriter.quote("a,b"), UTF_8)).isEqualTo("\"a,b\"");
+    assertThat(new String(MetricsCsvWriter.quote("say \"hi\""), UTF_8)).isEqualTo("\"say \"\"hi\"\"\"");
+    assertThat(new String(MetricsCsvWriter.quote("ünï"), UTF_8)).isEqualTo("\"ünï\"");
+    assertThatThrownBy(() -> MetricsCsvWriter.quote("a\nb"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("metric name must not contain a line break but was 'a\\u000ab'");
   }
@@ -218,7 +218,7 @@ class MetricsCsvTest {
     }
     byte[] buf = new byte[32];
     for (double v : values) {
-      int n = MetricsCsv.putDouble(buf, 0, v);
+      int n = MetricsCsvWriter.putDouble(buf, 0, v);
       String written = new String(buf, 0, n, UTF_8);
       assertThat(written).as("value bits %x", Double.doubleToRawLongBits(v))
           .isEqualTo(Double.toString(v));
@@ -232,7 +232,7 @@ class MetricsCsvTest {
     byte[] buf = new byte[32];
     for (long v : new long[] {0, 1, -1, 9, 10, 99, 100, 1_700_000_000_000L, Long.MAX_VALUE,
         Long.MIN_VALUE, Long.MIN_VALUE + 1, -1_000_000_000_000_000_000L}) {
-      int n = MetricsCsv.putLong(buf, 0, v);
+      int n = MetricsCsvWriter.putLong(buf, 0, v);
       assertThat(new String(buf, 0, n, UTF_8)).isEqualTo(Long.toString(v));
     }
   }
@@ -248,7 +248,7 @@ class MetricsCsvTest {
           random.nextLong() >>> 1, random.nextLong())); // timestamps are never negative
     }
     RecordingChannel channel = new RecordingChannel();
-    new MetricsCsv.Writer(channel).append(metrics);
+    new MetricsCsvWriter(channel).append(metrics);
     Path file = file(MetricsCsv.HEADER + "\n" + channel.text());
 
     Result result = MetricsCsv.read(file);

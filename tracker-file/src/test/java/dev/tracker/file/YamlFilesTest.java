@@ -121,4 +121,40 @@ class YamlFilesTest {
     List<String> lines = new ArrayList<>(List.of(YamlFiles.dump(Map.of()).split("\n")));
     assertThat(lines).containsExactly("{}");
   }
+
+  @Test
+  void everyStringReadsBackAsExactlyItself() throws IOException {
+    Map<String, Object> content = new LinkedHashMap<>(HardStrings.asParams());
+    Path file = dir.resolve("hard.yaml");
+    YamlFiles.write(file, content);
+    assertThat(YamlFiles.loadMap(file)).containsExactlyEntriesOf(content);
+  }
+
+  @Test
+  void stringsOtherReadersWouldTypeAreQuotedAndControlCharactersEscaped() {
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("p", "=");
+    content.put("merge", "<<");
+    content.put("hex", "0x1f");
+    content.put("sexagesimal", "1:20");
+    content.put("y", "y");
+    content.put("nan", ".nan");
+    content.put("word", "NaN");
+    content.put("esc", "\u001b[31m");
+    content.put("nul", "a\0b");
+    content.put("nel", "a\u0085b");
+    content.put("number", 1.5);
+    assertThat(YamlFiles.dump(content)).isEqualTo(""
+        + "p: '='\n"
+        + "merge: '<<'\n"
+        + "hex: '0x1f'\n"
+        + "sexagesimal: '1:20'\n"
+        + "'y': 'y'\n"
+        + "nan: '.nan'\n"
+        + "word: NaN\n"
+        + "esc: \"\\e[31m\"\n"
+        + "nul: \"a\\0b\"\n"
+        + "nel: \"a\\Nb\"\n"
+        + "number: 1.5\n");
+  }
 }

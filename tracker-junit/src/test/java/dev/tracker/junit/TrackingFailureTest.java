@@ -112,7 +112,7 @@ class TrackingFailureTest {
         .hasMessageContaining("failed on recording: backend down");
   }
 
-  @Tracked(experiment = "a/b")
+  @Tracked(experiment = "a\uD83D")
   static class BadExperimentTestCase {
     @Test
     void passes(Run run) {
@@ -126,8 +126,9 @@ class TrackingFailureTest {
     EngineExecutionResults results = kit.run(BadExperimentTestCase.class);
 
     results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
-    assertThat(Kit.reports(results)).containsExactly("not tracked: experiment name must not"
-        + " contain '/', '\\' or control characters but was 'a/b'");
+    assertThat(Kit.reports(results)).containsExactly("not tracked: experiment name must be"
+        + " well-formed UTF-16 but has a lone surrogate \\ud83d at index 1 (half of a character"
+        + " such as an emoji, cut in two)");
     assertThat(kit.runIds()).isEmpty();
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.tracker.Metric;
 import dev.tracker.Run;
 import dev.tracker.RunData;
+import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
@@ -74,6 +75,12 @@ class BadInputTableTest {
   private static final String V8000 = "v".repeat(8000);
   private static final String SCRIPT_ENGINE = "lr: !!javax.script.ScriptEngineManager"
       + " [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x\"]]]]\n";
+
+  private static final List<String> YAML_TYPED = List.of("=", "<<", "~", "yes", "Off", "0x1f",
+      "1:20", "1_000", ".nan", "NaN", "2001-12-14", "null", "");
+  private static final String CONTROL = "a\0b \u001b[31m \u007f \u0085";
+  private static final List<String> MLFLOW_NAMES = List.of("/Users/me/exp", "x".repeat(300),
+      "🔥".repeat(100));
 
   @TempDir Path tmp;
 
@@ -361,6 +368,98 @@ class BadInputTableTest {
             sync.deliverSpooled();
           }
         }));
+
+    // strings and names that used to be lost or unreadable
+    t.add(call(Where.ANY, "param value with a lone surrogate (half an emoji)",
+        c -> c.run.logParam("note", "cut \ud83d"), IllegalArgumentException.class,
+        "param 'note' value must be well-formed UTF-16 but has a lone surrogate \\ud83d at"
+            + " index 4 (half of a character such as an emoji, cut in two)"));
+    t.add(call(Where.ANY, "tag value with a lone surrogate",
+        c -> c.run.setTag("note", "\ude00"), IllegalArgumentException.class,
+        "tag 'note' value must be well-formed UTF-16 but has a lone surrogate \\ude00 at"
+            + " index 0 (half of a character such as an emoji, cut in two)"));
+    t.add(call(Where.ANY, "run name with a lone surrogate",
+        c -> c.tracker.experiment(EXPERIMENT).startRun("run \ud83d"),
+        IllegalArgumentException.class, "tag 'mlflow.runName' value must be well-formed UTF-16"
+            + " but has a lone surrogate \\ud83d at index 4 (half of a character such as an"
+            + " emoji, cut in two)"));
+    t.add(call(Where.ANY, "experiment name of 501 characters",
+        c -> c.tracker.experiment("e".repeat(501)), IllegalArgumentException.class,
+        "experiment name must be at most 500 characters but was 501 characters"));
+    t.add(call(Where.ANY, "experiment name with a lone surrogate",
+        c -> c.tracker.experiment("exp \ud83d"), IllegalArgumentException.class,
+        "experiment name must be well-formed UTF-16 but has a lone surrogate \\ud83d at index"
+            + " 4 (half of a character such as an emoji, cut in two)"));
+    t.add(accepted(Where.ANY, "param and tag values YAML readers would type ('=', '<<', '~',"
+            + " 'yes', '0x1f', '1:20', '.nan', 'NaN', '2001-12-14')",
+        c -> {
+          for (int i = 0; i < YAML_TYPED.size(); i++) {
+            c.run.logParam("y" + i, YAML_TYPED.get(i));
+            c.run.setTag("y" + i, YAML_TYPED.get(i));
+          }
+        },
+        (c, d) -> {
+          for (int i = 0; i < YAML_TYPED.size(); i++) {
+            assertThat(d.params()).containsEntry("y" + i, YAML_TYPED.get(i));
+            assertThat(d.tags()).containsEntry("y" + i, YAML_TYPED.get(i));
+          }
+        }));
+    t.add(accepted(Where.ANY, "control characters in values and a run name (NUL, ESC, DEL, NEL)",
+        c -> {
+          c.run.logParam("ctl", CONTROL);
+          c.run.setTag("ctl", CONTROL);
+          c.tracker.experiment(EXPERIMENT).startRun(CONTROL).close();
+        },
+        (c, d) -> {
+          assertThat(d.params()).containsEntry("ctl", CONTROL);
+          assertThat(d.tags()).containsEntry("ctl", CONTROL);
+          try (TrackingBackend reader = c.reader()) {
+            assertThat(reader.listRuns(EXPERIMENT)).extracting(RunInfo::name).contains(CONTROL);
+          }
+        }));
+    t.add(accepted(Where.ANY, "experiment names MLflow accepts ('/Users/me/exp', 300 characters,"
+            + " 100 emoji)",
+        c -> {
+          for (String name : MLFLOW_NAMES) {
+            try (Run r = c.tracker.experiment(name).startRun("r")) {
+              r.logMetric("m", 1.0, 0);
+            }
+          }
+        },
+        (c, d) -> {
+          try (TrackingBackend reader = c.reader()) {
+            for (String name : MLFLOW_NAMES) {
+              assertThat(reader.listRuns(name)).as(name).hasSize(1);
+            }
+          }
+        }));
+    t.add(accepted(Where.ANY, "directory artifact with a symbolic link to a file outside it",
+        c -> {
+          Path dir = Files.createDirectories(c.tmp.resolve("linked"));
+          Files.writeString(dir.resolve("a.txt"), "a");
+          Files.createSymbolicLink(dir.resolve("escape"), c.file("secret.txt"));
+          c.run.logArtifact(dir, "linked");
+        },
+        (c, d) -> assertThat(d.artifacts()).contains("linked/a.txt")
+            .doesNotContain("linked/escape")));
+    t.add(call(Where.FILE, "resumeRun of an id that names no run",
+        c -> {
+          try (Tracker other = Tracker.builder().uri("file:" + c.root).shutdownHook(false)
+              .systemProperties(k -> null).environment(k -> null).resumeRun("not-an-id")
+              .build()) {
+            other.experiment(EXPERIMENT).startRun("r");
+          }
+        },
+        IllegalArgumentException.class,
+        c -> "resumeRun id 'not-an-id' names no run in " + c.describe() + ": no run has that id"
+            + " or an id starting with it (looked in experiments '" + EXPERIMENT + "'); give"
+            + " the id `tracker runs` shows, or a new 32-hex-character id to start a run with"
+            + " that id"));
+    t.add(call(Where.FILE, "runs folder that cannot be created (file:/proc/runs)",
+        c -> Tracker.builder().uri("file:/proc/runs").shutdownHook(false)
+            .systemProperties(k -> null).environment(k -> null).build().close(),
+        TrackerException.class, "file:/proc/runs cannot store records: the runs folder"
+            + " /proc/runs cannot be created or written: NoSuchFileException: /proc/runs"));
     return t;
   }
 

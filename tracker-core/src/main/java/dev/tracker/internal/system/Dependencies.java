@@ -35,10 +35,13 @@ final class Dependencies {
    * The entries of {@code java.class.path}, then of any {@link URLClassLoader} from {@code loader}
    * up (which is how {@code mvn exec:java} and many containers load an application), then the
    * {@code Class-Path} of a manifest-only jar; in order, each once.
+   *
+   * @param launched whether a launcher ({@link dev.tracker.internal.Launch#launched()}) runs the
+   *     application in its own JVM: {@code java.class.path} is then the launcher's and left out
    */
-  static List<Path> classPath(String javaClassPath, ClassLoader loader) {
+  static List<Path> classPath(String javaClassPath, boolean launched, ClassLoader loader) {
     Set<Path> entries = new LinkedHashSet<>();
-    if (javaClassPath != null) {
+    if (javaClassPath != null && !launched) {
       for (String e : javaClassPath.split(File.pathSeparator)) {
         if (!e.isBlank()) {
           add(entries, e);

@@ -2,6 +2,7 @@ package dev.tracker.internal.system;
 
 import dev.tracker.Run;
 import dev.tracker.RunStatus;
+import dev.tracker.internal.Launch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -90,12 +91,13 @@ public final class SystemMonitor implements AutoCloseable {
   public static SystemMonitor create(boolean metrics, Duration interval, boolean context,
       Function<String, String> env, InstantSource clock, Supplier<Optional<Path>> storage) {
     String javaClassPath = System.getProperty("java.class.path");
+    boolean launched = Launch.current().launched();
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     // the management beans cost a few milliseconds the first time: only when something uses them
     JvmProbe jvm = metrics || context ? new PlatformJvmProbe() : null;
     Platform platform = new Platform(new ProcFs(ProcFs.DEFAULT_ROOT), jvm, env,
         System::nanoTime, clock, Path.of(""), storage,
-        () -> Dependencies.classPath(javaClassPath, loader), GPU_TIMEOUT, GIT_TIMEOUT,
+        () -> Dependencies.classPath(javaClassPath, launched, loader), GPU_TIMEOUT, GIT_TIMEOUT,
         CONTEXT_WAIT);
     Executor background = r -> {
       Thread t = new Thread(r, "tracker-context");

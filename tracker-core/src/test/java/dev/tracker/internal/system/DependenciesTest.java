@@ -72,9 +72,24 @@ class DependenciesTest {
 
     try (URLClassLoader loader = new URLClassLoader(new URL[] {b.toUri().toURL(),
         dir.resolve("app").toUri().toURL()}, null)) {
-      List<Path> cp = Dependencies.classPath(a + java.io.File.pathSeparator + booter, loader);
+      List<Path> cp = Dependencies.classPath(a + java.io.File.pathSeparator + booter, false,
+          loader);
 
       assertThat(cp).containsExactly(a, booter, b, c, dir.resolve("app"));
+    }
+  }
+
+  @Test
+  void underALauncherTheClassPathIsTheContextClassLoadersNotTheLaunchers() throws IOException {
+    // mvn exec:java: java.class.path is Maven's boot jar, the application is in exec's loader
+    Path boot = jar(dir.resolve("boot").resolve("plexus-classworlds-2.8.0.jar"), Map.of());
+    Path app = jar(dir.resolve("lib").resolve("app-1.jar"), Map.of());
+
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {app.toUri().toURL(),
+        dir.resolve("classes").toUri().toURL()}, null)) {
+      List<Path> cp = Dependencies.classPath(boot.toString(), true, loader);
+
+      assertThat(cp).containsExactly(app, dir.resolve("classes"));
     }
   }
 }

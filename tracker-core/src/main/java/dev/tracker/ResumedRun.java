@@ -1,0 +1,106 @@
+package dev.tracker;
+
+import dev.tracker.spi.TrackingBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run that {@code Tracker.Builder.resumeRun(id)} names, found in the backend when the first
+ * top-level run starts (the one read on the caller's thread; a resume happens once).
+ *
+ * <ul>
+ *   <li>A run with that id: resumed in its own experiment, with the root seed it recorded.
+ *   <li>Else a run whose id starts with it, when exactly one does (the 8 characters {@code tracker
+ *       runs} shows): that run. Several: refused, listing them.
+ *   <li>Else a full id (32 lowercase hex characters): a new run with that id, so that a job can
+ *       choose its run's id and resume it after a restart.
+ *   <li>Else: refused, naming the id and where it was looked for.
+ * </ul>
+ *
+ * A backend that cannot read runs resumes the id as given, as does one that fails to answer (the
+ * backend reports its failure at flush).
+ *
+ * @param id the id of the run to resume
+ * @param experimentName the run's own experiment (the one asked for when the run is new)
+ * @param seed the root seed the run recorded, or null
+ */
+record ResumedRun(String id, String experimentName, Long seed) {
+  private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+  private static final Pattern FULL_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final int MAX_LISTED = 5;
+
+  /**
+   * Finds the run {@code ref} names.
+   *
+   * @throws IllegalArgumentException when no run or several runs match and {@code ref} is not a
+   *     full id
+   */
+  static ResumedRun resolve(TrackingBackend backend, String ref, String experimentName) {
+    try {
+      Optional<RunData> exact = backend.readRun(ref);
+      if (exact.isPresent()) {
+        return of(ref, exact.get(), experimentName);
+      }
+      if (FULL_ID.matcher(ref).matches()) {
+        return new ResumedRun(ref, experimentName, null);
+      }
+      List<RunInfo> matches = new ArrayList<>();
+      List<String> experiments = new ArrayList<>();
+      for (ExperimentInfo e : backend.listExperiments()) {
+        experiments.add("'" + e.name() + "'");
+        for (RunInfo run : backend.listRuns(e.name())) {
+          if (run.id().startsWith(ref)) {
+            matches.add(run);
+          }
+        }
+      }
+      if (matches.size() == 1) {
+        String id = matches.get(0).id();
+        return backend.readRun(id).map(r -> of(id, r, experimentName))
+            .orElse(new ResumedRun(id, matches.get(0).experimentName(), null));
+      }
+      if (matches.isEmpty()) {
+        throw new IllegalArgumentException("resumeRun id '" + ref + "' names no run in "
+            + backend.describe() + ": no run has that id or an id starting with it (looked in "
+            + (experiments.isEmpty() ? "no experiment" : "experiments "
+                + String.join(", ", experiments)) + "); give the id `tracker runs` shows, or a"
+            + " new 32-hex-character id to start a run with that id");
+      }
+      List<String> listed = new ArrayList<>();
+      for (RunInfo run : matches.subList(0, Math.min(MAX_LISTED, matches.size()))) {
+        listed.add(run.id() + " ('" + run.name() + "' in '" + run.experimentName() + "')");
+      }
+      throw new IllegalArgumentException("resumeRun id '" + ref + "' matches " + matches.size()
+          + " runs in " + backend.describe() + ": " + String.join(", ", listed)
+          + (matches.size() > MAX_LISTED ? ", …" : "") + "; give more of the id");
+    } catch (UnsupportedOperationException cannotRead) {
+      return new ResumedRun(ref, experimentName, null);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      log.debug("could not look up resumed run {}: {}", ref, e.toString());
+      return new ResumedRun(ref, experimentName, null);
+    }
+  }
+
+  private static ResumedRun of(String id, RunData run, String asked) {
+    String own = run.info().experimentName();
+    String seed = run.params().get(Seeds.SEED_PARAM);
+    Long recorded = null;
+    if (seed != null) {
+      try {
+        recorded = Long.valueOf(seed);
+      } catch (NumberFormatException notALong) {
+        log.debug("resumed run {} has a seed param that is not a long: '{}'", id, seed);
+      }
+    }
+    if (own != null && !own.equals(asked)) {
+      log.warn("resuming run {} in its own experiment '{}', not '{}'", id, own, asked);
+    }
+    return new ResumedRun(id, own != null ? own : asked, recorded);
+  }
+}
