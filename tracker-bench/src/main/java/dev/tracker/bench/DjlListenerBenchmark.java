@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * so that the tracker evaluates each batch itself). The tracker
  * records to a backend that discards, so the figure is the training thread's cost only.
  *
- * <p>{@link Callback#onTrainingBatch} measures the listener's own share alone: its {@code
+ * <p>{@link #onTrainingBatch} measures the listener's own share alone: its {@code
  * onTrainingBatch} called on one trained batch, over and over (every 100th call, or every call,
  * evaluates the batch and logs). The goal: the tracker's cost within 1 % of a training step.
  *
@@ -55,92 +55,88 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 2, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
     "-Dai.djl.pytorch.num_interop_threads=1"})
-@State(Scope.Benchmark)
 public class DjlListenerBenchmark {
   private static final int BATCH = 32;
 
-  @Param({"noop", "tracker", "tracker-every-batch"})
-  public String listener;
+  /** The example's trainer with one of the listeners. */
+  @State(Scope.Benchmark)
+  public static class Training {
+    @Param({"noop", "tracker", "tracker-every-batch"})
+    public String listener;
 
-  private Tracker tracker;
-  private Run run;
-  private Model model;
-  private Trainer trainer;
-  private ArrayDataset train;
-  private Iterator<Batch> batches;
-  private TrackerTrainingListener trackerListener;
-  private TrainingListener.BatchData[] capture;
+    private Tracker tracker;
+    private Run run;
+    private Model model;
+    private Trainer trainer;
+    private ArrayDataset train;
+    private Iterator<Batch> batches;
+    private TrackerTrainingListener trackerListener;
+    private TrainingListener.BatchData[] capture;
 
-  @Setup(Level.Trial)
-  public void start() throws IOException, TranslateException {
-    tracker = Tracker.builder().backend(new DiscardingBackend()).shutdownHook(false)
-        .standardTags(false).seed(1).build();
-    run = tracker.experiment("bench").startRun("djl-" + listener);
-    DefaultTrainingConfig config = MlpExample.untracked(0.1f)
-        .addTrainingListeners(TrainingListener.Defaults.basic());
-    switch (listener) {
-      case "noop" -> config.addTrainingListeners(new TrainingListenerAdapter() {});
-      case "tracker" -> trackerListener = TrackerDjl.listener(run).saveModel(false).addTo(config);
-      case "tracker-every-batch" -> trackerListener =
-          TrackerDjl.listener(run).everyNBatches(1).saveModel(false).addTo(config);
-      case "tracker-first-every-batch" -> {
-        // before DJL's listeners: the tracker evaluates each batch itself
-        config = MlpExample.untracked(0.1f);
-        trackerListener = TrackerDjl.listener(run).everyNBatches(1).saveModel(false)
-            .addTo(config);
-        config.addTrainingListeners(TrainingListener.Defaults.basic());
-      }
-      default -> throw new IllegalArgumentException("unknown listener " + listener);
-    }
-    // hands the Callback benchmark a trained batch's data
-    config.addTrainingListeners(new TrainingListenerAdapter() {
-      @Override
-      public void onTrainingBatch(Trainer t, BatchData batchData) {
-        if (capture != null) {
-          capture[0] = batchData;
-          capture = null;
+    @Setup(Level.Trial)
+    public void start() throws IOException, TranslateException {
+      tracker = Tracker.builder().backend(new DiscardingBackend()).shutdownHook(false)
+          .standardTags(false).seed(1).build();
+      run = tracker.experiment("bench").startRun("djl-" + listener);
+      DefaultTrainingConfig config = MlpExample.untracked(0.1f)
+          .addTrainingListeners(TrainingListener.Defaults.basic());
+      switch (listener) {
+        case "noop" -> config.addTrainingListeners(new TrainingListenerAdapter() {});
+        case "tracker" ->
+            trackerListener = TrackerDjl.listener(run).saveModel(false).addTo(config);
+        case "tracker-every-batch" -> trackerListener =
+            TrackerDjl.listener(run).everyNBatches(1).saveModel(false).addTo(config);
+        case "tracker-first-every-batch" -> {
+          // before DJL's listeners: the tracker evaluates each batch itself
+          config = MlpExample.untracked(0.1f);
+          trackerListener = TrackerDjl.listener(run).everyNBatches(1).saveModel(false)
+              .addTo(config);
+          config.addTrainingListeners(TrainingListener.Defaults.basic());
         }
+        default -> throw new IllegalArgumentException("unknown listener " + listener);
       }
-    });
-    model = Model.newInstance("mlp");
-    model.setBlock(MlpExample.block());
-    train = MlpExample.trainingSet(model.getNDManager(), run.seeds().generator("data"), BATCH);
-    trainer = model.newTrainer(config);
-    trainer.initialize(new Shape(BATCH, MlpExample.FEATURES));
-    batches = trainer.iterateDataset(train).iterator();
+      // hands the Callback state a trained batch's data
+      config.addTrainingListeners(new TrainingListenerAdapter() {
+        @Override
+        public void onTrainingBatch(Trainer t, BatchData batchData) {
+          if (capture != null) {
+            capture[0] = batchData;
+            capture = null;
+          }
+        }
+      });
+      model = Model.newInstance("mlp");
+      model.setBlock(MlpExample.block());
+      train = MlpExample.trainingSet(model.getNDManager(), run.seeds().generator("data"), BATCH);
+      trainer = model.newTrainer(config);
+      trainer.initialize(new Shape(BATCH, MlpExample.FEATURES));
+      batches = trainer.iterateDataset(train).iterator();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      trainer.close();
+      model.close();
+      run.close();
+      tracker.close();
+    }
   }
 
-  @TearDown(Level.Trial)
-  public void stop() {
-    trainer.close();
-    model.close();
-    run.close();
-    tracker.close();
-  }
-
-  /** The tracker's listener alone, called on one batch that stays open. */
-  @BenchmarkMode(Mode.AverageTime)
-  @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  @Warmup(iterations = 3, time = 2)
-  @Measurement(iterations = 5, time = 2)
-  @Fork(value = 2, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-      "-Dai.djl.pytorch.num_interop_threads=1"})
+  /** The tracker's listener alone, called on one trained batch that stays open. */
   @State(Scope.Benchmark)
   public static class Callback {
     @Param({"tracker", "tracker-every-batch", "tracker-first-every-batch"})
     public String listener;
 
-    private DjlListenerBenchmark training;
-    private TrackerTrainingListener tracked;
+    private Training training;
     private Batch kept;
     private TrainingListener.BatchData data;
 
     @Setup(Level.Trial)
     public void start() throws IOException, TranslateException {
-      training = new DjlListenerBenchmark();
+      training = new Training();
       training.listener = listener;
       training.start();
-      tracked = training.trackerListener;
       kept = training.train.getData(training.model.getNDManager()).iterator().next();
       TrainingListener.BatchData[] captured = new TrainingListener.BatchData[1];
       training.capture = captured;
@@ -153,24 +149,24 @@ public class DjlListenerBenchmark {
       kept.close();
       training.stop();
     }
-
-    /** One call of the listener's {@code onTrainingBatch}. */
-    @Benchmark
-    public void onTrainingBatch() {
-      tracked.onTrainingBatch(training.trainer, data);
-    }
   }
 
   /** One step of {@code EasyTrain.fit}: a batch trained, the parameters updated. */
   @Benchmark
-  public void trainingStep() throws IOException, TranslateException {
-    if (!batches.hasNext()) {
-      trainer.notifyListeners(l -> l.onEpoch(trainer));
-      batches = trainer.iterateDataset(train).iterator();
+  public void trainingStep(Training t) throws IOException, TranslateException {
+    if (!t.batches.hasNext()) {
+      t.trainer.notifyListeners(l -> l.onEpoch(t.trainer));
+      t.batches = t.trainer.iterateDataset(t.train).iterator();
     }
-    Batch batch = batches.next();
-    EasyTrain.trainBatch(trainer, batch);
-    trainer.step();
+    Batch batch = t.batches.next();
+    EasyTrain.trainBatch(t.trainer, batch);
+    t.trainer.step();
     batch.close();
+  }
+
+  /** One call of the tracker listener's {@code onTrainingBatch}. */
+  @Benchmark
+  public void onTrainingBatch(Callback c) {
+    c.training.trackerListener.onTrainingBatch(c.training.trainer, c.data);
   }
 }
