@@ -38,11 +38,10 @@ public final class DjlSeedHook implements SeedHook {
   @Override
   public boolean isAvailable() {
     try {
-      Class.forName("ai.djl.engine.Engine", false, DjlSeedHook.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
+      return !Engine.getAllEngines().isEmpty();
+    } catch (LinkageError e) { // DJL's API is not on the class path: Engine cannot be loaded
       return false;
     }
-    return !Engine.getAllEngines().isEmpty();
   }
 
   @Override
