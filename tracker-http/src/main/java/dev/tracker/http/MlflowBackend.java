@@ -11,6 +11,8 @@ import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.RunSpec;
+import dev.tracker.spi.SearchPage;
+import dev.tracker.spi.SearchRequest;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
@@ -322,6 +324,12 @@ public final class MlflowBackend implements TrackingBackend {
       out.add(info(r, e.get().name(), ids));
     }
     return out;
+  }
+
+  /** Searches on the server: {@code runs/search} with the filter and order as given. */
+  @Override
+  public SearchPage searchRuns(SearchRequest request) throws IOException {
+    return new ServerSearch(api, reads, this::info).search(request);
   }
 
   /**
