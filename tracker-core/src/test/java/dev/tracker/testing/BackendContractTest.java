@@ -634,4 +634,30 @@ public abstract class BackendContractTest {
       assertThat(child.parentRunId()).isEqualTo(parentId);
     }
   }
+
+  @Test
+  void artifactsDownloadToAFolderUnderTheirPaths() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("downloads").startRun("model")) {
+      id = run.id();
+      run.logText("weights", "model/w.txt");
+      run.logText("config", "model/conf/c.yaml");
+      run.logText("notes", "notes.md");
+    }
+    Path out = files.resolve("downloaded");
+    try (Tracker reader = trackerBuilder().build()) {
+      Path model = reader.downloadArtifacts(id, "model", out);
+      assertThat(model).isEqualTo(out.toAbsolutePath().normalize().resolve("model"));
+      assertThat(model.resolve("w.txt")).hasContent("weights");
+      assertThat(model.resolve("conf/c.yaml")).hasContent("config");
+      assertThat(out.resolve("notes.md")).doesNotExist();
+      assertThat(reader.downloadArtifacts(id.substring(0, 10), "notes.md", out))
+          .hasContent("notes");
+      assertThatThrownBy(() -> reader.downloadArtifacts(id, "model/none.txt", out))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("run " + id + " has no artifact 'model/none.txt'; its"
+              + " artifacts: ");
+    }
+  }
 }

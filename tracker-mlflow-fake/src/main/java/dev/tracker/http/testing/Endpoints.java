@@ -368,7 +368,8 @@ final class Endpoints {
 
   private MockResponse artifactProxy(RecordedRequest request, HttpUrl url) {
     Matcher m = ARTIFACT_PUT.matcher(url.encodedPath());
-    if (!request.getMethod().equals("PUT") || !m.matches()) {
+    boolean get = request.getMethod().equals("GET");
+    if (!(get || request.getMethod().equals("PUT")) || !m.matches()) {
       throw new Failure(404, "ENDPOINT_NOT_FOUND", "No API endpoint for "
           + request.getMethod() + " " + url.encodedPath());
     }
@@ -380,6 +381,15 @@ final class Endpoints {
     }
     RunState r = store.state(segments.get(1));
     String path = String.join("/", segments.subList(3, segments.size()));
+    if (get) {
+      byte[] content = r.artifacts.get(path);
+      if (content == null) {
+        throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "File not found: " + path);
+      }
+      return new MockResponse.Builder().code(200)
+          .addHeader("Content-Type", "application/octet-stream")
+          .body(new okio.Buffer().write(content)).build();
+    }
     ByteString body = request.getBody();
     r.artifacts.put(path, body == null ? new byte[0] : body.toByteArray());
     return json(200, obj());
