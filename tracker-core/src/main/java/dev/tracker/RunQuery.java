@@ -59,6 +59,14 @@ public final class RunQuery {
     this.limit = limit;
   }
 
+  /**
+   * A query straight over a backend, for tools that only read (the {@code tracker} command);
+   * applications use {@link Tracker#runs()}. The query does not close the backend.
+   */
+  public static RunQuery of(TrackingBackend backend) {
+    return of(Objects.requireNonNull(backend, "backend"), () -> { });
+  }
+
   static RunQuery of(TrackingBackend backend, Runnable checkOpen) {
     return new RunQuery(backend, checkOpen, List.of(), RunFilter.ALL, Integer.MAX_VALUE);
   }

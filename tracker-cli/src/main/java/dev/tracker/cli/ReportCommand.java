@@ -77,8 +77,8 @@ final class ReportCommand implements Callable<Integer> {
       try (RunStore store = cli.open(uri)) {
         source = store.describe();
         if (runs == null || runs.isEmpty()) {
-          listing = store.readEach(experiment);
-          data = SortOrder.select(listing.runs(), f, limit);
+          listing = store.select(experiment, f, limit);
+          data = listing.runs();
         } else {
           data = store.resolveAll(runs);
         }

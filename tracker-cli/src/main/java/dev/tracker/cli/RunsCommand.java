@@ -63,8 +63,8 @@ final class RunsCommand implements Callable<Integer> {
     String where;
     try (RunStore store = cli.open(source.uri)) {
       where = store.describe();
-      listing = store.readEach(experiment);
-      runs = SortOrder.select(listing.runs(), f, limit);
+      listing = store.select(experiment, f, limit);
+      runs = listing.runs();
     }
     if (runs.isEmpty() && source.format == Format.TABLE) {
       cli.err.println("no runs in " + where + (experiment == null ? "" : " experiment '"

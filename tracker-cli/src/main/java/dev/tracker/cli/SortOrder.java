@@ -70,7 +70,13 @@ final class SortOrder {
     return out;
   }
 
-  private static void requireKnown(RunFilter filter, List<RunData> runs) {
+  /**
+   * Checks that every metric, param or tag the order names is held by at least one of {@code
+   * runs}; nothing to check when there are none.
+   *
+   * @throws UserException naming the key and the keys the runs have
+   */
+  static void requireKnown(RunFilter filter, List<RunData> runs) {
     if (runs.isEmpty()) {
       return;
     }
