@@ -203,6 +203,15 @@ class RunQueryTest {
   }
 
   @Test
+  void aToolQueriesABackendWithoutATrackerAndLeavesItOpen() {
+    assertThat(names(RunQuery.of(recording).experiment("mnist").list()))
+        .containsExactly("run-4");
+    assertThat(recording.isClosed()).isFalse();
+    assertThatThrownBy(() -> RunQuery.of(null)).isExactlyInstanceOf(NullPointerException.class)
+        .hasMessage("backend");
+  }
+
+  @Test
   void readingAfterCloseIsRefused() {
     RunQuery q = tracker.runs();
     tracker.close();
