@@ -1,10 +1,7 @@
 package dev.tracker;
 
 import dev.tracker.spi.TrackingBackend;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 record ResumedRun(String id, String experimentName, Long seed) {
   private static final Logger log = LoggerFactory.getLogger(Tracker.class);
-  private static final Pattern FULL_ID = Pattern.compile("[0-9a-f]{32}");
-  private static final int MAX_LISTED = 5;
 
   /**
    * Finds the run {@code ref} names.
@@ -41,23 +36,15 @@ record ResumedRun(String id, String experimentName, Long seed) {
    */
   static ResumedRun resolve(TrackingBackend backend, String ref, String experimentName) {
     try {
-      Optional<RunData> exact = backend.readRun(ref);
-      if (exact.isPresent()) {
-        return of(ref, exact.get(), experimentName);
+      RunReader.Lookup lookup = RunReader.lookup(backend, ref);
+      if (lookup.exact().isPresent()) {
+        return of(ref, lookup.exact().get(), experimentName);
       }
-      if (FULL_ID.matcher(ref).matches()) {
+      if (RunReader.FULL_ID.matcher(ref).matches()) {
         return new ResumedRun(ref, experimentName, null);
       }
-      List<RunInfo> matches = new ArrayList<>();
-      List<String> experiments = new ArrayList<>();
-      for (ExperimentInfo e : backend.listExperiments()) {
-        experiments.add("'" + e.name() + "'");
-        for (RunInfo run : backend.listRuns(e.name())) {
-          if (run.id().startsWith(ref)) {
-            matches.add(run);
-          }
-        }
-      }
+      List<RunInfo> matches = lookup.matches();
+      List<String> experiments = lookup.experiments();
       if (matches.size() == 1) {
         String id = matches.get(0).id();
         return backend.readRun(id).map(r -> of(id, r, experimentName))
@@ -70,13 +57,8 @@ record ResumedRun(String id, String experimentName, Long seed) {
                 + String.join(", ", experiments)) + "); give the id `tracker runs` shows, or a"
             + " new 32-hex-character id to start a run with that id");
       }
-      List<String> listed = new ArrayList<>();
-      for (RunInfo run : matches.subList(0, Math.min(MAX_LISTED, matches.size()))) {
-        listed.add(run.id() + " ('" + run.name() + "' in '" + run.experimentName() + "')");
-      }
       throw new IllegalArgumentException("resumeRun id '" + ref + "' matches " + matches.size()
-          + " runs in " + backend.describe() + ": " + String.join(", ", listed)
-          + (matches.size() > MAX_LISTED ? ", …" : "") + "; give more of the id");
+          + " runs in " + backend.describe() + ": " + lookup.listed() + "; give more of the id");
     } catch (UnsupportedOperationException cannotRead) {
       return new ResumedRun(ref, experimentName, null);
     } catch (IllegalArgumentException e) {

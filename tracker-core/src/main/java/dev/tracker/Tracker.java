@@ -172,6 +172,43 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
+   * A search for runs in MLflow's syntax; see {@link RunQuery}. Reading happens on the caller's
+   * thread and never waits for logging.
+   */
+  public RunQuery runs() {
+    checkOpen();
+    return RunQuery.of(backend, this::checkOpen);
+  }
+
+  /**
+   * A run read whole, by id, unique id prefix or (on a server) the server's id.
+   *
+   * @throws IllegalArgumentException when no run or several runs match
+   * @throws TrackerException when the backend fails
+   */
+  public RunData run(String runId) {
+    checkOpen();
+    return new RunReader(backend).run(runId);
+  }
+
+  /** Every point of a metric of a run (named as for {@link #run(String)}), in logging order. */
+  public List<Metric> history(String runId, String key) {
+    checkOpen();
+    return new RunReader(backend).history(runId, key);
+  }
+
+  /**
+   * Copies a run's artifact {@code path} (a file, or a folder and everything under it; empty
+   * for all) to {@code destination/path} and returns that path.
+   *
+   * @throws IllegalArgumentException when the run has no such artifact
+   */
+  public Path downloadArtifacts(String runId, String path, Path destination) {
+    checkOpen();
+    return new RunReader(backend).downloadArtifacts(runId, path, destination);
+  }
+
+  /**
    * Waits until every record logged before this call has been accepted by the backend (written,
    * acknowledged by the server) or spooled to local disk.
    *

@@ -1,6 +1,7 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
+import dev.tracker.spi.RunFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -63,8 +64,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Filter f = Filter.parse(filter, "--filter");
-    SortOrder order = SortOrder.parse(sort, "--sort");
+    RunFilter f = SortOrder.parse(filter, sort);
     if (limit != null && limit < 1) {
       throw new UserException("--limit must be at least 1 but was " + limit);
     }
@@ -77,8 +77,8 @@ final class ReportCommand implements Callable<Integer> {
       try (RunStore store = cli.open(uri)) {
         source = store.describe();
         if (runs == null || runs.isEmpty()) {
-          listing = store.readEach(experiment);
-          data = RunsCommand.select(listing.runs(), f, order, limit);
+          listing = store.select(experiment, f, limit);
+          data = listing.runs();
         } else {
           data = store.resolveAll(runs);
         }
@@ -87,7 +87,7 @@ final class ReportCommand implements Callable<Integer> {
       if (data.isEmpty()) {
         String none = "no runs to report in " + source
             + (experiment == null ? "" : " experiment '" + experiment + "'")
-            + (f == Filter.ALL ? "" : " match the filter");
+            + (f.filter().isEmpty() ? "" : " match the filter");
         if (listing.unreadable().isEmpty()) {
           throw new UserException(none);
         }

@@ -3,7 +3,10 @@ package dev.tracker.cli;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
+import dev.tracker.RunQuery;
+import dev.tracker.RunSummary;
 import dev.tracker.TrackerException;
+import dev.tracker.spi.RunFilter;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
@@ -78,19 +81,26 @@ final class RunStore implements AutoCloseable {
    * @throws UserException when the experiment does not exist
    */
   List<RunInfo> list(String experiment) {
-    List<String> names = experiments();
-    if (experiment != null) {
-      if (!names.contains(experiment)) {
-        throw new UserException("no experiment '" + experiment + "' in " + describe()
-            + (names.isEmpty() ? "" : "; experiments: " + String.join(", ", names)));
-      }
-      names = List.of(experiment);
-    }
+    List<String> names = experimentsNamed(experiment);
     List<RunInfo> runs = new ArrayList<>();
     for (String name : names) {
       runs.addAll(call(() -> backend.listRuns(name)));
     }
     return runs;
+  }
+
+  /**
+   * The experiment's name alone, or every experiment's when it is null.
+   *
+   * @throws UserException when the experiment does not exist
+   */
+  private List<String> experimentsNamed(String experiment) {
+    List<String> names = experiments();
+    if (experiment != null && !names.contains(experiment)) {
+      throw new UserException("no experiment '" + experiment + "' in " + describe()
+          + (names.isEmpty() ? "" : "; experiments: " + String.join(", ", names)));
+    }
+    return experiment == null ? names : List.of(experiment);
   }
 
   /**
@@ -134,6 +144,34 @@ final class RunStore implements AutoCloseable {
       }
     }
     return new Listing(out, unreadable);
+  }
+
+  /**
+   * The runs of {@link #list(String)} that pass {@code filter}, in its order, at most {@code
+   * limit}, each read whole. A local backend's runs are all read here, so that each run that
+   * cannot be read is told in {@link Listing#unreadable()}; a server is asked to search
+   * ({@link RunQuery}: its {@code runs/search} evaluates the filter) and only the runs it finds
+   * are read.
+   *
+   * @throws UserException when the experiment does not exist or the order names a key no run has
+   */
+  Listing select(String experiment, RunFilter filter, Integer limit) {
+    if (backend.localDirectory().isPresent()) {
+      Listing all = readEach(experiment);
+      return new Listing(SortOrder.select(all.runs(), filter, limit), all.unreadable());
+    }
+    experimentsNamed(experiment);
+    RunQuery query = RunQuery.of(backend).filter(filter.filter())
+        .orderBy(filter.orderBy().toArray(String[]::new));
+    query = experiment == null ? query : query.experiment(experiment);
+    List<RunSummary> found = call((limit == null ? query : query.limit(limit))::list);
+    List<RunData> out = new ArrayList<>();
+    for (RunSummary s : found) {
+      // a run deleted between searching and reading is left out
+      read(s.id(), s.info().name()).ifPresent(out::add);
+    }
+    SortOrder.requireKnown(filter, out);
+    return new Listing(out, List.of());
   }
 
   /** The runs whose parent is {@code parent}, from its experiment's listing, oldest first. */

@@ -3,6 +3,7 @@ package dev.tracker.cli;
 import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
+import dev.tracker.spi.RunFilter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,14 +34,15 @@ final class RunsCommand implements Callable<Integer> {
   String experiment;
 
   @Option(names = "--filter", paramLabel = "EXPR",
-      description = "Only runs matching, e.g. \"metrics.accuracy > 0.9 and params.lr = 0.1\";"
-          + " = != < <= > >=, and, or, parentheses; metrics.KEY (last value), params.KEY,"
-          + " tags.KEY, attributes.{id,name,status,experiment,start_time,end_time,duration}.")
+      description = "Only runs matching, in MLflow's search syntax, e.g. \"metrics.accuracy >"
+          + " 0.9 and params.lr = '0.1'\": metrics.KEY (latest value) with = != < <= > >=;"
+          + " params.KEY, tags.KEY, attributes.{run_name,status,run_id} with = != LIKE ILIKE;"
+          + " attributes.{start_time,end_time}; attributes.run_id IN ('..'); joined by and.")
   String filter;
 
   @Option(names = "--sort", paramLabel = "FIELDS",
-      description = "Comma-separated fields, '-' for descending, e.g. -metrics.accuracy"
-          + " (default: newest first).")
+      description = "Comma-separated keys, each 'KEY [ASC|DESC]' or '-KEY' for descending,"
+          + " e.g. -metrics.accuracy (default: newest first; runs without the key last).")
   String sort;
 
   @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "At most N runs.")
@@ -52,8 +54,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Filter f = Filter.parse(filter, "--filter");
-    SortOrder order = SortOrder.parse(sort, "--sort");
+    RunFilter f = SortOrder.parse(filter, sort);
     if (limit != null && limit < 1) {
       throw new UserException("--limit must be at least 1 but was " + limit);
     }
@@ -62,30 +63,18 @@ final class RunsCommand implements Callable<Integer> {
     String where;
     try (RunStore store = cli.open(source.uri)) {
       where = store.describe();
-      listing = store.readEach(experiment);
-      runs = select(listing.runs(), f, order, limit);
+      listing = store.select(experiment, f, limit);
+      runs = listing.runs();
     }
     if (runs.isEmpty() && source.format == Format.TABLE) {
       cli.err.println("no runs in " + where + (experiment == null ? "" : " experiment '"
-          + experiment + "'") + (f == Filter.ALL ? "" : " match the filter"));
+          + experiment + "'") + (f.filter().isEmpty() ? "" : " match the filter"));
     } else {
       cli.out.print(render(runs, source.format, cli));
       cli.out.flush();
     }
     listing.reportUnreadable(cli.err, "tracker runs");
     return listing.unreadable().isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
-  }
-
-  static List<RunData> select(List<RunData> all, Filter filter, SortOrder order, Integer limit) {
-    order.requireKnown(all);
-    List<RunData> runs = new ArrayList<>();
-    for (RunData r : all) {
-      if (filter.test(r)) {
-        runs.add(r);
-      }
-    }
-    runs = order.sort(runs);
-    return limit != null && runs.size() > limit ? runs.subList(0, limit) : runs;
   }
 
   static String render(List<RunData> runs, Format format, Cli cli) {

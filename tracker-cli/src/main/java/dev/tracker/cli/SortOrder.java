@@ -1,131 +1,98 @@
 package dev.tracker.cli;
 
-import dev.tracker.Metric;
 import dev.tracker.RunData;
+import dev.tracker.RunSummary;
+import dev.tracker.spi.RunFilter;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The order of listed runs: comma-separated fields, each ascending or, with a leading {@code -},
- * descending ({@code -metrics.accuracy,params.lr}). Numbers sort as numbers; runs without the
- * value come last either way. The default is newest first.
+ * The {@code --filter} and {@code --sort} of a command, read with core's {@link RunFilter} (the
+ * one grammar: MLflow's {@code search_runs}). {@code --sort} is comma-separated order clauses,
+ * each {@code KEY [ASC|DESC]} or, shorter, {@code -KEY} for descending ({@code
+ * -metrics.accuracy,params.lr}).
  */
 final class SortOrder {
-  private record Key(Field field, boolean descending) {}
+  private SortOrder() {}
 
-  /** Newest first. */
-  static final SortOrder NEWEST_FIRST =
-      new SortOrder(List.of(new Key(new Field(Field.Kind.ATTRIBUTE, "start_time"), true)),
-          "--sort");
-
-  private final List<Key> keys;
-  private final String option;
-
-  private SortOrder(List<Key> keys, String option) {
-    this.keys = keys;
-    this.option = option;
+  /**
+   * Parses a filter and a sort.
+   *
+   * @throws UserException naming the token and its position
+   */
+  static RunFilter parse(String filter, String sort) {
+    List<String> clauses = new ArrayList<>();
+    if (sort != null && !sort.isBlank()) {
+      for (String part : sort.split(",", -1)) {
+        String p = part.strip();
+        if (p.startsWith("-") || p.startsWith("+")) {
+          p = p.substring(1).strip() + (p.startsWith("-") ? " DESC" : " ASC");
+        }
+        clauses.add(p);
+      }
+    }
+    try {
+      RunFilter.parse(filter, List.of());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage().replaceFirst("^bad filter", "bad --filter"));
+    }
+    try {
+      return RunFilter.parse(filter, clauses);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage().replaceFirst("^bad order_by", "bad --sort"));
+    }
   }
 
   /**
-   * Parses a sort order.
+   * The runs that pass {@code filter}, in its order, at most {@code limit}; first checks that
+   * every metric, param or tag the order names is held by at least one run (a typo would
+   * otherwise leave the order unchanged without a word).
    *
-   * @throws UserException naming the position of what is wrong
+   * @throws UserException naming the key and the keys the runs have
    */
-  static SortOrder parse(String text, String option) {
-    if (text == null || text.isBlank()) {
-      return NEWEST_FIRST;
+  static List<RunData> select(List<RunData> all, RunFilter filter, Integer limit) {
+    requireKnown(filter, all);
+    Map<String, RunData> byId = new LinkedHashMap<>();
+    List<RunSummary> summaries = new ArrayList<>();
+    for (RunData r : all) {
+      byId.put(r.info().id(), r);
+      summaries.add(RunSummary.of(r));
     }
-    List<Key> keys = new ArrayList<>();
-    int offset = 0;
-    for (String part : text.split(",", -1)) {
-      int lead = 0;
-      while (lead < part.length() && Character.isWhitespace(part.charAt(lead))) {
-        lead++;
+    List<RunData> out = new ArrayList<>();
+    for (RunSummary s : filter.select(summaries)) {
+      if (limit != null && out.size() >= limit) {
+        break;
       }
-      boolean descending = false;
-      int skip = lead;
-      if (skip < part.length() && (part.charAt(skip) == '-' || part.charAt(skip) == '+')) {
-        descending = part.charAt(skip) == '-';
-        skip++;
-      }
-      List<Filter.Token> tokens = Filter.Lexer.tokens(" ".repeat(offset + skip)
-          + part.substring(skip), option);
-      Filter.Token t = tokens.get(0);
-      if (t.type() != Filter.Type.FIELD) {
-        throw new UserException("bad " + option + " at position " + t.pos()
-            + ": expected [-]metrics.KEY, [-]params.KEY, [-]tags.KEY or [-]attributes.NAME"
-            + " but found " + t.describe());
-      }
-      Filter.Token after = tokens.get(1);
-      if (after.type() != Filter.Type.END) {
-        throw new UserException("bad " + option + " at position " + after.pos()
-            + ": expected ',' or the end but found " + after.describe());
-      }
-      keys.add(new Key(t.field(), descending));
-      offset += part.length() + 1;
+      out.add(byId.get(s.id()));
     }
-    return new SortOrder(List.copyOf(keys), option);
-  }
-
-  /**
-   * Checks that every metric, param or tag this order names is held by at least one of {@code
-   * runs} (a typo would otherwise leave the order unchanged without a word); nothing to check
-   * when there are no runs.
-   *
-   * @throws UserException naming the field and the keys the runs have
-   */
-  void requireKnown(List<RunData> runs) {
-    if (runs.isEmpty()) {
-      return;
-    }
-    for (Key k : keys) {
-      Field.Kind kind = k.field.kind();
-      if (kind == Field.Kind.ATTRIBUTE) {
-        continue;
-      }
-      List<String> known = switch (kind) {
-        case METRIC -> RunViews.metricKeys(runs);
-        case PARAM -> RunViews.paramKeys(runs);
-        default -> RunViews.tagKeys(runs);
-      };
-      if (!known.contains(k.field.key())) {
-        throw new UserException("bad " + option + ": no run has " + k.field + " ("
-            + kind.prefix + ": " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
-      }
-    }
-  }
-
-  /** {@code runs} sorted, a new list; equal runs keep their order. */
-  List<RunData> sort(List<RunData> runs) {
-    Map<RunData, Map<String, Metric>> latest = new IdentityHashMap<>();
-    for (RunData r : runs) {
-      latest.put(r, r.latestMetrics());
-    }
-    Comparator<RunData> order = (a, b) -> 0;
-    for (Key k : keys) {
-      order = order.thenComparing((a, b) -> compare(k, k.field.value(a, latest.get(a)),
-          k.field.value(b, latest.get(b))));
-    }
-    List<RunData> out = new ArrayList<>(runs);
-    out.sort(order);
     return out;
   }
 
-  private static int compare(Key k, Object a, Object b) {
-    if (a == null || b == null) {
-      return a == null ? (b == null ? 0 : 1) : -1;
+  /**
+   * Checks that every metric, param or tag the order names is held by at least one of {@code
+   * runs}; nothing to check when there are none.
+   *
+   * @throws UserException naming the key and the keys the runs have
+   */
+  static void requireKnown(RunFilter filter, List<RunData> runs) {
+    if (runs.isEmpty()) {
+      return;
     }
-    Double da = a instanceof Double d ? d : Values.toDouble((String) a);
-    Double db = b instanceof Double d ? d : Values.toDouble((String) b);
-    if (da != null && db != null && (da.isNaN() || db.isNaN())) {
-      // a NaN has no place in an order: after the numbers, like a missing value
-      return da.isNaN() ? (db.isNaN() ? 0 : 1) : -1;
+    for (String key : filter.orderKeys()) {
+      int dot = key.indexOf('.');
+      String kind = key.substring(0, dot);
+      List<String> known = switch (kind) {
+        case "metrics" -> RunViews.metricKeys(runs);
+        case "params" -> RunViews.paramKeys(runs);
+        case "tags" -> RunViews.tagKeys(runs);
+        default -> null;
+      };
+      if (known != null && !known.contains(key.substring(dot + 1))) {
+        throw new UserException("bad --sort: no run has " + key + " (" + kind + ": "
+            + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+      }
     }
-    int c = da != null && db != null ? Double.compare(da, db)
-        : String.valueOf(a).compareTo(String.valueOf(b));
-    return k.descending ? -c : c;
   }
 }

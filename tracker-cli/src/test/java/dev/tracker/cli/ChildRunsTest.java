@@ -49,7 +49,7 @@ class ChildRunsTest {
 
   @Test
   void aChildWhoseParentIsNotListedStaysAtTheTop() {
-    Harness.Result r = new Harness(backend).run("runs", "--filter", "attributes.name = 'fold-1'");
+    Harness.Result r = new Harness(backend).run("runs", "--filter", "attributes.run_name = 'fold-1'");
 
     assertThat(r.out()).contains("\ne5f60718  fold-1  FINISHED");
   }

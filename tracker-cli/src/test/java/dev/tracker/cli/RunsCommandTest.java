@@ -34,7 +34,7 @@ class RunsCommandTest {
   @Test
   void filterKeepsOnlyMatchingRuns() {
     Harness.Result r = harness.run("runs", "--filter",
-        "metrics.accuracy > 0.9 and params.lr = 0.1");
+        "metrics.accuracy > 0.9 and params.lr = '0.1'");
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(""
@@ -48,6 +48,25 @@ class RunsCommandTest {
 
     assertThat(r.out().lines().skip(1).map(l -> l.substring(0, 8)))
         .containsExactly("b2c3d4e5", "a1b2c3d4", "c3d4e5f6");
+  }
+
+  @Test
+  void sortTakesMlflowOrderClausesToo() {
+    Harness.Result r = harness.run("runs", "--sort", "params.model DESC, metrics.loss ASC",
+        "--format", "csv");
+
+    assertThat(r.out().lines().skip(1).map(l -> l.substring(0, 8)))
+        .containsExactly("b2c3d4e5", "a1b2c3d4", "c3d4e5f6");
+  }
+
+  @Test
+  void filterIsMlflowsGrammarWithAndOnly() {
+    Harness.Result r = harness.run("runs", "--filter",
+        "params.lr = '0.1' or params.lr = '0.5'");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("tracker runs: bad --filter at position 19: 'or' is not"
+        + " supported; comparisons join with 'and' only\n");
   }
 
   @Test
@@ -160,7 +179,7 @@ class RunsCommandTest {
 
   @Test
   void jsonListsEveryRunWithTypedMetrics() {
-    Harness.Result r = harness.run("runs", "--format", "json", "--filter", "params.lr = 0.1");
+    Harness.Result r = harness.run("runs", "--format", "json", "--filter", "params.lr = '0.1'");
 
     assertThat(r.out()).isEqualTo("""
         [
@@ -232,7 +251,7 @@ class RunsCommandTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).isEqualTo("tracker runs: bad --filter at position 19: expected a number"
-        + " or a quoted string after metrics.accuracy > but found '>'\n");
+        + " after metrics.accuracy > but found '>'\n");
   }
 
   @Test
@@ -240,9 +259,8 @@ class RunsCommandTest {
     Harness.Result r = harness.run("runs", "--sort", "accuracy");
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("tracker runs: bad --sort at position 1: expected"
-        + " [-]metrics.KEY, [-]params.KEY, [-]tags.KEY or [-]attributes.NAME but found"
-        + " 'accuracy'\n");
+    assertThat(r.err()).isEqualTo("tracker runs: bad --sort 'accuracy' at position 1: expected"
+        + " metrics.KEY, params.KEY, tags.KEY or attributes.NAME but found 'accuracy'\n");
   }
 
   @Test

@@ -6,10 +6,12 @@ import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
+import dev.tracker.RunSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,8 +23,10 @@ import java.util.Optional;
  * block on I/O and throw; the pipeline reports failures from {@code flush()} and {@code close()}.
  * A backend that retries or spools does so inside these methods.
  *
- * <p>The reading methods serve the {@code tracker} command and tests; they may be called from any
- * thread while no {@code Tracker} writes through this instance. New methods are added as
+ * <p>The reading methods serve {@link dev.tracker.Tracker#runs()}, the {@code tracker} command and
+ * tests; they may be called from any thread, also while a {@code Tracker} writes through this
+ * instance (a tracker reads on its caller's thread, never through its dispatcher). New methods are
+ * added as
  * {@code default} methods so that existing backends keep working.
  */
 public interface TrackingBackend extends AutoCloseable {
@@ -150,5 +154,47 @@ public interface TrackingBackend extends AutoCloseable {
   /** Reads the history of one metric of a run, in logging order. */
   default List<Metric> metricHistory(String runId, String key) throws IOException {
     return readRun(runId).map(r -> r.history(key)).orElse(List.of());
+  }
+
+  /**
+   * One page of the runs of the request's experiments that pass its filter, in its order.
+   *
+   * <p>The default evaluates the filter locally: it lists the runs ({@link #listRuns}), reads
+   * each ({@link #readRun}; a run gone meanwhile is left out) and pages by position, so every
+   * backend that can read runs can search them. A backend with a server that searches sends the
+   * filter there; its results must agree with {@link RunFilter}'s.
+   *
+   * @throws IllegalArgumentException when the page token was not made by this backend
+   */
+  default SearchPage searchRuns(SearchRequest request) throws IOException {
+    List<String> names = request.experimentNames();
+    if (names.isEmpty()) {
+      names = new ArrayList<>();
+      for (ExperimentInfo e : listExperiments()) {
+        names.add(e.name());
+      }
+    }
+    List<RunSummary> runs = new ArrayList<>();
+    for (String name : names) {
+      for (RunInfo info : listRuns(name)) {
+        readRun(info.id()).map(RunSummary::of).ifPresent(runs::add);
+      }
+    }
+    List<RunSummary> found = request.filter().select(runs);
+    int from = 0;
+    if (request.pageToken() != null) {
+      try {
+        from = Integer.parseInt(request.pageToken());
+      } catch (NumberFormatException e) {
+        from = -1;
+      }
+      if (from < 0) {
+        throw new IllegalArgumentException("page token '" + request.pageToken()
+            + "' was not made by " + describe());
+      }
+    }
+    int to = (int) Math.min(found.size(), (long) from + request.maxResults());
+    return new SearchPage(found.subList(Math.min(from, to), to),
+        to < found.size() ? Integer.toString(to) : null);
   }
 }

@@ -9,6 +9,7 @@ import dev.tracker.Run;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
+import dev.tracker.RunSummary;
 import dev.tracker.Tracker;
 import dev.tracker.spi.TrackingBackend;
 import java.math.BigDecimal;
@@ -509,6 +510,154 @@ public abstract class BackendContractTest {
       assertThat(reader.readRun("ffffffffffffffffffffffffffffffff")).isEmpty();
       assertThat(reader.metricHistory("ffffffffffffffffffffffffffffffff", "loss")).isEmpty();
       assertThat(reader.listRuns("no such experiment")).isEmpty();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ searching
+
+  /**
+   * Four runs of experiment "search", one second apart: fast (acc 0.9 then 0.5, the latest),
+   * slow (acc 0.8), broken (acc NaN, failed), empty (no acc, no stage).
+   */
+  private List<String> fourRunsToSearch() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Tracker tracker = trackerBuilder().standardTags(false).build()) {
+      Object[][] runs = {
+          {"fast", "0.1", "dev", new double[] {0.9, 0.5}},
+          {"slow", "0.01", "prod", new double[] {0.8}},
+          {"broken", "0.05", null, new double[] {Double.NaN}},
+          {"empty", null, null, new double[0]}};
+      for (int i = 0; i < runs.length; i++) {
+        clockAt(T0 + i * 1000L);
+        Run run = tracker.experiment("search").startRun((String) runs[i][0]);
+        ids.add(run.id());
+        if (runs[i][1] != null) {
+          run.logParam("lr", runs[i][1]);
+        }
+        if (runs[i][2] != null) {
+          run.setTag("stage", (String) runs[i][2]);
+        }
+        double[] acc = (double[]) runs[i][3];
+        for (int step = 0; step < acc.length; step++) {
+          run.logMetric("acc", acc[step], step);
+          run.logMetric("val loss", 1 - acc[step], step);
+        }
+        run.end(i == 2 ? RunStatus.FAILED : RunStatus.FINISHED);
+      }
+      tracker.experiment("elsewhere").startRun("other").close();
+    }
+    return ids;
+  }
+
+  private List<String> search(String filter, String... orderBy) throws Exception {
+    try (Tracker reader = trackerBuilder().build()) {
+      return reader.runs().experiment("search").filter(filter).orderBy(orderBy).list().stream()
+          .map(r -> r.info().name()).toList();
+    }
+  }
+
+  @Test
+  void searchFiltersOnLatestMetricsParamsTagsAndAttributes() throws Exception {
+    fourRunsToSearch();
+    assertThat(search("")).containsExactly("empty", "broken", "slow", "fast");
+    assertThat(search("metrics.acc < 0.6")).containsExactly("fast");
+    assertThat(search("metrics.acc > -1")).containsExactly("slow", "fast");
+    assertThat(search("metrics.acc != 0.5")).containsExactly("slow");
+    assertThat(search("metrics.`val loss` >= 0.1")).containsExactly("slow", "fast");
+    assertThat(search("params.lr = '0.1'")).containsExactly("fast");
+    assertThat(search("params.lr LIKE '0.0%'")).containsExactly("broken", "slow");
+    assertThat(search("tags.stage != 'dev'")).containsExactly("slow");
+    assertThat(search("tags.stage ILIKE 'PROD'")).containsExactly("slow");
+    assertThat(search("attributes.status = 'FAILED'")).containsExactly("broken");
+    assertThat(search("attributes.run_name LIKE '%o%' and attributes.status = 'FINISHED'"))
+        .containsExactly("slow");
+    assertThat(search("attributes.start_time >= " + (T0 + 2000))).containsExactly("empty",
+        "broken");
+  }
+
+  @Test
+  void searchOrdersNanAfterNumbersAndMissingLastInBothDirections() throws Exception {
+    fourRunsToSearch();
+    assertThat(search("", "metrics.acc DESC")).containsExactly("slow", "fast", "broken", "empty");
+    assertThat(search("", "metrics.acc")).containsExactly("fast", "slow", "broken", "empty");
+    assertThat(search("", "params.lr ASC")).containsExactly("slow", "broken", "fast", "empty");
+    assertThat(search("", "tags.stage DESC", "attributes.start_time"))
+        .containsExactly("slow", "fast", "broken", "empty");
+    assertThat(search("", "attributes.start_time ASC"))
+        .containsExactly("fast", "slow", "broken", "empty");
+  }
+
+  @Test
+  void searchResultsCarryInfoParamsTagsAndLatestMetrics() throws Exception {
+    List<String> ids = fourRunsToSearch();
+    try (Tracker reader = trackerBuilder().build()) {
+      RunSummary fast = reader.runs().experiment("search").filter("params.lr = '0.1'").first()
+          .orElseThrow();
+      assertThat(fast.id()).isEqualTo(ids.get(0));
+      assertThat(fast.info().experimentName()).isEqualTo("search");
+      assertThat(fast.info().status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(fast.info().startTime()).isEqualTo(T0);
+      assertThat(fast.params()).containsEntry("lr", "0.1");
+      assertThat(fast.tags()).containsEntry("stage", "dev");
+      assertThat(fast.metrics().get("acc").value()).isEqualTo(0.5);
+      assertThat(fast.metrics().get("acc").step()).isEqualTo(1);
+      assertThat(reader.runs().list()).extracting(r -> r.info().name()).contains("other");
+      assertThat(reader.runs().experiment("no such experiment").list()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRunIsReadByIdOrPrefixAndItsHistoryWhole() throws Exception {
+    List<String> ids = fourRunsToSearch();
+    try (Tracker reader = trackerBuilder().build()) {
+      assertThat(reader.run(ids.get(0)).info().name()).isEqualTo("fast");
+      assertThat(reader.run(ids.get(1).substring(0, 12)).info().name()).isEqualTo("slow");
+      assertThat(reader.history(ids.get(0), "acc")).extracting(Metric::value)
+          .containsExactly(0.9, 0.5);
+      assertThatThrownBy(() -> reader.run("0000000000000000000000000000000f"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("no run '0000000000000000000000000000000f' in ");
+    }
+  }
+
+  @Test
+  void aChildRunIsFoundWithItsParent() throws Exception {
+    String parentId;
+    try (Tracker tracker = trackerBuilder().build();
+        Run parent = tracker.experiment("family").startRun("parent")) {
+      parentId = parent.id();
+      parent.startChildRun("child").close();
+    }
+    try (Tracker reader = trackerBuilder().build()) {
+      RunSummary child = reader.runs().experiment("family")
+          .filter("attributes.run_name = 'child'").first().orElseThrow();
+      assertThat(child.parentRunId()).isEqualTo(parentId);
+    }
+  }
+
+  @Test
+  void artifactsDownloadToAFolderUnderTheirPaths() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("downloads").startRun("model")) {
+      id = run.id();
+      run.logText("weights", "model/w.txt");
+      run.logText("config", "model/conf/c.yaml");
+      run.logText("notes", "notes.md");
+    }
+    Path out = files.resolve("downloaded");
+    try (Tracker reader = trackerBuilder().build()) {
+      Path model = reader.downloadArtifacts(id, "model", out);
+      assertThat(model).isEqualTo(out.toAbsolutePath().normalize().resolve("model"));
+      assertThat(model.resolve("w.txt")).hasContent("weights");
+      assertThat(model.resolve("conf/c.yaml")).hasContent("config");
+      assertThat(out.resolve("notes.md")).doesNotExist();
+      assertThat(reader.downloadArtifacts(id.substring(0, 10), "notes.md", out))
+          .hasContent("notes");
+      assertThatThrownBy(() -> reader.downloadArtifacts(id, "model/none.txt", out))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("run " + id + " has no artifact 'model/none.txt'; its"
+              + " artifacts: ");
     }
   }
 }

@@ -8,6 +8,8 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
+import dev.tracker.spi.SearchPage;
+import dev.tracker.spi.SearchRequest;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,6 +84,11 @@ public class ForwardingBackend implements TrackingBackend {
   @Override
   public List<RunInfo> listRuns(String experimentName) throws IOException {
     return delegate.listRuns(experimentName);
+  }
+
+  @Override
+  public SearchPage searchRuns(SearchRequest request) throws IOException {
+    return delegate.searchRuns(request);
   }
 
   @Override

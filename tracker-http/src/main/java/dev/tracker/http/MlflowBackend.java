@@ -11,8 +11,11 @@ import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.RunSpec;
+import dev.tracker.spi.SearchPage;
+import dev.tracker.spi.SearchRequest;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -322,6 +325,20 @@ public final class MlflowBackend implements TrackingBackend {
       out.add(info(r, e.get().name(), ids));
     }
     return out;
+  }
+
+  /** Reads an artifact through the server's artifact proxy, by the tracker's or MLflow's id. */
+  @Override
+  public InputStream openArtifact(String runId, String artifactPath) throws IOException {
+    Dto.Run r = findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
+        + " in " + describe));
+    return ArtifactDownload.open(client, api.rest().base(), r, artifactPath);
+  }
+
+  /** Searches on the server: {@code runs/search} with the filter and order as given. */
+  @Override
+  public SearchPage searchRuns(SearchRequest request) throws IOException {
+    return new ServerSearch(api, reads, this::info).search(request);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tracker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
@@ -12,6 +13,9 @@ import dev.tracker.Tag;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -162,5 +166,23 @@ class ReadBackTest {
       }
     }
     throw new AssertionError("no get-history request");
+  }
+
+  @Test
+  void artifactsOpenThroughTheProxyByEitherId() throws Exception {
+    try (InputStream in = backend.openArtifact(CHILD, "models/best/m.bin")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("w");
+    }
+    try (InputStream in = fresh().openArtifact(SERVER_CHILD, "r.md")) {
+      assertThat(in.readAllBytes()).containsExactly('#');
+    }
+    assertThatThrownBy(() -> backend.openArtifact(CHILD, "models/none.bin"))
+        .isExactlyInstanceOf(FileNotFoundException.class)
+        .hasMessage("no artifact 'models/none.bin' in run " + SERVER_CHILD);
+    assertThatThrownBy(() -> backend.openArtifact(CHILD, "../x"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("artifact path must be relative with no '.', '..' or empty segments but was"
+            + " '../x'");
   }
 }

@@ -460,6 +460,14 @@ class BadInputTableTest {
             .systemProperties(k -> null).environment(k -> null).build().close(),
         TrackerException.class, "file:/proc/runs cannot store records: the runs folder"
             + " /proc/runs cannot be created or written: NoSuchFileException: /proc/runs"));
+    t.add(call(Where.ANY, "a run filter with 'or'",
+        c -> c.tracker.runs().filter("metrics.m > 0.9 or params.p = 'x'"),
+        IllegalArgumentException.class, "bad filter at position 17: 'or' is not supported;"
+            + " comparisons join with 'and' only"));
+    t.add(call(Where.ANY, "reading a run id that names no run",
+        c -> c.tracker.run("not-an-id"), IllegalArgumentException.class,
+        c -> "no run 'not-an-id' in " + c.describe() + ": no run has that id or an id starting"
+            + " with it"));
     return t;
   }
 

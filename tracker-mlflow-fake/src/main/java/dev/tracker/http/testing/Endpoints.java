@@ -321,33 +321,22 @@ final class Endpoints {
     }
   }
 
+  /** Filters and orders as MLflow's SQL store does ({@link RunSearch}); pages of max_results. */
   private MockResponse searchRuns(JsonNode body) {
     Set<String> expIds = new LinkedHashSet<>();
     body.path("experiment_ids").forEach(n -> expIds.add(n.asText()));
-    String filter = text(body, "filter");
+    List<String> orderBy = new ArrayList<>();
+    body.path("order_by").forEach(n -> orderBy.add(n.asText()));
     int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
     int from = pageStart(text(body, "page_token"));
-    String tagKey = null;
-    String tagValue = null;
-    if (filter != null && !filter.isBlank()) {
-      Matcher m = Pattern.compile("tags\\.`?([^`=\\s]+)`?\\s*=\\s*'((?:[^'\\\\]|\\\\.)*)'")
-          .matcher(filter.strip());
-      if (!m.matches()) {
-        throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid filter '" + filter
-            + "' (this fake understands tags.`key` = 'value' only)");
-      }
-      tagKey = m.group(1);
-      tagValue = m.group(2).replace("\\'", "'");
-    }
-    List<RunState> matching = new ArrayList<>();
+    List<RunState> active = new ArrayList<>();
     for (RunState r : store.runs.values()) {
-      if (expIds.contains(r.experimentId) && r.lifecycle.equals("active")
-          && (tagKey == null || tagValue.equals(r.tags.get(tagKey)))) {
-        matching.add(r);
+      if (expIds.contains(r.experimentId) && r.lifecycle.equals("active")) {
+        active.add(r);
       }
     }
-    matching.sort((a, b) -> Long.compare(b.startTime, a.startTime));
-    return page("runs", matching, from, max, RunState::json);
+    return page("runs", RunSearch.search(active, text(body, "filter"), orderBy), from, max,
+        RunState::json);
   }
 
   private MockResponse history(HttpUrl url) {
@@ -379,7 +368,8 @@ final class Endpoints {
 
   private MockResponse artifactProxy(RecordedRequest request, HttpUrl url) {
     Matcher m = ARTIFACT_PUT.matcher(url.encodedPath());
-    if (!request.getMethod().equals("PUT") || !m.matches()) {
+    boolean get = request.getMethod().equals("GET");
+    if (!(get || request.getMethod().equals("PUT")) || !m.matches()) {
       throw new Failure(404, "ENDPOINT_NOT_FOUND", "No API endpoint for "
           + request.getMethod() + " " + url.encodedPath());
     }
@@ -391,6 +381,15 @@ final class Endpoints {
     }
     RunState r = store.state(segments.get(1));
     String path = String.join("/", segments.subList(3, segments.size()));
+    if (get) {
+      byte[] content = r.artifacts.get(path);
+      if (content == null) {
+        throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "File not found: " + path);
+      }
+      return new MockResponse.Builder().code(200)
+          .addHeader("Content-Type", "application/octet-stream")
+          .body(new okio.Buffer().write(content)).build();
+    }
     ByteString body = request.getBody();
     r.artifacts.put(path, body == null ? new byte[0] : body.toByteArray());
     return json(200, obj());
