@@ -1,5 +1,6 @@
 package dev.tracker;
 
+import dev.tracker.internal.Channel;
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.Validation;
 import dev.tracker.spi.RunSpec;
@@ -32,12 +33,12 @@ public final class Run implements AutoCloseable {
   private final Experiment experiment;
   private final RunSpec spec;
   private final Seeds seeds;
-  private final Pipeline.Channel channel;
+  private final Channel channel;
   private final InstantSource clock;
   private final ConcurrentHashMap<String, String> params = new ConcurrentHashMap<>();
   private final AtomicReference<RunStatus> status = new AtomicReference<>(RunStatus.RUNNING);
 
-  Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Pipeline.Channel channel,
+  Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Channel channel,
       InstantSource clock) {
     this.tracker = tracker;
     this.experiment = experiment;

@@ -2,14 +2,20 @@ package dev.tracker;
 
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.RunContext;
+import dev.tracker.internal.delivery.DirectSink;
+import dev.tracker.internal.delivery.Journal;
+import dev.tracker.internal.delivery.JournalSink;
+import dev.tracker.internal.delivery.Sink;
 import dev.tracker.internal.system.SystemMonitor;
 import dev.tracker.internal.system.SystemSettings;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.SeedHook;
 import dev.tracker.spi.TrackingBackend;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +54,28 @@ import org.slf4j.LoggerFactory;
  * <p>A tracker is thread-safe and meant to be shared by an application. Logging validates on the
  * caller's thread and queues; one daemon thread ({@code tracker-dispatcher}) hands batches to the
  * backend. When the queue of a run is full the caller waits: records are never dropped.
+ *
+ * <h2>Delivery</h2>
+ *
+ * A local backend (files) writes each batch at once. A remote backend (an MLflow server) is
+ * journal-first: the dispatcher appends each batch to a local journal (under the backend's
+ * journal directory, {@code ~/.tracker/spool/<server>} by default, at most 1 GiB undelivered per
+ * tracker, after which logging waits), and an uploader thread ({@code tracker-uploader})
+ * delivers it, retrying with back-off while the server is slow, down or answers nonsense. A
+ * process that ends (or is killed) before delivering leaves the journal on disk; the next tracker
+ * for the same server, or {@code tracker sync}, delivers it, each record once.
+ *
+ * <ul>
+ *   <li>{@link #flush()} returns once everything logged before it is durable (written, or in the
+ *       journal), waiting at most about a second more for delivery, and says {@link
+ *       FlushResult#DELIVERED} or {@link FlushResult#SPOOLED};
+ *   <li>{@link #flush(Duration)} waits for delivery up to its timeout;
+ *   <li>{@link #close()} waits for delivery up to {@link Builder#closeTimeout(Duration)}; what is
+ *       left is in {@link #backlog()} and in a WARN naming the journal.
+ * </ul>
+ *
+ * Records the server refuses and operations that can never succeed are reported by the next
+ * {@code flush()} or {@code close()} as a {@link TrackerException}, never only in a log line.
  *
  * <h2>Configuration</h2>
  *
@@ -104,6 +133,7 @@ public final class Tracker implements AutoCloseable {
   private final List<SeedHook> seedHooks;
   private final Set<Run> openRuns = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Backlog closedBacklog;
   private final AtomicReference<String> resumeRunId;
   private final Thread shutdownHook;
   private final SystemMonitor system;
@@ -118,7 +148,8 @@ public final class Tracker implements AutoCloseable {
         ? system.withContextTags(RunContext.standardTags(Path.of(""))) : Map.of();
     this.seedHooks = loadSeedHooks();
     this.resumeRunId = new AtomicReference<>(b.resumeRun);
-    this.pipeline = new Pipeline(backend, b.batchSize, b.queueCapacity, b.flushInterval);
+    this.pipeline = new Pipeline(sinkFor(backend, b.clock), backend.describe(), b.batchSize,
+        b.queueCapacity, b.flushInterval);
     if (b.shutdownHook) {
       shutdownHook = new Thread(this::onShutdown, "tracker-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -172,11 +203,16 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Waits until every record logged before this call has been accepted by the backend (written,
-   * acknowledged by the server) or spooled to local disk.
+   * Waits until every record logged before this call is durable: written by a local backend, or
+   * appended to the journal of a remote one and forced to disk; then waits at most about a second
+   * more for the journal's delivery to the server.
    *
-   * @return which of the two happened
-   * @throws TrackerException carrying every backend failure since the last flush
+   * @return {@link FlushResult#DELIVERED} when the server took everything logged before, {@link
+   *     FlushResult#SPOOLED} when some of it waits in the journal ({@link #backlog()} says how
+   *     much and where); either way nothing logged before is lost
+   * @throws TrackerException carrying every failure since the last flush that lost or refused
+   *     records (records refused by the server, an operation that can never succeed, a full
+   *     disk)
    * @throws IllegalStateException when the tracker is closed
    */
   public FlushResult flush() {
@@ -185,9 +221,11 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Like {@link #flush()}, waiting at most {@code timeout}.
+   * Like {@link #flush()}, but waits for delivery to the server until {@code timeout} has
+   * passed; returns within the timeout plus a second whatever the server does.
    *
-   * @throws TrackerException when the timeout passes first; records stay queued and are sent
+   * @throws TrackerException when records are not even durable within the timeout (a local
+   *     backend still writing); they stay queued and are written
    */
   public FlushResult flush(Duration timeout) {
     checkOpen();
@@ -195,12 +233,17 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Ends every open run as {@link RunStatus#FINISHED}, flushes, stops the dispatcher and closes
-   * the backend, waiting at most {@link Builder#closeTimeout(Duration)}. Once this returns
-   * normally, every record logged is accepted by the backend or spooled. Safe to call twice; the
-   * second call does nothing. Logging after close throws {@link IllegalStateException}.
+   * Ends every open run as {@link RunStatus#FINISHED}, flushes, waits for delivery up to {@link
+   * Builder#closeTimeout(Duration)}, stops the dispatcher and the uploader and closes the backend;
+   * returns within the close timeout plus a second whatever the server does. Once this returns
+   * normally, every record logged is written, delivered, or waits in the journal: {@link
+   * #backlog()} then says how many operations, in which directory, and which runs' ends among
+   * them (the server shows those runs RUNNING until the next tracker for the server or {@code
+   * tracker sync} delivers them); a WARN says the same. Safe to call twice; the second call does
+   * nothing. Logging after close throws {@link IllegalStateException}.
    *
-   * @throws TrackerException carrying every backend failure not yet reported
+   * @throws TrackerException carrying every failure that lost or refused records, not yet
+   *     reported
    */
   @Override
   public void close() {
@@ -212,6 +255,16 @@ public final class Tracker implements AutoCloseable {
         // the hook is running or will run; it finds the tracker closed
       }
     }
+  }
+
+  /**
+   * What this tracker logged to a server and has not delivered yet (always empty for a local
+   * backend): after {@link #close()}, what waits in the journal for the next tracker or {@code
+   * tracker sync}.
+   */
+  public Backlog backlog() {
+    Backlog left = closedBacklog;
+    return left != null ? left : pipeline.backlog();
   }
 
   /** True once {@link #close()} was called. */
@@ -239,7 +292,21 @@ public final class Tracker implements AutoCloseable {
       run.endWithoutFlush(status);
     }
     system.close();
-    pipeline.shutdown(config.closeTimeout);
+    closedBacklog = pipeline.shutdown(config.closeTimeout);
+  }
+
+  private static Sink sinkFor(TrackingBackend backend, InstantSource clock) {
+    Optional<RemoteDelivery> remote = backend.remoteDelivery();
+    if (remote.isEmpty()) {
+      return new DirectSink(backend);
+    }
+    try {
+      return new JournalSink(backend, remote.get(), Journal.DEFAULT_LIMIT_BYTES, clock, null);
+    } catch (IOException e) {
+      throw new TrackerException("cannot use the journal directory "
+          + remote.get().journalDirectory() + " for " + backend.describe() + ": "
+          + e.getMessage(), e);
+    }
   }
 
   private void onShutdown() {

@@ -16,10 +16,17 @@ import java.util.Optional;
 /**
  * Where records go: implemented by each backend (files, an MLflow server).
  *
- * <p>A {@link dev.tracker.Tracker} calls the writing methods from its one dispatcher thread only,
- * in order per run: {@code createRun}, then batches and artifacts, then {@code endRun}. They may
- * block on I/O and throw; the pipeline reports failures from {@code flush()} and {@code close()}.
- * A backend that retries or spools does so inside these methods.
+ * <p>A {@link dev.tracker.Tracker} calls the writing methods from one thread at a time, in order
+ * per run: {@code createRun}, then batches and artifacts, then {@code endRun}: the dispatcher for a
+ * local backend, the uploader for a remote one (see {@link #remoteDelivery()}); no two writing
+ * calls run concurrently. They may block on I/O and throw; they try once and do not retry.
+ *
+ * <p>A remote backend is a synchronous translator: it classifies each failure by throwing a
+ * {@link DeliveryException} (transient, blocked, rejected records, permanent) and the delivery
+ * layer in core retries, journals and reports. A remote backend's writes may be repeated: after a
+ * transient failure, and when another process replays a journal. {@code createRun} with {@link
+ * RunSpec#resume()} must then attach to the run created before rather than create another, and a
+ * batch may arrive again (its records are idempotent on an MLflow server's SQL store).
  *
  * <p>The reading methods serve the {@code tracker} command and tests; they may be called from any
  * thread while no {@code Tracker} writes through this instance. New methods are added as
@@ -84,6 +91,16 @@ public interface TrackingBackend extends AutoCloseable {
    */
   default FlushResult flush() throws IOException {
     return FlushResult.DELIVERED;
+  }
+
+  /**
+   * Present for a remote backend that wants its writes journal-first: appended to a local journal
+   * by the dispatcher and delivered by an uploader with retries (see {@link RemoteDelivery});
+   * empty (the default) for a backend that writes directly, like the file backend. Called once,
+   * when a tracker starts; must do no I/O.
+   */
+  default Optional<RemoteDelivery> remoteDelivery() {
+    return Optional.empty();
   }
 
   /**
