@@ -1,32 +1,23 @@
 package dev.tracker;
 
+import dev.tracker.internal.NoopBackend;
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.RunContext;
-import dev.tracker.internal.delivery.DirectSink;
-import dev.tracker.internal.delivery.Journal;
-import dev.tracker.internal.delivery.JournalSink;
-import dev.tracker.internal.delivery.Sink;
+import dev.tracker.internal.SeedHooks;
+import dev.tracker.internal.delivery.Sinks;
 import dev.tracker.internal.system.SystemMonitor;
-import dev.tracker.internal.system.SystemSettings;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
-import dev.tracker.spi.Batch;
-import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
-import dev.tracker.spi.SeedHook;
 import dev.tracker.spi.TrackingBackend;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,11 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #flush()} returns once everything logged before it is durable (written, or in the
- *       journal), waiting at most about a second more for delivery, and says {@link
+ *       journal), waiting at most about a second more for delivery: {@link
  *       FlushResult#DELIVERED} or {@link FlushResult#SPOOLED};
- *   <li>{@link #flush(Duration)} waits for delivery up to its timeout;
- *   <li>{@link #close()} waits for delivery up to {@link Builder#closeTimeout(Duration)}; what is
- *       left is in {@link #backlog()} and in a WARN naming the journal.
+ *   <li>{@link #flush(Duration)} and {@link #close()} ({@link Builder#closeTimeout(Duration)})
+ *       wait for delivery up to their bound; what is left is in {@link #backlog()}.
  * </ul>
  *
  * Records the server refuses and operations that can never succeed are reported by the next
@@ -130,10 +120,11 @@ public final class Tracker implements AutoCloseable {
   private final Pipeline pipeline;
   private final InstantSource clock;
   private final Map<String, String> standardTags;
-  private final List<SeedHook> seedHooks;
+  private final SeedHooks seedHooks;
   private final Set<Run> openRuns = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Backlog closedBacklog;
+  private volatile boolean endedByShutdownHook;
   private final AtomicReference<String> resumeRunId;
   private final Thread shutdownHook;
   private final SystemMonitor system;
@@ -146,10 +137,10 @@ public final class Tracker implements AutoCloseable {
         b.environment, b.clock, backend::localDirectory);
     this.standardTags = b.standardTags
         ? system.withContextTags(RunContext.standardTags(Path.of(""))) : Map.of();
-    this.seedHooks = loadSeedHooks();
+    this.seedHooks = SeedHooks.load(Tracker.class);
     this.resumeRunId = new AtomicReference<>(b.resumeRun);
-    this.pipeline = new Pipeline(sinkFor(backend, b.clock), backend.describe(), b.batchSize,
-        b.queueCapacity, b.flushInterval);
+    this.pipeline = new Pipeline(Sinks.forBackend(backend, b.clock), backend.describe(),
+        b.batchSize, b.queueCapacity, b.flushInterval);
     if (b.shutdownHook) {
       shutdownHook = new Thread(this::onShutdown, "tracker-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -199,7 +190,7 @@ public final class Tracker implements AutoCloseable {
    *     or holds '/', '\', a control character, or is "." or ".."
    */
   public Experiment experiment(String name) {
-    return new Experiment(this, checkExperimentName(name));
+    return new Experiment(this, TrackerSettings.checkExperimentName(name));
   }
 
   /**
@@ -295,29 +286,23 @@ public final class Tracker implements AutoCloseable {
     closedBacklog = pipeline.shutdown(config.closeTimeout);
   }
 
-  private static Sink sinkFor(TrackingBackend backend, InstantSource clock) {
-    Optional<RemoteDelivery> remote = backend.remoteDelivery();
-    if (remote.isEmpty()) {
-      return new DirectSink(backend);
-    }
-    try {
-      return new JournalSink(backend, remote.get(), Journal.DEFAULT_LIMIT_BYTES, clock, null);
-    } catch (IOException e) {
-      throw new TrackerException("cannot use the journal directory "
-          + remote.get().journalDirectory() + " for " + backend.describe() + ": "
-          + e.getMessage(), e);
-    }
-  }
 
-  private void onShutdown() {
+
+  void onShutdown() {
     if (closed.get()) {
       return;
     }
+    endedByShutdownHook = true;
     try {
       closeWith(RunStatus.KILLED);
     } catch (RuntimeException e) {
       System.err.println("tracker: flushing at JVM shutdown failed: " + e.getMessage());
     }
+  }
+
+  /** True once the JVM shutdown hook ended this tracker's runs (the JVM is going down). */
+  boolean endedByShutdownHook() {
+    return endedByShutdownHook;
   }
 
   void checkOpen() {
@@ -346,7 +331,7 @@ public final class Tracker implements AutoCloseable {
     if (parent != null) {
       tags.put(RunContext.PARENT_RUN_ID, parent.id());
     }
-    List<String> hooks = runSeedHooks(seeds);
+    List<String> hooks = seedHooks.seed(seeds);
     if (!hooks.isEmpty()) {
       tags.put("tracker.seed.hooks", String.join(",", hooks));
     }
@@ -397,84 +382,34 @@ public final class Tracker implements AutoCloseable {
     return pipeline.awaitFlush(null);
   }
 
-  private List<String> runSeedHooks(Seeds seeds) {
-    List<String> names = new ArrayList<>();
-    for (SeedHook hook : seedHooks) {
-      try {
-        hook.seed(seeds);
-        names.add(hook.name());
-      } catch (RuntimeException | LinkageError e) {
-        log.warn("seed hook {} failed: {}", hook.name(), e.toString());
-      }
-    }
-    return names;
-  }
-
-  private static List<SeedHook> loadSeedHooks() {
-    List<SeedHook> hooks = new ArrayList<>();
-    ClassLoader cl = Thread.currentThread().getContextClassLoader();
-    for (SeedHook hook : ServiceLoader.load(SeedHook.class,
-        cl != null ? cl : Tracker.class.getClassLoader())) {
-      try {
-        if (hook.isAvailable()) {
-          hooks.add(hook);
-        }
-      } catch (RuntimeException | LinkageError e) {
-        log.debug("seed hook {} unavailable: {}", hook.getClass().getName(), e.toString());
-      }
-    }
-    return List.copyOf(hooks);
-  }
-
   private static String newRunId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return String.format("%016x%016x", r.nextLong(), r.nextLong());
   }
 
-  static String checkExperimentName(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("experiment name must not be null");
-    }
-    String problem = null;
-    if (name.isBlank()) {
-      problem = "must not be blank";
-    } else if (name.length() > 500) {
-      problem = "must be at most 500 characters but was " + name.length() + " characters";
-    } else if (name.equals(".") || name.equals("..")) {
-      problem = "must not be '.' or '..' but was '" + name + "'";
-    } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
-        || name.chars().anyMatch(Character::isISOControl)) {
-      problem = "must not contain '/', '\\' or control characters but was '"
-          + name.replaceAll("\\p{Cntrl}", "?") + "'";
-    }
-    if (problem != null) {
-      throw new IllegalArgumentException("experiment name " + problem);
-    }
-    return name;
-  }
 
   /**
    * Builds a {@link Tracker}. Settings not given fall back to system properties, then the
    * environment, then the defaults (see {@link Tracker}).
    */
   public static final class Builder {
-    private String uri;
-    private String experiment;
-    private Long seed;
-    private String resumeRun;
-    private TrackingBackend backend;
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
-    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private boolean shutdownHook = true;
-    private boolean standardTags = true;
-    private Boolean systemMetrics;
-    private Duration systemMetricsInterval;
-    private boolean noop;
-    private InstantSource clock = InstantSource.system();
-    private Function<String, String> systemProperties = System::getProperty;
-    private Function<String, String> environment = System::getenv;
+    String uri;
+    String experiment;
+    Long seed;
+    String resumeRun;
+    TrackingBackend backend;
+    int batchSize = DEFAULT_BATCH_SIZE;
+    int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    boolean shutdownHook = true;
+    boolean standardTags = true;
+    Boolean systemMetrics;
+    Duration systemMetricsInterval;
+    boolean noop;
+    InstantSource clock = InstantSource.system();
+    Function<String, String> systemProperties = System::getProperty;
+    Function<String, String> environment = System::getenv;
 
     private Builder() {}
 
@@ -631,57 +566,7 @@ public final class Tracker implements AutoCloseable {
      */
     public Tracker build() {
       Builder b = toBuilder();
-      if (b.batchSize < 1) {
-        throw new IllegalArgumentException("batchSize must be at least 1 but was " + b.batchSize);
-      }
-      if (b.queueCapacity < 1) {
-        throw new IllegalArgumentException(
-            "queueCapacity must be at least 1 but was " + b.queueCapacity);
-      }
-      if (b.flushInterval == null || b.flushInterval.isNegative() || b.flushInterval.isZero()) {
-        throw new IllegalArgumentException(
-            "flushInterval must be positive but was " + b.flushInterval);
-      }
-      if (b.closeTimeout == null || b.closeTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "closeTimeout must not be negative but was " + b.closeTimeout);
-      }
-      if (b.uri == null) {
-        b.uri = b.setting("tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI", DEFAULT_URI);
-      }
-      if (b.experiment == null) {
-        b.experiment = b.setting("tracker.experiment", "TRACKER_EXPERIMENT",
-            "MLFLOW_EXPERIMENT_NAME", DEFAULT_EXPERIMENT);
-      }
-      checkExperimentName(b.experiment);
-      if (b.seed == null) {
-        String s = b.setting("tracker.seed", "TRACKER_SEED", null, null);
-        if (s != null) {
-          try {
-            b.seed = Long.parseLong(s);
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                "tracker.seed / TRACKER_SEED must be a long integer but was '" + s + "'");
-          }
-        }
-      }
-      if (b.resumeRun == null) {
-        b.resumeRun = b.setting("tracker.runId", "MLFLOW_RUN_ID", null, null);
-      }
-      if (b.systemMetrics == null) {
-        b.systemMetrics = SystemSettings.parseEnabled(b.setting("tracker.systemMetrics",
-            "TRACKER_SYSTEM_METRICS", "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false"),
-            "tracker.systemMetrics / TRACKER_SYSTEM_METRICS / MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING");
-      }
-      if (b.systemMetricsInterval == null) {
-        String s = b.setting("tracker.systemMetricsInterval", "TRACKER_SYSTEM_METRICS_INTERVAL",
-            "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", null);
-        b.systemMetricsInterval = s == null ? DEFAULT_SYSTEM_METRICS_INTERVAL
-            : SystemSettings.parseInterval(s, "tracker.systemMetricsInterval /"
-                + " TRACKER_SYSTEM_METRICS_INTERVAL / MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL");
-      } else {
-        SystemSettings.checkInterval(b.systemMetricsInterval, "systemMetricsInterval");
-      }
+      TrackerSettings.resolve(b);
       TrackingBackend backend = b.backend;
       if (backend == null) {
         URI parsed;
@@ -697,47 +582,5 @@ public final class Tracker implements AutoCloseable {
       }
       return new Tracker(b, backend);
     }
-
-    private String setting(String property, String env, String fallbackEnv, String dflt) {
-      String v = systemProperties.apply(property);
-      if (v == null || v.isBlank()) {
-        v = environment.apply(env);
-      }
-      if ((v == null || v.isBlank()) && fallbackEnv != null) {
-        v = environment.apply(fallbackEnv);
-      }
-      return v == null || v.isBlank() ? dflt : v.trim();
-    }
-  }
-
-  /** The backend of {@link Tracker#noop()}: accepts everything, keeps nothing. */
-  private static final class NoopBackend implements TrackingBackend {
-    @Override
-    public String describe() {
-      return "noop";
-    }
-
-    @Override
-    public String createExperiment(String name) {
-      return name;
-    }
-
-    @Override
-    public void createRun(RunSpec spec) {}
-
-    @Override
-    public void logBatch(String runId, Batch batch) {}
-
-    @Override
-    public void logArtifact(String runId, Path file, String artifactPath) {}
-
-    @Override
-    public void logArtifact(String runId, byte[] content, String artifactPath) {}
-
-    @Override
-    public void endRun(String runId, RunStatus status, long endTime) {}
-
-    @Override
-    public void close() {}
   }
 }

@@ -284,7 +284,7 @@ public final class Journal {
   }
 
   /** Segments that earlier processes left and that another running process held. */
-  int skippedLeftovers() {
+  public int skippedLeftovers() {
     lock.lock();
     try {
       return skippedLeftovers;

@@ -40,7 +40,7 @@ public final class JournalSink implements Sink {
     this.backend = backend;
     this.journal = new Journal(policy.journalDirectory(), policy.server(), limitBytes, clock);
     this.uploader = new Uploader(backend, journal, policy, sleeper,
-        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime);
+        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime, 0);
     uploader.start();
   }
 

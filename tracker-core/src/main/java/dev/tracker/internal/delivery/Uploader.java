@@ -41,6 +41,7 @@ public final class Uploader {
   private final Backoff backoff;
   private final Sleeper sleeper;
   private final LongSupplier nanoTime;
+  private final int maxAttempts;
   private final ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean stopping;
@@ -51,19 +52,25 @@ public final class Uploader {
   private final Set<String> attached = new HashSet<>();
   private final List<Segment> adopted = new ArrayList<>();
   private long lastWarn = Long.MIN_VALUE;
+  private DeliveryException gaveUp;
+  private long leftoverOps;
+  private int leftoverSegments;
 
   /**
    * An uploader; {@link #start()} starts its thread.
    *
    * @param sleeper waits between attempts; null for a real wait that {@link #stop()} ends
+   * @param maxAttempts attempts per op before giving up (for {@code tracker sync}); 0 for no
+   *     limit (a tracker's uploader, which tries until stopped)
    */
   public Uploader(TrackingBackend backend, Journal journal, RemoteDelivery policy,
-      Sleeper sleeper, DoubleSupplier random, LongSupplier nanoTime) {
+      Sleeper sleeper, DoubleSupplier random, LongSupplier nanoTime, int maxAttempts) {
     this.backend = backend;
     this.journal = journal;
     this.backoff = new Backoff(policy, random);
     this.sleeper = sleeper != null ? sleeper : this::realSleep;
     this.nanoTime = nanoTime;
+    this.maxAttempts = maxAttempts;
     this.thread = new Thread(this::run, "tracker-uploader");
     this.thread.setDaemon(true);
   }
@@ -95,23 +102,43 @@ public final class Uploader {
     return out;
   }
 
-  /** Delivers what earlier processes left, now, on the caller's thread; for tracker sync. */
-  public void deliverLeftovers() throws IOException, InterruptedException {
-    while (!stopping) {
-      Segment s = journal.nextLeftover(adopted);
-      if (s == null) {
-        return;
+  /**
+   * Delivers what earlier processes left, now, on the caller's thread (for {@code tracker
+   * sync}), until done or an op failed {@code maxAttempts} times.
+   *
+   * @return the failure it gave up on, or null when everything left was delivered
+   */
+  public DeliveryException deliverLeftovers() throws IOException, InterruptedException {
+    try {
+      while (gaveUp == null) {
+        Segment s = journal.nextLeftover(adopted);
+        if (s == null || !drain(s)) {
+          break;
+        }
       }
-      if (!drain(s)) {
-        return;
+    } finally {
+      for (Segment s : adopted) {
+        s.close();
       }
+      adopted.clear();
     }
+    return gaveUp;
+  }
+
+  /** Ops of earlier processes' segments delivered (or reported and passed). */
+  public long leftoverOps() {
+    return leftoverOps;
+  }
+
+  /** Segments of earlier processes delivered and removed. */
+  public int leftoverSegments() {
+    return leftoverSegments;
   }
 
   // ------------------------------------------------------------------------------- the loop
 
   private void run() {
-    while (!stopping) {
+    while (!stopping && gaveUp == null) {
       try {
         Segment s = journal.nextWork(adopted);
         if (s == null || !drain(s)) {
@@ -154,6 +181,7 @@ public final class Uploader {
         if (s.isSealed() || adopted.contains(s)) {
           if (adopted.remove(s)) {
             s.delete();
+            leftoverSegments++;
             log.info("delivered the journal segment {} to {}", s.dir(), journal.server());
           } else {
             journal.finished(s);
@@ -169,6 +197,9 @@ public final class Uploader {
       }
       s.advance(e.end());
       journal.delivered(s);
+      if (adopted.contains(s)) {
+        leftoverOps++;
+      }
     }
     return false;
   }
@@ -208,6 +239,10 @@ public final class Uploader {
               && !String.valueOf(failure.getMessage()).equals(lastBlocked)) {
             lastBlocked = String.valueOf(failure.getMessage());
             report(failure);
+          }
+          if (maxAttempts > 0 && attempt >= maxAttempts) {
+            gaveUp = failure;
+            return false;
           }
           Duration delay = backoff.delay(attempt, failure.retryAfter().orElse(null));
           warn(op, attempt, start, failure, delay);

@@ -1,0 +1,106 @@
+package dev.tracker;
+
+import dev.tracker.internal.system.SystemSettings;
+
+/**
+ * Checks a {@link Tracker.Builder}'s settings and fills in those not given: system property,
+ * then environment variable, then MLflow's variable, then the default.
+ */
+final class TrackerSettings {
+  private TrackerSettings() {}
+
+  /**
+   * Checks and completes {@code b} in place.
+   *
+   * @throws IllegalArgumentException when a setting is invalid, naming it
+   */
+  static void resolve(Tracker.Builder b) {
+    if (b.batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1 but was " + b.batchSize);
+    }
+    if (b.queueCapacity < 1) {
+      throw new IllegalArgumentException(
+          "queueCapacity must be at least 1 but was " + b.queueCapacity);
+    }
+    if (b.flushInterval == null || b.flushInterval.isNegative() || b.flushInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "flushInterval must be positive but was " + b.flushInterval);
+    }
+    if (b.closeTimeout == null || b.closeTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "closeTimeout must not be negative but was " + b.closeTimeout);
+    }
+    if (b.uri == null) {
+      b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI",
+          Tracker.DEFAULT_URI);
+    }
+    if (b.experiment == null) {
+      b.experiment = setting(b, "tracker.experiment", "TRACKER_EXPERIMENT",
+          "MLFLOW_EXPERIMENT_NAME", Tracker.DEFAULT_EXPERIMENT);
+    }
+    checkExperimentName(b.experiment);
+    if (b.seed == null) {
+      String s = setting(b, "tracker.seed", "TRACKER_SEED", null, null);
+      if (s != null) {
+        try {
+          b.seed = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(
+              "tracker.seed / TRACKER_SEED must be a long integer but was '" + s + "'");
+        }
+      }
+    }
+    if (b.resumeRun == null) {
+      b.resumeRun = setting(b, "tracker.runId", "MLFLOW_RUN_ID", null, null);
+    }
+    if (b.systemMetrics == null) {
+      b.systemMetrics = SystemSettings.parseEnabled(setting(b, "tracker.systemMetrics",
+          "TRACKER_SYSTEM_METRICS", "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false"),
+          "tracker.systemMetrics / TRACKER_SYSTEM_METRICS / MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING");
+    }
+    if (b.systemMetricsInterval == null) {
+      String s = setting(b, "tracker.systemMetricsInterval", "TRACKER_SYSTEM_METRICS_INTERVAL",
+          "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", null);
+      b.systemMetricsInterval = s == null ? Tracker.DEFAULT_SYSTEM_METRICS_INTERVAL
+          : SystemSettings.parseInterval(s, "tracker.systemMetricsInterval /"
+              + " TRACKER_SYSTEM_METRICS_INTERVAL / MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL");
+    } else {
+      SystemSettings.checkInterval(b.systemMetricsInterval, "systemMetricsInterval");
+    }
+  }
+
+  private static String setting(Tracker.Builder b, String property, String env,
+      String fallbackEnv, String dflt) {
+    String v = b.systemProperties.apply(property);
+    if (v == null || v.isBlank()) {
+      v = b.environment.apply(env);
+    }
+    if ((v == null || v.isBlank()) && fallbackEnv != null) {
+      v = b.environment.apply(fallbackEnv);
+    }
+    return v == null || v.isBlank() ? dflt : v.trim();
+  }
+
+  /** The name, checked against the rules for experiment names. */
+  static String checkExperimentName(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("experiment name must not be null");
+    }
+    String problem = null;
+    if (name.isBlank()) {
+      problem = "must not be blank";
+    } else if (name.length() > 500) {
+      problem = "must be at most 500 characters but was " + name.length() + " characters";
+    } else if (name.equals(".") || name.equals("..")) {
+      problem = "must not be '.' or '..' but was '" + name + "'";
+    } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0
+        || name.chars().anyMatch(Character::isISOControl)) {
+      problem = "must not contain '/', '\\' or control characters but was '"
+          + name.replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("experiment name " + problem);
+    }
+    return name;
+  }
+}
