@@ -108,6 +108,8 @@ public final class Tracker implements AutoCloseable {
   public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
   /** The longest a record waits in the queue before it is sent. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** The most requests in flight to a server at once. */
+  public static final int DEFAULT_UPLOADS_IN_FLIGHT = 4;
   /** How long {@link #close()} waits for the backend. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(60);
   /** How often system metrics are sampled when they are on. */
@@ -139,8 +141,8 @@ public final class Tracker implements AutoCloseable {
         ? system.withContextTags(RunContext.standardTags(Path.of(""))) : Map.of();
     this.seedHooks = SeedHooks.load(Tracker.class);
     this.resumeRunId = new AtomicReference<>(b.resumeRun);
-    this.pipeline = new Pipeline(Sinks.forBackend(backend, b.clock), backend.describe(),
-        b.batchSize, b.queueCapacity, b.flushInterval);
+    this.pipeline = new Pipeline(Sinks.forBackend(backend, b.clock, b.uploadsInFlight),
+        backend.describe(), b.batchSize, b.queueCapacity, b.flushInterval);
     if (b.shutdownHook) {
       shutdownHook = new Thread(this::onShutdown, "tracker-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -402,6 +404,7 @@ public final class Tracker implements AutoCloseable {
     int queueCapacity = DEFAULT_QUEUE_CAPACITY;
     Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
     Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    Integer uploadsInFlight;
     boolean shutdownHook = true;
     boolean standardTags = true;
     Boolean systemMetrics;
@@ -466,6 +469,12 @@ public final class Tracker implements AutoCloseable {
     /** The longest a record waits before it is sent; default 1 second. */
     public Builder flushInterval(Duration interval) {
       this.flushInterval = interval;
+      return this;
+    }
+
+    /** The most requests in flight to a server ({@code TRACKER_UPLOADS_IN_FLIGHT}); 1 to 64. */
+    public Builder uploadsInFlight(int requests) {
+      this.uploadsInFlight = requests;
       return this;
     }
 
@@ -547,6 +556,7 @@ public final class Tracker implements AutoCloseable {
       b.queueCapacity = queueCapacity;
       b.flushInterval = flushInterval;
       b.closeTimeout = closeTimeout;
+      b.uploadsInFlight = uploadsInFlight;
       b.shutdownHook = shutdownHook;
       b.standardTags = standardTags;
       b.systemMetrics = systemMetrics;

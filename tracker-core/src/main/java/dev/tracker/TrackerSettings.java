@@ -30,6 +30,19 @@ final class TrackerSettings {
       throw new IllegalArgumentException(
           "closeTimeout must not be negative but was " + b.closeTimeout);
     }
+    if (b.uploadsInFlight == null) {
+      String s = setting(b, "tracker.uploadsInFlight", "TRACKER_UPLOADS_IN_FLIGHT", null, null);
+      try {
+        b.uploadsInFlight = s == null ? Tracker.DEFAULT_UPLOADS_IN_FLIGHT : Integer.parseInt(s);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT"
+            + " must be an integer from 1 to 64 but was '" + s + "'");
+      }
+    }
+    if (b.uploadsInFlight < 1 || b.uploadsInFlight > 64) {
+      throw new IllegalArgumentException("uploadsInFlight must be from 1 to 64 but was "
+          + b.uploadsInFlight);
+    }
     if (b.uri == null) {
       b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI",
           Tracker.DEFAULT_URI);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -193,5 +194,57 @@ class JournalFirstDeliveryTest {
       run.logMetric("loss", 2, 2);
       assertThat(tracker.flush(Duration.ofSeconds(30))).isEqualTo(FlushResult.DELIVERED);
     }
+  }
+
+  @Test
+  void aBatchGoesAsSeveralRequestsInFlightAndEachKeyKeepsItsOrder() throws Exception {
+    int lanes = 4;
+    CountDownLatch together = new CountDownLatch(lanes);
+    RecordingBackend recording = new RecordingBackend();
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(recording, tmp) {
+      @Override
+      public void logBatch(String runId, dev.tracker.spi.Batch batch) throws java.io.IOException {
+        if (!batch.metrics().isEmpty()) {
+          together.countDown();
+          try {
+            // the first lanes wait for each other: only requests in flight at once get through
+            together.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        super.logBatch(runId, batch);
+      }
+    };
+    String runId;
+    List<String> keys = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+    try (Tracker tracker = builder(backend).uploadsInFlight(lanes).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      runId = run.id();
+      tracker.flush(Duration.ofSeconds(30));
+      for (int step = 0; step < 2000; step++) {
+        for (String k : keys) {
+          run.logMetric(k, step, step, 1_700_000_000_000L + step);
+        }
+      }
+      assertThat(tracker.flush(Duration.ofSeconds(30))).isEqualTo(FlushResult.DELIVERED);
+    }
+    assertThat(together.getCount()).isZero();
+    for (String k : keys) {
+      assertThat(recording.metrics(runId)).filteredOn(m -> m.key().equals(k))
+          .extracting(Metric::step).isEqualTo(range(2000));
+    }
+  }
+
+  @Test
+  void theInFlightSettingIsCheckedAndReadFromTheEnvironment() {
+    assertThatThrownBy(() -> Tracker.builder().uploadsInFlight(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("uploadsInFlight must be from 1 to 64 but was 0");
+    assertThatThrownBy(() -> Tracker.builder().environment(
+        java.util.Map.of("TRACKER_UPLOADS_IN_FLIGHT", "many")::get).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT must be an integer from"
+            + " 1 to 64 but was 'many'");
   }
 }

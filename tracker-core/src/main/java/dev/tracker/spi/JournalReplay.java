@@ -50,7 +50,8 @@ public final class JournalReplay {
     Journal journal = new Journal(policy.journalDirectory(), policy.server(),
         Journal.DEFAULT_LIMIT_BYTES, InstantSource.system());
     Uploader uploader = new Uploader(backend, journal, policy, null,
-        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime, ATTEMPTS);
+        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime, ATTEMPTS,
+        dev.tracker.Tracker.DEFAULT_UPLOADS_IN_FLIGHT);
     DeliveryException gaveUp;
     try {
       gaveUp = uploader.deliverLeftovers();

@@ -16,10 +16,14 @@ import java.util.Optional;
 /**
  * Where records go: implemented by each backend (files, an MLflow server).
  *
- * <p>A {@link dev.tracker.Tracker} calls the writing methods from one thread at a time, in order
- * per run: {@code createRun}, then batches and artifacts, then {@code endRun}: the dispatcher for a
- * local backend, the uploader for a remote one (see {@link #remoteDelivery()}); no two writing
- * calls run concurrently. They may block on I/O and throw; they try once and do not retry.
+ * <p>A {@link dev.tracker.Tracker} calls the writing methods in order per run: {@code createRun},
+ * then batches and artifacts, then {@code endRun}; from its dispatcher thread for a local backend,
+ * from its uploader for a remote one (see {@link #remoteDelivery()}). They may block on I/O and
+ * throw; they try once and do not retry. Concurrency: for a local backend no two writing calls
+ * run at once. A remote backend's {@code logBatch} may be called from up to {@code
+ * uploadsInFlight} threads at once, for the same run, with batches whose metric keys are disjoint
+ * (a key's points stay in one lane, in order; params and tags go in one of them); every other
+ * writing call runs alone, after the batches before it returned.
  *
  * <p>A remote backend is a synchronous translator: it classifies each failure by throwing a
  * {@link DeliveryException} (transient, blocked, rejected records, permanent) and the delivery

@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A {@link RecordingBackend} that asks for journal-first delivery (as a remote backend does), with
- * millisecond back-offs, and fails its next batches as scripted.
+ * millisecond back-offs, and fails its next batches as scripted. Tests may override calls.
  */
-public final class RemoteRecordingBackend extends ForwardingBackend {
+public class RemoteRecordingBackend extends ForwardingBackend {
   private final Path journal;
   private final ConcurrentLinkedQueue<DeliveryException> batchFailures =
       new ConcurrentLinkedQueue<>();

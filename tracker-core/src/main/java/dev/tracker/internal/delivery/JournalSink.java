@@ -33,14 +33,16 @@ public final class JournalSink implements Sink {
    * delivers what earlier processes left there.
    *
    * @param sleeper waits between attempts; null for real waits
+   * @param inFlight the most requests in flight at once
    * @throws IOException when the journal directory cannot be read
    */
   public JournalSink(TrackingBackend backend, RemoteDelivery policy, long limitBytes,
-      InstantSource clock, Sleeper sleeper) throws IOException {
+      InstantSource clock, Sleeper sleeper, int inFlight) throws IOException {
     this.backend = backend;
     this.journal = new Journal(policy.journalDirectory(), policy.server(), limitBytes, clock);
     this.uploader = new Uploader(backend, journal, policy, sleeper,
-        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime, 0);
+        () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime, 0,
+        inFlight);
     uploader.start();
   }
 

@@ -13,17 +13,18 @@ public final class Sinks {
 
   /**
    * Journal-first for a backend that asks for it ({@link TrackingBackend#remoteDelivery()}),
-   * direct otherwise.
+   * with up to {@code inFlight} requests in flight, direct otherwise.
    *
    * @throws TrackerException when the journal directory cannot be read
    */
-  public static Sink forBackend(TrackingBackend backend, InstantSource clock) {
+  public static Sink forBackend(TrackingBackend backend, InstantSource clock, int inFlight) {
     Optional<RemoteDelivery> remote = backend.remoteDelivery();
     if (remote.isEmpty()) {
       return new DirectSink(backend);
     }
     try {
-      return new JournalSink(backend, remote.get(), Journal.DEFAULT_LIMIT_BYTES, clock, null);
+      return new JournalSink(backend, remote.get(), Journal.DEFAULT_LIMIT_BYTES, clock, null,
+          inFlight);
     } catch (IOException e) {
       throw new TrackerException("cannot use the journal directory "
           + remote.get().journalDirectory() + " for " + backend.describe() + ": "

@@ -1,11 +1,13 @@
 package dev.tracker.internal.delivery;
 
 import dev.tracker.TrackerException;
+import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,7 @@ public final class Uploader {
   private final Sleeper sleeper;
   private final LongSupplier nanoTime;
   private final int maxAttempts;
+  private final Lanes lanes;
   private final ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean stopping;
@@ -62,15 +65,18 @@ public final class Uploader {
    * @param sleeper waits between attempts; null for a real wait that {@link #stop()} ends
    * @param maxAttempts attempts per op before giving up (for {@code tracker sync}); 0 for no
    *     limit (a tracker's uploader, which tries until stopped)
+   * @param inFlight the most requests in flight at once (see {@link Lanes})
    */
   public Uploader(TrackingBackend backend, Journal journal, RemoteDelivery policy,
-      Sleeper sleeper, DoubleSupplier random, LongSupplier nanoTime, int maxAttempts) {
+      Sleeper sleeper, DoubleSupplier random, LongSupplier nanoTime, int maxAttempts,
+      int inFlight) {
     this.backend = backend;
     this.journal = journal;
     this.backoff = new Backoff(policy, random);
     this.sleeper = sleeper != null ? sleeper : this::realSleep;
     this.nanoTime = nanoTime;
     this.maxAttempts = maxAttempts;
+    this.lanes = new Lanes(inFlight);
     this.thread = new Thread(this::run, "tracker-uploader");
     this.thread.setDaemon(true);
   }
@@ -117,6 +123,7 @@ public final class Uploader {
         }
       }
     } finally {
+      lanes.close();
       for (Segment s : adopted) {
         s.close();
       }
@@ -161,6 +168,7 @@ public final class Uploader {
         }
       }
     }
+    lanes.close();
     for (Segment s : adopted) {
       try {
         s.close();
@@ -228,6 +236,7 @@ public final class Uploader {
       }
       switch (failure.kind()) {
         case REJECTED, PERMANENT -> {
+          lanes.reset();
           report(failure);
           return true;
         }
@@ -268,7 +277,17 @@ public final class Uploader {
       }
       case LOG_BATCH -> {
         Op.LogBatch b = (Op.LogBatch) op;
-        backend.logBatch(b.runId(), b.batch().skip(s.partial()));
+        Batch batch = b.batch().skip(s.partial());
+        if (lanes.splits(batch)) {
+          try {
+            lanes.send(backend, b.runId(), batch, this::report);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while delivering " + describe(op));
+          }
+        } else {
+          backend.logBatch(b.runId(), batch);
+        }
       }
       case LOG_ARTIFACT -> {
         Op.LogArtifact a = (Op.LogArtifact) op;
