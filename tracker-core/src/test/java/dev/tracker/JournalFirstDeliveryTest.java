@@ -247,4 +247,20 @@ class JournalFirstDeliveryTest {
         .hasMessage("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT must be an integer from"
             + " 1 to 64 but was 'many'");
   }
+
+  @Test
+  void aRefusalFoundAfterTheLastFlushIsThrownByClose() throws Exception {
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(new RecordingBackend(), tmp);
+    Tracker tracker = builder(backend).build();
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.flush(Duration.ofSeconds(30));
+    backend.failNextBatch(DeliveryException.rejected("the server refused 1 record of run "
+        + run.id() + ": tag 't': too long",
+        List.of(new DeliveryException.Rejected("tag", "t", "too long"))));
+    run.setTag("t", "x");
+
+    assertThatThrownBy(tracker::close).isInstanceOf(TrackerException.class)
+        .hasMessage("the server refused 1 record of run " + run.id() + ": tag 't': too long");
+    assertThat(tracker.backlog().isEmpty()).isTrue();
+  }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The binary form of an {@link Op} in a journal: a kind byte, then the fields; strings as a length
@@ -64,16 +65,8 @@ final class OpCodec {
             out.writeLong(m.timestamp());
             out.writeLong(m.step());
           }
-          out.writeInt(batch.params().size());
-          for (Param p : batch.params()) {
-            string(out, p.key());
-            string(out, p.value());
-          }
-          out.writeInt(batch.tags().size());
-          for (Tag t : batch.tags()) {
-            string(out, t.key());
-            string(out, t.value());
-          }
+          pairs(out, batch.params(), Param::key, Param::value);
+          pairs(out, batch.tags(), Tag::key, Tag::value);
         }
         case LOG_ARTIFACT -> {
           Op.LogArtifact a = (Op.LogArtifact) op;
@@ -147,6 +140,15 @@ final class OpCodec {
         return new Op.EndRun(string(in), RunStatus.valueOf(string(in)), in.readLong());
       default:
         throw new IOException("unknown journal operation kind " + kind);
+    }
+  }
+
+  private static <T> void pairs(DataOutputStream out, List<T> items, Function<T, String> key,
+      Function<T, String> value) throws IOException {
+    out.writeInt(items.size());
+    for (T item : items) {
+      string(out, key.apply(item));
+      string(out, value.apply(item));
     }
   }
 
