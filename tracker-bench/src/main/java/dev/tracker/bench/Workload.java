@@ -19,6 +19,13 @@ final class Workload {
       "train/grad_norm", "val/loss", "val/accuracy", "val/f1", "system/gpu_util",
       "system/gpu_mem", "epoch_time");
   static final int STEPS = POINTS / METRIC_KEYS.size();
+  /**
+   * How many requests MLflow's per-point loop sends for {@code steps} steps: one per point,
+   * param and tag, plus the run's creation and end ({@value #POINTS} points: 100,072).
+   */
+  static int perPointRequests(int steps) {
+    return steps * METRIC_KEYS.size() + PARAMS + TAGS + 2;
+  }
 
   /** The params, in order: {@code param_00} … with values like a config file's. */
   static final Map<String, String> PARAM_VALUES = numbered("param_", PARAMS, "value-");

@@ -1,8 +1,8 @@
 package dev.tracker.bench;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.http.testing.FakeMlflowServer;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,30 +12,45 @@ import org.mlflow.tracking.MlflowClient;
 
 @Timeout(60)
 class ChecksTest {
-  private MlflowServer server;
+  private EmulatedMlflow served;
+  private FakeMlflowServer server;
   private MlflowClient client;
   private String experiment;
 
   @BeforeEach
   void start() throws IOException {
-    server = MlflowServer.start(2);
-    client = new MlflowClient(server.uri());
+    served = EmulatedMlflow.of(new FakeMlflowServer());
+    server = served.fake;
+    client = new MlflowClient(served.uri());
     experiment = MlflowClientLoops.experiment(client, "checks");
   }
 
   @AfterEach
   void stop() {
     client.close();
-    server.close();
+    served.close();
   }
 
   @Test
-  void passesWhenEveryPointParamAndTagArrivedAndForgetsTheRun() {
+  void passesWhenEveryPointParamAndTagArrived() {
     String runId = MlflowClientLoops.handBatched(client, experiment, "all", 120);
 
     Checks.everythingArrived(server, runId, 120);
+    // the points alone, of some of the keys: the others are points too many
+    assertThatThrownBy(() -> Checks.pointsArrived(server, runId,
+        Workload.METRIC_KEYS.subList(0, 5), 120))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("expected 600 points in run " + runId
+            + " but the server received 1200 (0 missing, 0 twice)");
+  }
 
-    assertThat(server.received(runId)).isNull();
+  @Test
+  void pointsArrivedNeedsTheRunFinished() {
+    String runId = client.createRun(experiment).getRunId();
+
+    assertThatThrownBy(() -> Checks.pointsArrived(server, runId, Workload.METRIC_KEYS, 0))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("expected run " + runId + " to be FINISHED but was RUNNING");
   }
 
   @Test
@@ -77,4 +92,5 @@ class ChecksTest {
         .isExactlyInstanceOf(IllegalStateException.class)
         .hasMessage("the server has no run null");
   }
+
 }

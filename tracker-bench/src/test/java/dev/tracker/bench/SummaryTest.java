@@ -28,6 +28,29 @@ class SummaryTest {
       ]
       """;
 
+  /** Benchmark 3 with 4 workers, and the realistic loop: figures as a run would give them. */
+  private static final String MLFLOW = """
+      [
+        {"benchmark": "dev.tracker.bench.MlflowComparisonBenchmark.mlflowPerPoint",
+         "mode": "ss", "params": {"workers": "4"},
+         "primaryMetric": {"score": 52.0, "scoreUnit": "ms/op", "rawData": [[52.0]]}},
+        {"benchmark": "dev.tracker.bench.MlflowComparisonBenchmark.mlflowHandBatched",
+         "mode": "ss", "params": {"workers": "4"},
+         "primaryMetric": {"score": 14000.0, "scoreUnit": "ms/op", "rawData": [[14000.0]]},
+         "secondaryMetrics": {"callerMs": {"score": 14000.0, "scoreUnit": "#",
+                                           "rawData": [[14000.0]]}}},
+        {"benchmark": "dev.tracker.bench.MlflowComparisonBenchmark.trackerPerPoint",
+         "mode": "ss", "params": {"workers": "4"},
+         "primaryMetric": {"score": 3500.0, "scoreUnit": "ms/op", "rawData": [[3500.0]]},
+         "secondaryMetrics": {"callerMs": {"score": 280.0, "scoreUnit": "#",
+                                           "rawData": [[280.0]]}}},
+        {"benchmark": "dev.tracker.bench.RealisticLoopBenchmark.noLogging", "mode": "ss",
+         "primaryMetric": {"score": 4000.0, "scoreUnit": "ms/op", "rawData": [[4000.0]]}},
+        {"benchmark": "dev.tracker.bench.RealisticLoopBenchmark.tracker", "mode": "ss",
+         "primaryMetric": {"score": 4100.0, "scoreUnit": "ms/op", "rawData": [[4100.0]]}}
+      ]
+      """;
+
   @Test
   void takesTheMedianAndSpreadOfEveryIterationOfEveryFork() {
     Summary.Figure f = Summary.parse(JMH).figure("LogMetricBenchmark.oneThread");
@@ -57,14 +80,15 @@ class SummaryTest {
     Summary s = Summary.parse(JMH);
 
     assertThat(s.goals()).anySatisfy(g -> assertThat(g)
-            .startsWith("[met]").contains("1. logMetric, 1 thread").contains("40.00 ns/op"))
+            .startsWith("[MISSED]").contains("1. logMetric, 1 thread").contains("40.00 ns/op")
+            .contains("<= 35 ns/op"))
         .anySatisfy(g -> assertThat(g)
             .startsWith("[MISSED]").contains("8 threads / 1 thread").contains("5.00 x"))
         .anySatisfy(g -> assertThat(g)
             .startsWith("[MISSED]").contains("2. file / BufferedWriter, 1 run")
             .contains("0.70 x"))
         .anySatisfy(g -> assertThat(g)
-            .startsWith("[not measured]").contains("3. MLflow per-point / Tracker"));
+            .startsWith("[not measured]").contains("3. end to end, hand-batched / Tracker"));
   }
 
   @Test
@@ -78,5 +102,34 @@ class SummaryTest {
         .doesNotContain(":gc.count")
         .contains("FileThroughputBenchmark.tracker runs=1").contains("3,500,000")
         .contains("Goals (ratios of medians measured in this run):");
+  }
+
+  @Test
+  void comparesWithMlflowAsRatiosOfOneRunPerWorkerCount() {
+    Summary s = Summary.parse(MLFLOW);
+
+    // 280 ms of 14,000: 2 %; 14,000 / 3,500 = 4x; 52 ms x 100,072 requests / 3,500 = 1487x
+    assertThat(s.goals()).anySatisfy(g -> assertThat(g).startsWith("[MISSED]")
+            .contains("3. caller blocked, Tracker / hand-batched, 4 workers").contains("2.00 %"))
+        .anySatisfy(g -> assertThat(g).startsWith("[met]")
+            .contains("3. end to end, hand-batched / Tracker, 4 workers").contains("4.00 x")
+            .contains(">= 2.5x"))
+        .anySatisfy(g -> assertThat(g).startsWith("[met]")
+            .contains("3. end to end, per-point (scaled) / Tracker, 4 workers")
+            .contains("1487 x"))
+        .anySatisfy(g -> assertThat(g).startsWith("[met]")
+            .contains("3. realistic loop, time Tracker adds, 4 workers").contains("2.50 %"))
+        .anySatisfy(g -> assertThat(g).startsWith("[not measured]")
+            .contains("3. end to end, hand-batched / Tracker, 1 worker").contains(">= 1.0x"));
+  }
+
+  @Test
+  void printsTheCallerTimeOfEachLoop() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    Summary.parse(MLFLOW).print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).containsPattern(
+        "MlflowComparisonBenchmark.trackerPerPoint workers=4 :callerMs +280 .* ms\\n");
   }
 }

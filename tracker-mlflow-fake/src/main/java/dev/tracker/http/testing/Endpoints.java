@@ -1,0 +1,428 @@
+package dev.tracker.http.testing;
+
+import static dev.tracker.http.testing.FakeMlflowServer.MAX_ENTITIES;
+import static dev.tracker.http.testing.FakeMlflowServer.MAX_HISTORY_RESULTS;
+import static dev.tracker.http.testing.FakeMlflowServer.MAX_METRICS;
+import static dev.tracker.http.testing.FakeMlflowServer.MAX_PARAMS_TAGS;
+import static dev.tracker.http.testing.FakeMlflowServer.MAX_REQUEST_BYTES;
+import static dev.tracker.http.testing.FakeMlflowServer.STUCK_TOKEN;
+import static dev.tracker.http.testing.Wire.JSON;
+import static dev.tracker.http.testing.Wire.body;
+import static dev.tracker.http.testing.Wire.dbl;
+import static dev.tracker.http.testing.Wire.int64;
+import static dev.tracker.http.testing.Wire.json;
+import static dev.tracker.http.testing.Wire.limit;
+import static dev.tracker.http.testing.Wire.obj;
+import static dev.tracker.http.testing.Wire.pageStart;
+import static dev.tracker.http.testing.Wire.page;
+import static dev.tracker.http.testing.Wire.pyList;
+import static dev.tracker.http.testing.Wire.required;
+import static dev.tracker.http.testing.Wire.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracker.http.testing.FakeMlflowServer.Point;
+import dev.tracker.http.testing.Store.Experiment;
+import dev.tracker.http.testing.Store.RunState;
+import dev.tracker.http.testing.Wire.Failure;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+import okio.ByteString;
+
+/**
+ * The MLflow REST API 2.0 endpoints of the fake server, over its {@link Store}. Not
+ * thread-safe: every call holds the server's lock.
+ */
+final class Endpoints {
+  private static final Pattern ARTIFACT_PUT =
+      Pattern.compile("/api/2\\.0/mlflow-artifacts/artifacts/(.+)");
+
+  private final Store store;
+  /** How many metric points the request handled last carried (its cost depends on them). */
+  private int points;
+
+  Endpoints(Store store) {
+    this.store = store;
+  }
+
+  /** The metric points of the request handled last, and forgets them. */
+  int takePoints() {
+    int n = points;
+    points = 0;
+    return n;
+  }
+
+  /** Answers an API request, or throws {@link Failure} with MLflow's error. */
+  MockResponse handle(RecordedRequest request, String endpoint, HttpUrl url)
+      throws IOException {
+    String method = request.getMethod();
+    if (endpoint.equals("mlflow-artifacts")) {
+      return artifactProxy(request, url);
+    }
+    switch (method + " " + endpoint) {
+      case "GET experiments/get-by-name":
+        return getExperimentByName(required(url, "experiment_name"));
+      case "GET experiments/get":
+        return json(200, obj().set("experiment",
+            store.experiment(required(url, "experiment_id")).json()));
+      case "POST experiments/create":
+        return createExperiment(body(request));
+      case "POST experiments/search":
+        return searchExperiments(body(request));
+      case "POST runs/create":
+        return createRun(body(request));
+      case "GET runs/get":
+        return json(200, obj().set("run", store.state(required(url, "run_id")).json()));
+      case "POST runs/update":
+        return updateRun(body(request));
+      case "POST runs/log-batch":
+        return logBatch(request);
+      case "POST runs/log-metric":
+        return logMetric(body(request));
+      case "POST runs/log-parameter":
+        return logParam(body(request));
+      case "POST runs/set-tag":
+        return setTag(body(request));
+      case "POST runs/search":
+        return searchRuns(body(request));
+      case "GET metrics/get-history":
+        return history(url);
+      case "GET artifacts/list":
+        return listArtifacts(url);
+      default:
+        throw new Failure(404, "ENDPOINT_NOT_FOUND", "No API endpoint for " + method + " "
+            + url.encodedPath());
+    }
+  }
+
+
+  private MockResponse getExperimentByName(String name) {
+    for (Experiment e : store.experiments.values()) {
+      if (e.name.equals(name)) {
+        return json(200, obj().set("experiment", e.json()));
+      }
+    }
+    throw new Failure(404, "RESOURCE_DOES_NOT_EXIST",
+        "Could not find experiment with name '" + name + "'");
+  }
+
+  private MockResponse createExperiment(JsonNode body) {
+    String name = text(body, "name");
+    if (name == null || name.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter 'name'.");
+    }
+    for (Experiment e : store.experiments.values()) {
+      if (e.name.equals(name)) {
+        throw new Failure(400, "RESOURCE_ALREADY_EXISTS",
+            "Experiment '" + name + "' already exists.");
+      }
+    }
+    String id = store.createExperiment(name);
+    return json(200, obj().put("experiment_id", id));
+  }
+
+  private MockResponse searchExperiments(JsonNode body) {
+    int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
+    int from = pageStart(text(body, "page_token"));
+    List<Experiment> active = new ArrayList<>();
+    for (Experiment e : store.experiments.values()) {
+      if (e.lifecycle.equals("active")) {
+        active.add(e);
+      }
+    }
+    return page("experiments", active, from, max, Experiment::json);
+  }
+
+  private MockResponse createRun(JsonNode body) {
+    String expId = text(body, "experiment_id");
+    Experiment e = store.experiments.get(expId == null ? "0" : expId);
+    if (e == null) {
+      throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + expId
+          + " exists");
+    }
+    if (!e.lifecycle.equals("active")) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "The experiment " + e.id
+          + " must be in the 'active' state. Current state is " + e.lifecycle + ".");
+    }
+    RunState r = store.createRun(e);
+    String id = r.id;
+    r.startTime = int64(body, "start_time", 0);
+    for (JsonNode t : body.path("tags")) {
+      r.tags.put(text(t, "key"), text(t, "value"));
+    }
+    String name = text(body, "run_name");
+    if (name == null) {
+      name = r.tags.getOrDefault("mlflow.runName", "run-" + id.substring(24));
+    }
+    r.name = name;
+    r.tags.put("mlflow.runName", name);
+    return json(200, obj().set("run", r.json()));
+  }
+
+  private MockResponse updateRun(JsonNode body) {
+    RunState r = store.state(text(body, "run_id"));
+    String status = text(body, "status");
+    if (status != null) {
+      r.status = status;
+    }
+    if (body.has("end_time")) {
+      r.endTime = int64(body, "end_time", 0);
+    }
+    ObjectNode out = obj();
+    out.set("run_info", r.info());
+    return json(200, out);
+  }
+
+  private MockResponse logBatch(RecordedRequest request) throws IOException {
+    ByteString raw = request.getBody();
+    long size = raw == null ? 0 : raw.size();
+    if (size > MAX_REQUEST_BYTES) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Batched logging API requests must be"
+          + " at most " + MAX_REQUEST_BYTES + " bytes, got a request of size " + size + ".");
+    }
+    JsonNode body = body(request);
+    String runId = text(body, "run_id");
+    if (runId == null) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter 'run_id'.");
+    }
+    JsonNode metrics = body.path("metrics");
+    JsonNode params = body.path("params");
+    JsonNode tags = body.path("tags");
+    limit("metrics", MAX_METRICS, metrics.size());
+    limit("params", MAX_PARAMS_TAGS, params.size());
+    limit("tags", MAX_PARAMS_TAGS, tags.size());
+    limit("metrics, params, and tags", MAX_ENTITIES,
+        metrics.size() + params.size() + tags.size());
+    RunState r = active(runId);
+    List<Point> points = new ArrayList<>();
+    for (JsonNode m : metrics) {
+      String key = text(m, "key");
+      if (key == null || !m.has("value") || !m.has("timestamp")) {
+        throw new Failure(400, "INVALID_PARAMETER_VALUE",
+            "Missing value for required parameter 'metrics[" + points.size() + "]'.");
+      }
+      points.add(new Point(key, dbl(m.get("value")), int64(m, "timestamp", 0),
+          int64(m, "step", 0)));
+    }
+    Set<String> keys = new LinkedHashSet<>();
+    List<String> dupes = new ArrayList<>();
+    Map<String, String> newParams = new LinkedHashMap<>();
+    for (JsonNode p : params) {
+      String key = text(p, "key");
+      if (!keys.add(key)) {
+        dupes.add(key);
+      }
+      newParams.put(key, text(p, "value"));
+    }
+    if (!dupes.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Duplicate parameter keys have been"
+          + " submitted: " + pyList(dupes) + ". Please ensure the request contains only one"
+          + " param value per param key.");
+    }
+    for (Map.Entry<String, String> p : newParams.entrySet()) {
+      // MLflow refuses the whole batch, metrics included
+      requireSameParam(r, p.getKey(), p.getValue());
+    }
+    r.params.putAll(newParams);
+    for (Point p : points) {
+      store.addPoint(r, p);
+    }
+    this.points = points.size();
+    for (JsonNode t : tags) {
+      r.tags.put(text(t, "key"), text(t, "value"));
+    }
+    return json(200, obj());
+  }
+
+  // what MLflow's own Java client sends, one request per point, param or tag
+
+  private MockResponse logMetric(JsonNode body) {
+    RunState r = activeRun(body);
+    String key = text(body, "key");
+    if (key == null || !body.has("value") || !body.has("timestamp")) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter '" + (key == null ? "key"
+              : body.has("value") ? "timestamp" : "value") + "'.");
+    }
+    store.addPoint(r, new Point(key, dbl(body.get("value")), int64(body, "timestamp", 0),
+        int64(body, "step", 0)));
+    this.points = 1;
+    return json(200, obj());
+  }
+
+  private MockResponse logParam(JsonNode body) {
+    RunState r = activeRun(body);
+    String key = requiredText(body, "key");
+    String value = requiredText(body, "value");
+    requireSameParam(r, key, value);
+    r.params.put(key, value);
+    return json(200, obj());
+  }
+
+  private MockResponse setTag(JsonNode body) {
+    RunState r = activeRun(body);
+    r.tags.put(requiredText(body, "key"), requiredText(body, "value"));
+    return json(200, obj());
+  }
+
+  /** The run named by {@code run_id} (or the older {@code run_uuid}), which must be active. */
+  private RunState activeRun(JsonNode body) {
+    String runId = text(body, "run_id");
+    if (runId == null || runId.isEmpty()) {
+      runId = text(body, "run_uuid");
+    }
+    if (runId == null || runId.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter 'run_id'.");
+    }
+    return active(runId);
+  }
+
+  private RunState active(String runId) {
+    RunState r = store.state(runId);
+    if (r.lifecycle.equals("deleted")) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "The run " + runId
+          + " must be in the 'active' state. Current state is deleted.");
+    }
+    return r;
+  }
+
+  private static String requiredText(JsonNode body, String field) {
+    String v = text(body, field);
+    if (v == null) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter '" + field + "'.");
+    }
+    return v;
+  }
+
+  /** Params are write-once: MLflow refuses another value for a key a run holds. */
+  private static void requireSameParam(RunState r, String key, String value) {
+    String old = r.params.get(key);
+    if (old != null && !old.equals(value)) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Changing param values is not"
+          + " allowed. Param with key='" + key + "' was already logged with value='"
+          + old + "' for run ID='" + r.id + "'. Attempted logging new value '"
+          + value + "'.");
+    }
+  }
+
+  private MockResponse searchRuns(JsonNode body) {
+    Set<String> expIds = new LinkedHashSet<>();
+    body.path("experiment_ids").forEach(n -> expIds.add(n.asText()));
+    String filter = text(body, "filter");
+    int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
+    int from = pageStart(text(body, "page_token"));
+    String tagKey = null;
+    String tagValue = null;
+    if (filter != null && !filter.isBlank()) {
+      Matcher m = Pattern.compile("tags\\.`?([^`=\\s]+)`?\\s*=\\s*'((?:[^'\\\\]|\\\\.)*)'")
+          .matcher(filter.strip());
+      if (!m.matches()) {
+        throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid filter '" + filter
+            + "' (this fake understands tags.`key` = 'value' only)");
+      }
+      tagKey = m.group(1);
+      tagValue = m.group(2).replace("\\'", "'");
+    }
+    List<RunState> matching = new ArrayList<>();
+    for (RunState r : store.runs.values()) {
+      if (expIds.contains(r.experimentId) && r.lifecycle.equals("active")
+          && (tagKey == null || tagValue.equals(r.tags.get(tagKey)))) {
+        matching.add(r);
+      }
+    }
+    matching.sort((a, b) -> Long.compare(b.startTime, a.startTime));
+    return page("runs", matching, from, max, RunState::json);
+  }
+
+  private MockResponse history(HttpUrl url) {
+    RunState r = store.state(required(url, "run_id"));
+    String key = required(url, "metric_key");
+    String maxParam = url.queryParameter("max_results");
+    if (maxParam == null) {
+      // what recent MLflow servers do: an empty page whose token never advances
+      ObjectNode out = obj();
+      out.set("metrics", JSON.createArrayNode());
+      out.put("next_page_token", STUCK_TOKEN);
+      return json(200, out);
+    }
+    int max = Integer.parseInt(maxParam);
+    if (max > MAX_HISTORY_RESULTS) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "max_results must be at most "
+          + MAX_HISTORY_RESULTS + " but was " + max);
+    }
+    max = Math.min(max, store.pageSize);
+    List<Point> points = new ArrayList<>();
+    for (Point p : r.metrics) {
+      if (p.key().equals(key)) {
+        points.add(p);
+      }
+    }
+    int from = pageStart(url.queryParameter("page_token"));
+    return page("metrics", points, from, max, Wire::pointJson);
+  }
+
+  private MockResponse artifactProxy(RecordedRequest request, HttpUrl url) {
+    Matcher m = ARTIFACT_PUT.matcher(url.encodedPath());
+    if (!request.getMethod().equals("PUT") || !m.matches()) {
+      throw new Failure(404, "ENDPOINT_NOT_FOUND", "No API endpoint for "
+          + request.getMethod() + " " + url.encodedPath());
+    }
+    // <exp>/<run>/artifacts/<path>
+    List<String> segments = url.pathSegments().subList(4, url.pathSize());
+    if (segments.size() < 4 || !segments.get(2).equals("artifacts")) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid artifact path "
+          + url.encodedPath());
+    }
+    RunState r = store.state(segments.get(1));
+    String path = String.join("/", segments.subList(3, segments.size()));
+    ByteString body = request.getBody();
+    r.artifacts.put(path, body == null ? new byte[0] : body.toByteArray());
+    return json(200, obj());
+  }
+
+  private MockResponse listArtifacts(HttpUrl url) {
+    RunState r = store.state(required(url, "run_id"));
+    String path = url.queryParameter("path");
+    String prefix = path == null || path.isEmpty() ? "" : path.replaceAll("/+$", "") + "/";
+    Map<String, Long> files = new TreeMap<>();
+    Set<String> dirs = new LinkedHashSet<>();
+    for (Map.Entry<String, byte[]> a : r.artifacts.entrySet()) {
+      if (!a.getKey().startsWith(prefix)) {
+        continue;
+      }
+      String rest = a.getKey().substring(prefix.length());
+      int slash = rest.indexOf('/');
+      if (slash >= 0) {
+        dirs.add(prefix + rest.substring(0, slash));
+      } else {
+        files.put(a.getKey(), (long) a.getValue().length);
+      }
+    }
+    ArrayNode arr = JSON.createArrayNode();
+    for (String d : dirs) {
+      arr.add(obj().put("path", d).put("is_dir", true));
+    }
+    files.forEach((p, size) -> arr.add(obj().put("path", p).put("is_dir", false)
+        .put("file_size", size)));
+    ObjectNode out = obj();
+    out.put("root_uri", r.artifactUri);
+    out.set("files", arr);
+    return json(200, out);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.tracker.http.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okio.ByteString;
+
+/** MLflow's wire format as the fake reads and writes it: JSON, numbers, page tokens, errors. */
+final class Wire {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Wire() {}
+
+  /** An MLflow error answer. */
+  static MockResponse error(int status, String errorCode, String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("error_code", errorCode);
+    body.put("message", message);
+    return json(status, body);
+  }
+
+  static ObjectNode pointJson(FakeMlflowServer.Point p) {
+    ObjectNode o = obj();
+    o.put("key", p.key());
+    double v = p.value();
+    if (Double.isNaN(v)) {
+      o.put("value", "NaN");
+    } else if (Double.isInfinite(v)) {
+      o.put("value", v > 0 ? "Infinity" : "-Infinity");
+    } else {
+      o.put("value", v);
+    }
+    o.put("timestamp", p.timestamp());
+    o.put("step", p.step());
+    return o;
+  }
+
+  static ArrayNode keyValues(Map<String, String> map) {
+    ArrayNode arr = JSON.createArrayNode();
+    map.forEach((k, v) -> arr.add(obj().put("key", k).put("value", v)));
+    return arr;
+  }
+
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String code;
+
+    Failure(int status, String code, String message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  static void limit(String what, int max, int n) {
+    if (n > max) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "A batch logging request can contain at"
+          + " most " + max + " " + what + ". Got " + n + " " + what + ". Please split up "
+          + what + " across multiple requests and try again.");
+    }
+  }
+
+  static String required(HttpUrl url, String name) {
+    String v = url.queryParameter(name);
+    if (v == null || v.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter '" + name + "'.");
+    }
+    return v;
+  }
+
+  static JsonNode body(RecordedRequest request) throws IOException {
+    ByteString b = request.getBody();
+    if (b == null || b.size() == 0) {
+      return obj();
+    }
+    return JSON.readTree(b.utf8());
+  }
+
+  static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  static long int64(JsonNode n, String field, long dflt) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (v.isNumber()) {
+      return v.asLong();
+    }
+    try {
+      return Long.parseLong(v.asText());
+    } catch (NumberFormatException e) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value " + v + " for parameter '"
+          + field + "' supplied. Hint: Value was of type 'string'.");
+    }
+  }
+
+  static double dbl(JsonNode v) {
+    if (v.isNumber()) {
+      return v.asDouble();
+    }
+    String s = v.asText();
+    switch (s) {
+      case "NaN":
+        return Double.NaN;
+      case "Infinity":
+        return Double.POSITIVE_INFINITY;
+      case "-Infinity":
+        return Double.NEGATIVE_INFINITY;
+      default:
+        try {
+          return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+          throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value \"" + s
+              + "\" for parameter 'value' supplied.");
+        }
+    }
+  }
+
+  static int pageStart(String token) {
+    if (token == null || token.isEmpty()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(new String(Base64.getDecoder().decode(token),
+          StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid page token");
+    }
+  }
+
+  /**
+   * A page of {@code items} from index {@code from}, at most {@code max}, under {@code field},
+   * with the token of the next page when there is one.
+   */
+  static <T> MockResponse page(String field, List<T> items, int from, int max,
+      Function<T, JsonNode> toJson) {
+    ArrayNode arr = JSON.createArrayNode();
+    for (int i = from; i < Math.min(items.size(), from + max); i++) {
+      arr.add(toJson.apply(items.get(i)));
+    }
+    ObjectNode out = obj();
+    out.set(field, arr);
+    if (from + max < items.size()) {
+      out.put("next_page_token", pageToken(from + max));
+    }
+    return json(200, out);
+  }
+
+  private static String pageToken(int offset) {
+    return Base64.getEncoder().encodeToString(Integer.toString(offset)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String pyList(List<String> items) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < items.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append('\'').append(items.get(i)).append('\'');
+    }
+    return b.append(']').toString();
+  }
+
+  static ObjectNode obj() {
+    return JSON.createObjectNode();
+  }
+
+  static MockResponse json(int status, JsonNode body) {
+    return new MockResponse.Builder().code(status)
+        .headers(Headers.of("Content-Type", "application/json"))
+        .body(body.toString()).build();
+  }
+}
