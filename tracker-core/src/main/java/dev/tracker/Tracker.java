@@ -57,9 +57,8 @@ import org.slf4j.LoggerFactory;
  * for the same server, or {@code tracker sync}, delivers it, each record once.
  *
  * <ul>
- *   <li>{@link #flush()} returns once everything logged before it is durable (written, or in the
- *       journal), waiting at most about a second more for delivery: {@link
- *       FlushResult#DELIVERED} or {@link FlushResult#SPOOLED};
+ *   <li>{@link #flush()} returns once what was logged before is durable (written, or in the
+ *       journal), waiting at most a second more for delivery: DELIVERED or SPOOLED;
  *   <li>{@link #flush(Duration)} and {@link #close()} ({@link Builder#closeTimeout(Duration)})
  *       wait for delivery up to their bound; what is left is in {@link #backlog()}.
  * </ul>
