@@ -40,6 +40,11 @@ final class Lanes implements AutoCloseable {
     });
   }
 
+  /** The most requests in flight. */
+  int count() {
+    return n;
+  }
+
   /** True when the batch goes in several requests. */
   boolean splits(Batch batch) {
     return pool != null && batch.metrics().size() >= 2 * MIN_PER_LANE;

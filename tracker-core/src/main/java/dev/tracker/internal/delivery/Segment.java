@@ -220,6 +220,11 @@ final class Segment implements Closeable {
     return read(offset, writer != null ? appended : reader.length());
   }
 
+  /** The complete record that starts at {@code at}, or null. Reader only. */
+  Entry peek(long at) throws IOException {
+    return read(at, writer != null ? appended : reader.length());
+  }
+
   private Entry read(long at, long limit) throws IOException {
     if (limit - at < 8) {
       return null;

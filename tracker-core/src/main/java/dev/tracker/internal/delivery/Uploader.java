@@ -198,18 +198,55 @@ public final class Uploader {
         }
         return false;
       }
-      if (e.op() == null) {
+      Op op = e.op();
+      long end = e.end();
+      int ops = 1;
+      if (op != null && op.kind() == Op.Kind.LOG_BATCH && s.partial() == 0) {
+        // batches of one run that follow each other go together, over the lanes
+        List<Batch> parts = new ArrayList<>();
+        parts.add(((Op.LogBatch) op).batch());
+        Segment.Entry next;
+        while (ops < lanes.count() && (next = s.peek(end)) != null && next.op() != null
+            && next.op().kind() == Op.Kind.LOG_BATCH && next.op().runId().equals(op.runId())) {
+          parts.add(((Op.LogBatch) next.op()).batch());
+          end = next.end();
+          ops++;
+        }
+        Batch merged = ops == 1 ? null : concat(parts);
+        if (merged != null && lanes.splits(merged)) {
+          op = new Op.LogBatch(op.runId(), merged);
+        } else {
+          end = e.end();
+          ops = 1;
+        }
+      }
+      if (op == null) {
         report(new IOException(e.problem()));
-      } else if (!deliver(s, e.op())) {
+      } else if (!deliver(s, op)) {
         return false; // stopping
       }
-      s.advance(e.end());
-      journal.delivered(s);
-      if (adopted.contains(s)) {
-        leftoverOps++;
+      s.advance(end);
+      for (int i = 0; i < ops; i++) {
+        journal.delivered(s);
+        if (adopted.contains(s)) {
+          leftoverOps++;
+        }
       }
     }
     return false;
+  }
+
+  /** The records of consecutive batches of one run, in order. */
+  private static Batch concat(List<Batch> parts) {
+    List<dev.tracker.Metric> metrics = new ArrayList<>();
+    List<dev.tracker.Param> params = new ArrayList<>();
+    List<dev.tracker.Tag> tags = new ArrayList<>();
+    for (Batch b : parts) {
+      metrics.addAll(b.metrics());
+      params.addAll(b.params());
+      tags.addAll(b.tags());
+    }
+    return new Batch(metrics, params, tags);
   }
 
   /** Delivers one op, retrying transient failures; false when stopped before it went. */
