@@ -5,8 +5,9 @@ public enum FlushResult {
   /** Every record was accepted by the backend (written to its files, acknowledged by the server). */
   DELIVERED,
   /**
-   * Some records could not reach the server and were kept in the local spool; they are delivered
-   * when the server is back, by this tracker, the next one, or {@code tracker sync}.
+   * Some records have not reached the server yet and wait, durable, in the local journal; this
+   * tracker's uploader delivers them when the server takes them, else the next tracker for the
+   * server or {@code tracker sync} does ({@link Tracker#backlog()} says how many and where).
    */
   SPOOLED
 }

@@ -2,6 +2,8 @@ package dev.tracker;
 
 import dev.tracker.spi.TrackingBackend;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,28 @@ import org.slf4j.LoggerFactory;
  */
 record ResumedRun(String id, String experimentName, Long seed) {
   private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+
+  /** The id of a new run: 32 random lowercase hex characters, like MLflow's run ids. */
+  static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format("%016x%016x", r.nextLong(), r.nextLong());
+  }
+
+  /**
+   * The run a pending resume names, for the first top-level run to start; null when none is
+   * pending or another thread's run took it. A refused id stays pending.
+   *
+   * @throws IllegalArgumentException as {@link #resolve} does
+   */
+  static ResumedRun claim(AtomicReference<String> pending, TrackingBackend backend,
+      String experimentName) {
+    String ref = pending.get();
+    if (ref == null) {
+      return null;
+    }
+    ResumedRun resumed = resolve(backend, ref, experimentName);
+    return pending.compareAndSet(ref, null) ? resumed : null;
+  }
 
   /**
    * Finds the run {@code ref} names.

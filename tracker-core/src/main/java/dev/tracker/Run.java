@@ -1,5 +1,6 @@
 package dev.tracker;
 
+import dev.tracker.internal.Channel;
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.Validation;
 import dev.tracker.spi.RunSpec;
@@ -11,7 +12,10 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of an experiment: its params, metrics, tags and artifacts. Thread-safe: many threads
@@ -28,16 +32,19 @@ public final class Run implements AutoCloseable {
   /** The step of metrics logged without one (MLflow's default). */
   public static final long DEFAULT_STEP = 0;
 
+  private static final Logger log = LoggerFactory.getLogger(Run.class);
+
   private final Tracker tracker;
   private final Experiment experiment;
   private final RunSpec spec;
   private final Seeds seeds;
-  private final Pipeline.Channel channel;
+  private final Channel channel;
   private final InstantSource clock;
   private final ConcurrentHashMap<String, String> params = new ConcurrentHashMap<>();
   private final AtomicReference<RunStatus> status = new AtomicReference<>(RunStatus.RUNNING);
+  private final AtomicBoolean ignoredAfterShutdown = new AtomicBoolean();
 
-  Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Pipeline.Channel channel,
+  Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Channel channel,
       InstantSource clock) {
     this.tracker = tracker;
     this.experiment = experiment;
@@ -94,7 +101,9 @@ public final class Run implements AutoCloseable {
    * @throws IllegalStateException when the run has ended
    */
   public void logParam(String key, Object value) {
-    checkRunning("param", key);
+    if (!checkRunning("param", key)) {
+      return;
+    }
     if (value == null) {
       Validation.key("param", key);
       throw new IllegalArgumentException("param '" + key + "' value must not be null");
@@ -156,7 +165,9 @@ public final class Run implements AutoCloseable {
    * @throws IllegalStateException when the run has ended
    */
   public void logMetric(String key, double value, long step, long timestampMillis) {
-    checkRunning("metric", key);
+    if (!checkRunning("metric", key)) {
+      return;
+    }
     channel.put(new Metric(key, value, timestampMillis, step));
   }
 
@@ -173,7 +184,9 @@ public final class Run implements AutoCloseable {
         throw new IllegalArgumentException("metric '" + e.getKey() + "' value must not be null");
       }
     }
-    checkRunning("metric", metrics.keySet().stream().findFirst().orElse(""));
+    if (!checkRunning("metric", metrics.keySet().stream().findFirst().orElse(""))) {
+      return;
+    }
     for (Map.Entry<String, ? extends Number> e : metrics.entrySet()) {
       channel.put(new Metric(e.getKey(), e.getValue().doubleValue(), now, step));
     }
@@ -188,7 +201,9 @@ public final class Run implements AutoCloseable {
    * @throws IllegalStateException when the run has ended
    */
   public void setTag(String key, String value) {
-    checkRunning("tag", key);
+    if (!checkRunning("tag", key)) {
+      return;
+    }
     channel.put(new Tag(key, value));
   }
 
@@ -218,7 +233,9 @@ public final class Run implements AutoCloseable {
    * @throws IllegalStateException when the run has ended
    */
   public void logArtifact(Path file, String artifactPath) {
-    checkRunning("artifact", file == null ? "null" : file.toString());
+    if (!checkRunning("artifact", file == null ? "null" : file.toString())) {
+      return;
+    }
     if (file == null) {
       throw new IllegalArgumentException("artifact file must not be null");
     }
@@ -245,7 +262,9 @@ public final class Run implements AutoCloseable {
    * (MLflow's {@code log_text}). The text is kept in memory until stored.
    */
   public void logText(String text, String artifactFile) {
-    checkRunning("artifact", artifactFile);
+    if (!checkRunning("artifact", artifactFile)) {
+      return;
+    }
     if (text == null) {
       throw new IllegalArgumentException("text of artifact '" + artifactFile
           + "' must not be null");
@@ -342,12 +361,26 @@ public final class Run implements AutoCloseable {
     }
   }
 
-  private void checkRunning(String kind, String key) {
+  /**
+   * True while the run takes records. After the JVM shutdown hook ended it (the JVM is going
+   * down and a training thread still logs), false: the record is ignored, with one DEBUG line.
+   *
+   * @throws IllegalStateException when the run was ended otherwise
+   */
+  private boolean checkRunning(String kind, String key) {
     RunStatus s = status.get();
-    if (s != RunStatus.RUNNING) {
-      throw new IllegalStateException("run '" + spec.runName() + "' (" + spec.runId()
-          + ") has ended with status " + s + "; cannot log " + kind + " '" + key + "'");
+    if (s == RunStatus.RUNNING) {
+      return true;
     }
+    if (tracker.endedByShutdownHook()) {
+      if (ignoredAfterShutdown.compareAndSet(false, true)) {
+        log.debug("ignoring {} '{}' and what follows for run {}: the JVM is shutting down and"
+            + " its shutdown hook ended the run {}", kind, key, spec.runId(), s);
+      }
+      return false;
+    }
+    throw new IllegalStateException("run '" + spec.runName() + "' (" + spec.runId()
+        + ") has ended with status " + s + "; cannot log " + kind + " '" + key + "'");
   }
 
   static String stringOf(Object value) {

@@ -1,25 +1,20 @@
 package dev.tracker;
 
+import dev.tracker.internal.NoopBackend;
 import dev.tracker.internal.Pipeline;
 import dev.tracker.internal.RunContext;
+import dev.tracker.internal.SeedHooks;
+import dev.tracker.internal.delivery.Sinks;
 import dev.tracker.internal.system.SystemMonitor;
-import dev.tracker.internal.system.SystemSettings;
-import dev.tracker.spi.BackendConfig;
-import dev.tracker.spi.Backends;
-import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
-import dev.tracker.spi.SeedHook;
 import dev.tracker.spi.TrackingBackend;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,6 +42,26 @@ import org.slf4j.LoggerFactory;
  * <p>A tracker is thread-safe and meant to be shared by an application. Logging validates on the
  * caller's thread and queues; one daemon thread ({@code tracker-dispatcher}) hands batches to the
  * backend. When the queue of a run is full the caller waits: records are never dropped.
+ *
+ * <h2>Delivery</h2>
+ *
+ * A local backend (files) writes each batch at once. A remote backend (an MLflow server) is
+ * journal-first: the dispatcher appends each batch to a local journal (under the backend's
+ * journal directory, {@code ~/.tracker/spool/<server>} by default, at most 1 GiB undelivered per
+ * tracker, after which logging waits), and an uploader thread ({@code tracker-uploader})
+ * delivers it, retrying with back-off while the server is slow, down or answers nonsense. A
+ * process that ends (or is killed) before delivering leaves the journal on disk; the next tracker
+ * for the same server, or {@code tracker sync}, delivers it, each record once.
+ *
+ * <ul>
+ *   <li>{@link #flush()} returns once what was logged before is durable (written, or in the
+ *       journal), waiting at most a second more for delivery: DELIVERED or SPOOLED;
+ *   <li>{@link #flush(Duration)} and {@link #close()} ({@link Builder#closeTimeout(Duration)})
+ *       wait for delivery up to their bound; what is left is in {@link #backlog()}.
+ * </ul>
+ *
+ * Records the server refuses and operations that can never succeed are reported by the next
+ * {@code flush()} or {@code close()} as a {@link TrackerException}, never only in a log line.
  *
  * <h2>Configuration</h2>
  *
@@ -89,6 +104,8 @@ public final class Tracker implements AutoCloseable {
   public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
   /** The longest a record waits in the queue before it is sent. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** The most requests in flight to a server at once. */
+  public static final int DEFAULT_UPLOADS_IN_FLIGHT = 4;
   /** How long {@link #close()} waits for the backend. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(60);
   /** How often system metrics are sampled when they are on. */
@@ -101,9 +118,11 @@ public final class Tracker implements AutoCloseable {
   private final Pipeline pipeline;
   private final InstantSource clock;
   private final Map<String, String> standardTags;
-  private final List<SeedHook> seedHooks;
+  private final SeedHooks seedHooks;
   private final Set<Run> openRuns = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Backlog closedBacklog;
+  private volatile boolean endedByShutdownHook;
   private final AtomicReference<String> resumeRunId;
   private final Thread shutdownHook;
   private final SystemMonitor system;
@@ -116,9 +135,10 @@ public final class Tracker implements AutoCloseable {
         b.environment, b.clock, backend::localDirectory);
     this.standardTags = b.standardTags
         ? system.withContextTags(RunContext.standardTags(Path.of(""))) : Map.of();
-    this.seedHooks = loadSeedHooks();
+    this.seedHooks = SeedHooks.load(Tracker.class);
     this.resumeRunId = new AtomicReference<>(b.resumeRun);
-    this.pipeline = new Pipeline(backend, b.batchSize, b.queueCapacity, b.flushInterval);
+    this.pipeline = new Pipeline(Sinks.forBackend(backend, b.clock, b.uploadsInFlight),
+        backend.describe(), b.batchSize, b.queueCapacity, b.flushInterval);
     if (b.shutdownHook) {
       shutdownHook = new Thread(this::onShutdown, "tracker-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -168,7 +188,7 @@ public final class Tracker implements AutoCloseable {
    *     or holds '/', '\', a control character, or is "." or ".."
    */
   public Experiment experiment(String name) {
-    return new Experiment(this, checkExperimentName(name));
+    return new Experiment(this, TrackerSettings.checkExperimentName(name));
   }
 
   /**
@@ -209,11 +229,16 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Waits until every record logged before this call has been accepted by the backend (written,
-   * acknowledged by the server) or spooled to local disk.
+   * Waits until every record logged before this call is durable: written by a local backend, or
+   * appended to the journal of a remote one and forced to disk; then waits at most about a second
+   * more for the journal's delivery to the server.
    *
-   * @return which of the two happened
-   * @throws TrackerException carrying every backend failure since the last flush
+   * @return {@link FlushResult#DELIVERED} when the server took everything logged before, {@link
+   *     FlushResult#SPOOLED} when some of it waits in the journal ({@link #backlog()} says how
+   *     much and where); either way nothing logged before is lost
+   * @throws TrackerException carrying every failure since the last flush that lost or refused
+   *     records (records refused by the server, an operation that can never succeed, a full
+   *     disk)
    * @throws IllegalStateException when the tracker is closed
    */
   public FlushResult flush() {
@@ -222,9 +247,11 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Like {@link #flush()}, waiting at most {@code timeout}.
+   * Like {@link #flush()}, but waits for delivery to the server until {@code timeout} has
+   * passed; returns within the timeout plus a second whatever the server does.
    *
-   * @throws TrackerException when the timeout passes first; records stay queued and are sent
+   * @throws TrackerException when records are not even durable within the timeout (a local
+   *     backend still writing); they stay queued and are written
    */
   public FlushResult flush(Duration timeout) {
     checkOpen();
@@ -232,12 +259,17 @@ public final class Tracker implements AutoCloseable {
   }
 
   /**
-   * Ends every open run as {@link RunStatus#FINISHED}, flushes, stops the dispatcher and closes
-   * the backend, waiting at most {@link Builder#closeTimeout(Duration)}. Once this returns
-   * normally, every record logged is accepted by the backend or spooled. Safe to call twice; the
-   * second call does nothing. Logging after close throws {@link IllegalStateException}.
+   * Ends every open run as {@link RunStatus#FINISHED}, flushes, waits for delivery up to {@link
+   * Builder#closeTimeout(Duration)}, stops the dispatcher and the uploader and closes the backend;
+   * returns within the close timeout plus a second whatever the server does. Once this returns
+   * normally, every record logged is written, delivered, or waits in the journal: {@link
+   * #backlog()} then says how many operations, in which directory, and which runs' ends among
+   * them (the server shows those runs RUNNING until the next tracker for the server or {@code
+   * tracker sync} delivers them); a WARN says the same. Safe to call twice; the second call does
+   * nothing. Logging after close throws {@link IllegalStateException}.
    *
-   * @throws TrackerException carrying every backend failure not yet reported
+   * @throws TrackerException carrying every failure that lost or refused records, not yet
+   *     reported
    */
   @Override
   public void close() {
@@ -249,6 +281,16 @@ public final class Tracker implements AutoCloseable {
         // the hook is running or will run; it finds the tracker closed
       }
     }
+  }
+
+  /**
+   * What this tracker logged to a server and has not delivered yet (always empty for a local
+   * backend): after {@link #close()}, what waits in the journal for the next tracker or {@code
+   * tracker sync}.
+   */
+  public Backlog backlog() {
+    Backlog left = closedBacklog;
+    return left != null ? left : pipeline.backlog();
   }
 
   /** True once {@link #close()} was called. */
@@ -276,18 +318,24 @@ public final class Tracker implements AutoCloseable {
       run.endWithoutFlush(status);
     }
     system.close();
-    pipeline.shutdown(config.closeTimeout);
+    closedBacklog = pipeline.shutdown(config.closeTimeout);
   }
 
-  private void onShutdown() {
+  void onShutdown() {
     if (closed.get()) {
       return;
     }
+    endedByShutdownHook = true;
     try {
       closeWith(RunStatus.KILLED);
     } catch (RuntimeException e) {
       System.err.println("tracker: flushing at JVM shutdown failed: " + e.getMessage());
     }
+  }
+
+  /** True once the JVM shutdown hook ended this tracker's runs (the JVM is going down). */
+  boolean endedByShutdownHook() {
+    return endedByShutdownHook;
   }
 
   void checkOpen() {
@@ -299,19 +347,14 @@ public final class Tracker implements AutoCloseable {
   Run startRun(Experiment experiment, String name, Long seed, Map<String, String> userTags,
       Run parent) {
     checkOpen();
-    String resume = parent == null ? resumeRunId.get() : null;
-    ResumedRun resumed = resume == null ? null
-        : ResumedRun.resolve(backend, resume, experiment.name());
-    if (resume != null && !resumeRunId.compareAndSet(resume, null)) {
-      resume = null; // another thread's run took it
-      resumed = null;
-    }
+    ResumedRun resumed = parent == null
+        ? ResumedRun.claim(resumeRunId, backend, experiment.name()) : null;
     if (resumed != null && !resumed.experimentName().equals(experiment.name())) {
       experiment = new Experiment(this, resumed.experimentName());
     }
-    String id = resumed != null ? resumed.id() : newRunId();
+    String id = resumed != null ? resumed.id() : ResumedRun.newId();
     String runName = name != null ? name : "run-" + id.substring(0, Math.min(8, id.length()));
-    Long recorded = resumed != null && seed == null ? resumed.seed() : null;
+    Long recorded = resumed != null ? resumed.seed() : null;
     long root = seed != null ? seed
         : recorded != null ? recorded
         : parent != null ? parent.seeds().derive(runName)
@@ -325,7 +368,7 @@ public final class Tracker implements AutoCloseable {
     if (parent != null) {
       tags.put(RunContext.PARENT_RUN_ID, parent.id());
     }
-    List<String> hooks = runSeedHooks(seeds);
+    List<String> hooks = seedHooks.seed(seeds);
     if (!hooks.isEmpty()) {
       tags.put("tracker.seed.hooks", String.join(",", hooks));
     }
@@ -335,7 +378,7 @@ public final class Tracker implements AutoCloseable {
     }
     long start = clock.millis();
     RunSpec spec = new RunSpec(id, null, experiment.name(), runName, start, tags,
-        parent == null ? null : parent.id(), resume != null);
+        parent == null ? null : parent.id(), resumed != null);
     Run run = new Run(this, experiment, spec, seeds, pipeline.open(spec), clock);
     openRuns.add(run);
     run.logParam(Seeds.SEED_PARAM, root);
@@ -360,66 +403,29 @@ public final class Tracker implements AutoCloseable {
     return pipeline.awaitFlush(null);
   }
 
-  private List<String> runSeedHooks(Seeds seeds) {
-    List<String> names = new ArrayList<>();
-    for (SeedHook hook : seedHooks) {
-      try {
-        hook.seed(seeds);
-        names.add(hook.name());
-      } catch (RuntimeException | LinkageError e) {
-        log.warn("seed hook {} failed: {}", hook.name(), e.toString());
-      }
-    }
-    return names;
-  }
-
-  private static List<SeedHook> loadSeedHooks() {
-    List<SeedHook> hooks = new ArrayList<>();
-    ClassLoader cl = Thread.currentThread().getContextClassLoader();
-    for (SeedHook hook : ServiceLoader.load(SeedHook.class,
-        cl != null ? cl : Tracker.class.getClassLoader())) {
-      try {
-        if (hook.isAvailable()) {
-          hooks.add(hook);
-        }
-      } catch (RuntimeException | LinkageError e) {
-        log.debug("seed hook {} unavailable: {}", hook.getClass().getName(), e.toString());
-      }
-    }
-    return List.copyOf(hooks);
-  }
-
-  private static String newRunId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("%016x%016x", r.nextLong(), r.nextLong());
-  }
-
-  static String checkExperimentName(String name) {
-    return dev.tracker.internal.Validation.experimentName(name);
-  }
-
   /**
    * Builds a {@link Tracker}. Settings not given fall back to system properties, then the
    * environment, then the defaults (see {@link Tracker}).
    */
   public static final class Builder {
-    private String uri;
-    private String experiment;
-    private Long seed;
-    private String resumeRun;
-    private TrackingBackend backend;
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
-    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private boolean shutdownHook = true;
-    private boolean standardTags = true;
-    private Boolean systemMetrics;
-    private Duration systemMetricsInterval;
-    private boolean noop;
-    private InstantSource clock = InstantSource.system();
-    private Function<String, String> systemProperties = System::getProperty;
-    private Function<String, String> environment = System::getenv;
+    String uri;
+    String experiment;
+    Long seed;
+    String resumeRun;
+    TrackingBackend backend;
+    int batchSize = DEFAULT_BATCH_SIZE;
+    int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    Integer uploadsInFlight;
+    boolean shutdownHook = true;
+    boolean standardTags = true;
+    Boolean systemMetrics;
+    Duration systemMetricsInterval;
+    boolean noop;
+    InstantSource clock = InstantSource.system();
+    Function<String, String> systemProperties = System::getProperty;
+    Function<String, String> environment = System::getenv;
 
     private Builder() {}
 
@@ -479,6 +485,12 @@ public final class Tracker implements AutoCloseable {
     /** The longest a record waits before it is sent; default 1 second. */
     public Builder flushInterval(Duration interval) {
       this.flushInterval = interval;
+      return this;
+    }
+
+    /** The most requests in flight to a server ({@code TRACKER_UPLOADS_IN_FLIGHT}); 1 to 64. */
+    public Builder uploadsInFlight(int requests) {
+      this.uploadsInFlight = requests;
       return this;
     }
 
@@ -560,6 +572,7 @@ public final class Tracker implements AutoCloseable {
       b.queueCapacity = queueCapacity;
       b.flushInterval = flushInterval;
       b.closeTimeout = closeTimeout;
+      b.uploadsInFlight = uploadsInFlight;
       b.shutdownHook = shutdownHook;
       b.standardTags = standardTags;
       b.systemMetrics = systemMetrics;
@@ -579,113 +592,8 @@ public final class Tracker implements AutoCloseable {
      */
     public Tracker build() {
       Builder b = toBuilder();
-      if (b.batchSize < 1) {
-        throw new IllegalArgumentException("batchSize must be at least 1 but was " + b.batchSize);
-      }
-      if (b.queueCapacity < 1) {
-        throw new IllegalArgumentException(
-            "queueCapacity must be at least 1 but was " + b.queueCapacity);
-      }
-      if (b.flushInterval == null || b.flushInterval.isNegative() || b.flushInterval.isZero()) {
-        throw new IllegalArgumentException(
-            "flushInterval must be positive but was " + b.flushInterval);
-      }
-      if (b.closeTimeout == null || b.closeTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "closeTimeout must not be negative but was " + b.closeTimeout);
-      }
-      if (b.uri == null) {
-        b.uri = b.setting("tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI", DEFAULT_URI);
-      }
-      if (b.experiment == null) {
-        b.experiment = b.setting("tracker.experiment", "TRACKER_EXPERIMENT",
-            "MLFLOW_EXPERIMENT_NAME", DEFAULT_EXPERIMENT);
-      }
-      checkExperimentName(b.experiment);
-      if (b.seed == null) {
-        String s = b.setting("tracker.seed", "TRACKER_SEED", null, null);
-        if (s != null) {
-          try {
-            b.seed = Long.parseLong(s);
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                "tracker.seed / TRACKER_SEED must be a long integer but was '" + s + "'");
-          }
-        }
-      }
-      if (b.resumeRun == null) {
-        b.resumeRun = b.setting("tracker.runId", "MLFLOW_RUN_ID", null, null);
-      }
-      if (b.systemMetrics == null) {
-        b.systemMetrics = SystemSettings.parseEnabled(b.setting("tracker.systemMetrics",
-            "TRACKER_SYSTEM_METRICS", "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false"),
-            "tracker.systemMetrics / TRACKER_SYSTEM_METRICS / MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING");
-      }
-      if (b.systemMetricsInterval == null) {
-        String s = b.setting("tracker.systemMetricsInterval", "TRACKER_SYSTEM_METRICS_INTERVAL",
-            "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", null);
-        b.systemMetricsInterval = s == null ? DEFAULT_SYSTEM_METRICS_INTERVAL
-            : SystemSettings.parseInterval(s, "tracker.systemMetricsInterval /"
-                + " TRACKER_SYSTEM_METRICS_INTERVAL / MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL");
-      } else {
-        SystemSettings.checkInterval(b.systemMetricsInterval, "systemMetricsInterval");
-      }
-      TrackingBackend backend = b.backend;
-      if (backend == null) {
-        URI parsed;
-        try {
-          parsed = URI.create(b.uri);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
-              + " http://host:5000 but was '" + dev.tracker.spi.Secrets.redact(b.uri) + "'");
-        }
-        backend = Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
-            .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
-            .build()));
-      }
-      return new Tracker(b, backend);
+      TrackerSettings.resolve(b);
+      return new Tracker(b, TrackerSettings.backend(b));
     }
-
-    private String setting(String property, String env, String fallbackEnv, String dflt) {
-      String v = systemProperties.apply(property);
-      if (v == null || v.isBlank()) {
-        v = environment.apply(env);
-      }
-      if ((v == null || v.isBlank()) && fallbackEnv != null) {
-        v = environment.apply(fallbackEnv);
-      }
-      return v == null || v.isBlank() ? dflt : v.trim();
-    }
-  }
-
-  /** The backend of {@link Tracker#noop()}: accepts everything, keeps nothing. */
-  private static final class NoopBackend implements TrackingBackend {
-    @Override
-    public String describe() {
-      return "noop";
-    }
-
-    @Override
-    public String createExperiment(String name) {
-      return name;
-    }
-
-    @Override
-    public void createRun(RunSpec spec) {}
-
-    @Override
-    public void logBatch(String runId, Batch batch) {}
-
-    @Override
-    public void logArtifact(String runId, Path file, String artifactPath) {}
-
-    @Override
-    public void logArtifact(String runId, byte[] content, String artifactPath) {}
-
-    @Override
-    public void endRun(String runId, RunStatus status, long endTime) {}
-
-    @Override
-    public void close() {}
   }
 }

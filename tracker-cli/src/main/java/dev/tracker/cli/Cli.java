@@ -119,6 +119,18 @@ final class Cli {
     }
   }
 
+  /**
+   * An interactive command does not wait the library's 120 s on a server that does not answer:
+   * each request gets this many seconds unless {@value #TIMEOUT_VARIABLE} says otherwise (a
+   * failed request is not retried), so the command exits 2 within seconds, naming the server.
+   */
+  static final String INTERACTIVE_TIMEOUT_SECONDS = "5";
+  static final String TIMEOUT_VARIABLE = "MLFLOW_HTTP_REQUEST_TIMEOUT";
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
   private TrackingBackend createBackend(URI uri) {
     boolean served = false;
     ClassLoader cl = Cli.class.getClassLoader();
@@ -132,7 +144,8 @@ final class Cli {
     }
     try {
       return Backends.create(BackendConfig.builder().uri(uri).systemProperties(properties)
-          .environment(env).clock(clock).build());
+          .environment(k -> k.equals(TIMEOUT_VARIABLE) && blank(env.apply(k))
+              ? INTERACTIVE_TIMEOUT_SECONDS : env.apply(k)).clock(clock).build());
     } catch (IllegalArgumentException e) {
       // a bad setting (MLFLOW_HTTP_REQUEST_TIMEOUT=soon, a file URI with a host, …)
       throw new UserException("cannot open " + Secrets.redact(uri.toString()) + ": "

@@ -1,8 +1,7 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
-import dev.tracker.http.MlflowBackend;
-import dev.tracker.http.Spool;
+import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ final class SyncCommand implements Callable<Integer> {
     }
     Syncer.Target t = Syncer.Target.of(target);
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to))) {
-      deliverSpooled(remote);
+      deliverJournal(remote);
       List<RunData> selected = runs == null || runs.isEmpty()
           ? local.readAll(experiment) : local.resolveAll(runs);
       List<RunData> ordered = parentsFirst(withParents(selected, local));
@@ -132,32 +131,32 @@ final class SyncCommand implements Callable<Integer> {
   }
 
   /**
-   * Delivers what the library spooled for this server while it was unreachable (runs logged with
-   * tracker-http), before the local runs: {@code tracker sync} is the way to push both.
+   * Delivers what trackers left in the journal for this server (runs logged with tracker-http
+   * that a process ended before delivering), before the local runs: {@code tracker sync} is the
+   * way to push both.
    */
-  private void deliverSpooled(RunStore remote) {
-    if (!(remote.backend() instanceof MlflowBackend mlflow)) {
-      return;
-    }
-    Spool.SyncResult spooled;
+  private void deliverJournal(RunStore remote) {
+    JournalReplay.Result replayed;
     try {
-      spooled = mlflow.deliverSpooled();
+      replayed = JournalReplay.deliver(remote.backend());
     } catch (IOException e) {
-      throw new BackendException("delivering the spool " + mlflow.spool() + " failed: "
-          + e.getMessage(), e);
+      throw new BackendException("delivering the journal for " + remote.describe()
+          + " failed: " + e.getMessage(), e);
     }
-    if (spooled.operations() > 0) {
-      cli.out.println("Delivered " + spooled.operations() + " spooled "
-          + (spooled.operations() == 1 ? "operation" : "operations") + " of "
-          + spooled.sessions() + (spooled.sessions() == 1 ? " session" : " sessions")
-          + " from " + mlflow.spool());
+    String where = remote.backend().remoteDelivery()
+        .map(d -> d.journalDirectory().toString()).orElse("");
+    if (replayed.operations() > 0) {
+      cli.out.println("Delivered " + replayed.operations() + " journaled "
+          + (replayed.operations() == 1 ? "operation" : "operations") + " of "
+          + replayed.segments() + (replayed.segments() == 1 ? " segment" : " segments")
+          + " from " + where);
     }
-    for (String refused : spooled.rejected()) {
-      cli.err.println("the server refused a spooled record: " + refused);
+    for (String refused : replayed.refused()) {
+      cli.err.println("the server refused a journaled operation: " + refused);
     }
-    if (spooled.pending() > 0) {
-      cli.err.println(spooled.pending() + (spooled.pending() == 1 ? " spooled session is" :
-          " spooled sessions are") + " held by a running process and left to it");
+    if (replayed.held() > 0) {
+      cli.err.println(replayed.held() + (replayed.held() == 1 ? " journal segment is"
+          : " journal segments are") + " held by a running process and left to it");
     }
   }
 

@@ -1,28 +1,19 @@
 package dev.tracker.internal;
 
+import dev.tracker.Backlog;
 import dev.tracker.FlushResult;
-import dev.tracker.Metric;
-import dev.tracker.Param;
-import dev.tracker.RunStatus;
-import dev.tracker.Tag;
 import dev.tracker.TrackerException;
+import dev.tracker.internal.delivery.Sink;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
-import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,12 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The batching pipeline: a bounded queue per run, one daemon dispatcher thread per tracker that
- * hands the backend whole batches, when a batch is full or the flush interval has passed.
+ * hands a {@link Sink} whole batches, when a batch is full or the flush interval has passed: a
+ * local backend writes them at once, a remote one gets them through the journal and its
+ * uploader.
  *
  * <p>Modelled on OpenTelemetry's BatchSpanProcessor: the producer never does I/O, a full queue
  * makes the producer wait (nothing is dropped), {@link #flush()} returns a future completed by the
  * worker after the backend returned, and the worker catches everything but {@link
- * VirtualMachineError} and carries on. The backend is only ever called from the worker.
+ * VirtualMachineError} and carries on. The sink is only ever called from the worker.
  *
  * <p>Metrics, the hot path, do not go through the queue one by one: each logging thread fills a
  * chunk of its own (a batch: no shared write, no lock, no atomic instruction per metric) and
@@ -50,24 +43,27 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
-  private final TrackingBackend backend;
+  /** How long a plain {@code flush()} waits for delivery once the records are durable. */
+  static final Duration PLAIN_FLUSH_WAIT = Duration.ofSeconds(1);
+
+  private final Sink sink;
+  private final String target;
   private final int batchSize;
   private final long intervalNanos;
   private final int chunkSize;
   private final int queueSlots;
   private final long wakeMask;
-  private final Runnable wakeWorker = this::wake;
+  final Runnable wakeWorker = this::wake;
   private final Thread worker;
 
   private final ConcurrentLinkedQueue<Channel> newChannels = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<CompletableFuture<FlushResult>> flushRequests =
+  private final ConcurrentLinkedQueue<CompletableFuture<Sink.Durable>> flushRequests =
       new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   // worker-only state
   private final List<Channel> active = new ArrayList<>();
-  private final Map<String, String> experimentIds = new HashMap<>();
   private long lastIntervalSend;
   private volatile boolean parked; // the worker sleeps (or is about to): producers may wake it
   private volatile boolean stopped;
@@ -75,14 +71,17 @@ public final class Pipeline {
   /**
    * Starts the worker thread.
    *
-   * @param backend where batches go
+   * @param sink where batches go
+   * @param target the backend's description, for messages
    * @param batchSize the most records per {@code logBatch} call
    * @param queueCapacity the most records waiting per run before a producer waits (plus, with
    *     several threads logging into one run, up to one batch per thread)
    * @param flushInterval the longest a record waits before it is sent
    */
-  public Pipeline(TrackingBackend backend, int batchSize, int queueCapacity, Duration flushInterval) {
-    this.backend = backend;
+  public Pipeline(Sink sink, String target, int batchSize, int queueCapacity,
+      Duration flushInterval) {
+    this.sink = sink;
+    this.target = target;
     this.batchSize = batchSize;
     this.intervalNanos = flushInterval.toNanos();
     // A thread's chunk is a batch, or half the queue when the queue holds less than two batches.
@@ -100,19 +99,19 @@ public final class Pipeline {
 
   /** Registers a run; the worker creates it in the backend before anything logged to it. */
   public Channel open(RunSpec spec) {
-    Channel channel = new Channel(spec, queueSlots);
+    Channel channel = new Channel(this, spec, queueSlots, chunkSize);
     newChannels.add(channel);
     wake();
     return channel;
   }
 
   /**
-   * Asks the worker to hand the backend everything queued before this call, then to flush the
-   * backend. The future completes with how the records were made durable, or exceptionally with a
-   * {@link TrackerException} carrying every backend failure since the last flush.
+   * Asks the worker to hand the sink everything queued before this call, then to make it
+   * durable. The future completes with where delivery stands, or exceptionally with a {@link
+   * TrackerException} carrying every failure since the last flush.
    */
-  public CompletableFuture<FlushResult> flush() {
-    CompletableFuture<FlushResult> f = new CompletableFuture<>();
+  public CompletableFuture<Sink.Durable> flush() {
+    CompletableFuture<Sink.Durable> f = new CompletableFuture<>();
     if (!worker.isAlive()) {
       f.completeExceptionally(new IllegalStateException("the tracker's dispatcher has stopped"));
       return f;
@@ -122,17 +121,39 @@ public final class Pipeline {
     return f;
   }
 
-  /** Waits for {@link #flush()}, rethrowing its failure as a {@link TrackerException}. */
+  /**
+   * Flushes and waits: until what was logged before is durable (written, or in the journal),
+   * then for its delivery until the timeout, or {@link #PLAIN_FLUSH_WAIT} when the timeout is
+   * null. Rethrows failures as a {@link TrackerException}.
+   */
   public FlushResult awaitFlush(Duration timeout) {
-    CompletableFuture<FlushResult> f = flush();
+    long start = System.nanoTime();
+    long deadline = start + (timeout == null ? PLAIN_FLUSH_WAIT : timeout).toNanos();
+    List<Throwable> errors = new ArrayList<>();
+    FlushResult result = FlushResult.SPOOLED;
     try {
-      return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      Sink.Durable durable = durable(flush(), timeout, deadline);
+      result = sink.awaitDelivered(durable, deadline);
+    } catch (RuntimeException e) {
+      errors.add(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TrackerException("interrupted while waiting for the flush", e);
+      errors.add(new TrackerException("interrupted while waiting for the flush", e));
+    }
+    errors.addAll(sink.takeFailures());
+    throwIfAny(errors);
+    return result;
+  }
+
+  private Sink.Durable durable(CompletableFuture<Sink.Durable> f, Duration timeout,
+      long deadline) throws InterruptedException {
+    try {
+      return timeout == null ? f.get()
+          : f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new TrackerException("flush did not complete within " + timeout
-          + "; records are still queued and will be sent", e);
+          + ": the dispatcher is still writing to " + target + "; records are still queued and"
+          + " will be written", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {
@@ -143,33 +164,52 @@ public final class Pipeline {
   }
 
   /**
-   * Flushes, stops the worker and closes the backend. Safe to call twice.
+   * Flushes, waits for delivery until the timeout, stops the worker and closes the sink (and
+   * the backend). Safe to call twice.
    *
+   * @return what was left undelivered (it stays in the journal)
    * @throws TrackerException with every failure that was not yet reported
    */
-  public void shutdown(Duration timeout) {
+  public Backlog shutdown(Duration timeout) {
     if (!stopping.compareAndSet(false, true)) {
-      return;
+      return sink.backlog();
     }
+    long deadline = System.nanoTime() + (timeout == null ? Duration.ofDays(365) : timeout)
+        .toNanos();
     List<Throwable> errors = new ArrayList<>();
     try {
-      awaitFlush(timeout);
+      durable(flush(), timeout, deadline);
     } catch (RuntimeException e) {
       errors.add(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      errors.add(new TrackerException("interrupted while waiting for the flush", e));
     }
     stopped = true;
     LockSupport.unpark(worker);
     try {
-      worker.join(timeout == null ? 0 : Math.max(1, timeout.toMillis()));
+      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    Backlog left = sink.backlog();
     try {
-      backend.close();
+      left = sink.close(deadline);
     } catch (Exception e) {
-      errors.add(new TrackerException("closing " + backend.describe() + " failed", e));
+      errors.add(new TrackerException("closing " + target + " failed", e));
+    }
+    errors.addAll(sink.takeFailures());
+    Throwable t;
+    while ((t = failures.poll()) != null) {
+      errors.add(t);
     }
     throwIfAny(errors);
+    return left;
+  }
+
+  /** What waits undelivered in the journal now. */
+  public Backlog backlog() {
+    return sink.backlog();
   }
 
   /** True once {@link #shutdown(Duration)} was called. */
@@ -179,6 +219,21 @@ public final class Pipeline {
 
   void wake() {
     if (parked) {
+      LockSupport.unpark(worker);
+    }
+  }
+
+  void unparkWorker() {
+    LockSupport.unpark(worker);
+  }
+
+  /**
+   * A producer queued an item at {@code position}: wake a sleeping worker for every few chunks,
+   * and for any other item (they are few). Otherwise the worker comes when the interval has
+   * passed, at a flush, or when the queue is full.
+   */
+  void queued(long position, Item item) {
+    if (parked && ((position & wakeMask) == 0 || !(item instanceof Chunk))) {
       LockSupport.unpark(worker);
     }
   }
@@ -201,8 +256,8 @@ public final class Pipeline {
 
   /** One round of work: take new runs and flush requests, send what is due, then wait. */
   private void step() {
-    List<CompletableFuture<FlushResult>> flushes = List.of(); // allocated only when asked
-    CompletableFuture<FlushResult> f;
+    List<CompletableFuture<Sink.Durable>> flushes = List.of(); // allocated only when asked
+    CompletableFuture<Sink.Durable> f;
     while ((f = flushRequests.poll()) != null) {
       if (flushes.isEmpty()) {
         flushes = new ArrayList<>();
@@ -253,12 +308,13 @@ public final class Pipeline {
     return false;
   }
 
-  private void completeFlushes(List<CompletableFuture<FlushResult>> flushes) {
-    FlushResult outcome = FlushResult.DELIVERED;
+  private void completeFlushes(List<CompletableFuture<Sink.Durable>> flushes) {
+    Sink.Durable outcome = null;
     try {
-      outcome = backend.flush();
+      outcome = sink.flush();
     } catch (Exception e) {
-      failures.add(e);
+      failures.add(new TrackerException("flushing to " + target + " failed: " + e.getMessage(),
+          e));
     }
     List<Throwable> errors = new ArrayList<>();
     Throwable t;
@@ -266,12 +322,12 @@ public final class Pipeline {
       errors.add(t);
     }
     if (errors.isEmpty()) {
-      for (CompletableFuture<FlushResult> fut : flushes) {
+      for (CompletableFuture<Sink.Durable> fut : flushes) {
         fut.complete(outcome);
       }
     } else {
       TrackerException e = combine(errors);
-      for (CompletableFuture<FlushResult> fut : flushes) {
+      for (CompletableFuture<Sink.Durable> fut : flushes) {
         fut.completeExceptionally(e);
       }
     }
@@ -294,25 +350,20 @@ public final class Pipeline {
     BatchBuilder batch = new BatchBuilder();
     int n = ch.queue.size();
     for (int i = 0; i < n; i++) {
-      Object item = ch.queue.poll();
+      Item item = (Item) ch.queue.poll();
       if (item == null) {
         break;
       }
-      if (item instanceof Chunk c) {
-        take(ch, batch, c, c.count);
-        c.lane.expected = c.seq + 1;
-      } else if (item instanceof Param p) {
-        batch.params.add(p);
-      } else if (item instanceof Tag t) {
-        batch.tags.add(t);
-      } else {
-        // what other threads logged before this item and hold in their chunks goes first
-        Chunk[] current = ch.currentChunks();
-        for (Chunk c : current) {
-          takeIfNext(ch, batch, c);
+      switch (item.kind()) {
+        case CHUNK -> {
+          Chunk c = (Chunk) item;
+          take(ch, batch, c, c.count);
+          c.lane.expected = c.seq + 1;
         }
-        send(ch, batch);
-        control(ch, item);
+        case PARAM -> batch.params.add(((Item.ParamItem) item).param());
+        case TAG -> batch.tags.add(((Item.TagItem) item).tag());
+        case ARTIFACT, BYTES, END -> control(ch, batch, item);
+        default -> throw new IllegalStateException("unknown queue item " + item);
       }
       if (batch.size() >= batchSize) {
         send(ch, batch);
@@ -360,13 +411,7 @@ public final class Pipeline {
   private void create(Channel ch) {
     RunSpec spec = ch.spec;
     try {
-      String experimentId = experimentIds.get(spec.experimentName());
-      if (experimentId == null) {
-        experimentId = backend.createExperiment(spec.experimentName());
-        experimentIds.put(spec.experimentName(), experimentId);
-      }
-      backend.createRun(new RunSpec(spec.runId(), experimentId, spec.experimentName(),
-          spec.runName(), spec.startTime(), spec.tags(), spec.parentRunId(), spec.resume()));
+      sink.createRun(spec);
     } catch (Exception e) {
       fail("creating run " + spec.runId() + " in experiment '" + spec.experimentName() + "'", e);
     }
@@ -379,29 +424,43 @@ public final class Pipeline {
     }
     Batch b = batch.build();
     try {
-      backend.logBatch(ch.spec.runId(), b);
+      sink.logBatch(ch.spec.runId(), b);
       log.debug("sent {} records of run {}", b.size(), ch.spec.runId());
     } catch (Exception e) {
       fail("logging " + BatchBuilder.describe(b) + " to run " + ch.spec.runId(), e);
     }
   }
 
-  private void control(Channel ch, Object item) {
+  /**
+   * Hands over a control item (artifact, end) after what the run's threads logged before it:
+   * what other threads hold in their chunks goes first.
+   */
+  private void control(Channel ch, BatchBuilder batch, Item item) {
+    for (Chunk c : ch.currentChunks()) {
+      takeIfNext(ch, batch, c);
+    }
+    send(ch, batch);
     String runId = ch.spec.runId();
     try {
-      if (item instanceof ArtifactItem a) {
-        if (Files.isDirectory(a.file)) {
-          logDirectory(runId, a.file, a.artifactPath);
-        } else {
-          backend.logArtifact(runId, a.file, a.artifactPath);
+      switch (item.kind()) {
+        case ARTIFACT -> {
+          Item.ArtifactItem a = (Item.ArtifactItem) item;
+          if (Files.isDirectory(a.file())) {
+            logDirectory(runId, a.file(), a.artifactPath());
+          } else {
+            sink.logArtifact(runId, a.file(), a.artifactPath());
+          }
         }
-      } else if (item instanceof BytesItem b) {
-        backend.logArtifact(runId, b.content, b.artifactPath);
-      } else if (item instanceof EndItem e) {
-        ch.ended = true;
-        backend.endRun(runId, e.status, e.endTime);
-      } else {
-        throw new IllegalStateException("unknown queue item " + item.getClass());
+        case BYTES -> {
+          Item.BytesItem b = (Item.BytesItem) item;
+          sink.logArtifact(runId, b.content(), b.artifactPath());
+        }
+        case END -> {
+          Item.EndItem e = (Item.EndItem) item;
+          ch.ended = true;
+          sink.endRun(runId, e.status(), e.endTime());
+        }
+        default -> throw new IllegalStateException("not a control item: " + item);
       }
     } catch (Exception e) {
       fail(describe(item) + " of run " + runId, e);
@@ -411,25 +470,24 @@ public final class Pipeline {
   private void logDirectory(String runId, Path dir, String artifactPath) throws IOException {
     for (ArtifactDirectory.Entry e : ArtifactDirectory.files(dir)) {
       String rel = e.relativePath();
-      backend.logArtifact(runId, e.file(), artifactPath == null ? rel : artifactPath + "/" + rel);
+      sink.logArtifact(runId, e.file(), artifactPath == null ? rel : artifactPath + "/" + rel);
     }
   }
 
-  private static String describe(Object item) {
-    if (item instanceof ArtifactItem a) {
-      return "storing artifact '" + a.artifactPath + "' from " + a.file;
-    } else if (item instanceof BytesItem b) {
-      return "storing artifact '" + b.artifactPath + "'";
-    } else if (item instanceof EndItem e) {
-      return "ending with status " + e.status;
-    }
-    return String.valueOf(item);
+  private static String describe(Item item) {
+    return switch (item.kind()) {
+      case ARTIFACT -> "storing artifact '" + ((Item.ArtifactItem) item).artifactPath()
+          + "' from " + ((Item.ArtifactItem) item).file();
+      case BYTES -> "storing artifact '" + ((Item.BytesItem) item).artifactPath() + "'";
+      case END -> "ending with status " + ((Item.EndItem) item).status();
+      default -> String.valueOf(item);
+    };
   }
 
   private void fail(String what, Exception e) {
-    log.warn("{} failed on {}: {}", what, backend.describe(), e.toString());
-    failures.add(new TrackerException(what + " failed on " + backend.describe() + ": "
-        + e.getMessage(), e));
+    log.warn("{} failed on {}: {}", what, target, e.toString());
+    failures.add(new TrackerException(what + " failed on " + target + ": " + e.getMessage(),
+        e));
   }
 
   private static TrackerException combine(List<Throwable> errors) {
@@ -460,244 +518,5 @@ public final class Pipeline {
       }
     }
     throw out;
-  }
-
-  // ---------------------------------------------------------------------------------- items
-
-  /**
-   * The queue of one run. Logging threads fill chunks of metrics and queue them, and queue
-   * params, tags and control items; the worker drains.
-   */
-  public final class Channel {
-    final RunSpec spec;
-    final RecordQueue queue;
-    // each thread's chunk; a Lane must not refer to the channel (the thread's map keeps it)
-    private final ThreadLocal<Lane> lanes = new ThreadLocal<>();
-    private final CopyOnWriteArrayList<Lane> allLanes = new CopyOnWriteArrayList<>();
-    boolean created; // worker-only
-    boolean ended; // worker-only
-
-    Channel(RunSpec spec, int slots) {
-      this.spec = spec;
-      this.queue = new RecordQueue(slots);
-    }
-
-    /**
-     * Queues a record, waiting while the queue is full (back-pressure: nothing is dropped).
-     *
-     * @throws IllegalStateException when interrupted while waiting; the flag is restored
-     */
-    public void put(Object item) {
-      if (item instanceof Metric m) {
-        putMetric(m);
-      } else {
-        enqueue(item, true);
-      }
-    }
-
-    private void putMetric(Metric m) {
-      Lane lane = lanes.get();
-      if (lane == null) {
-        lane = newLane();
-      }
-      Chunk c = lane.current;
-      int n = c.count;
-      if (n == c.items.length) { // queueing it was interrupted before: try again
-        publish(lane, c, true);
-        c = lane.current;
-        n = 0;
-      }
-      c.items[n] = m;
-      Chunk.COUNT.setRelease(c, n + 1); // the worker may take the chunk's records before it is full
-      if (n + 1 == c.items.length) {
-        publish(lane, c, false); // the metric is in: an interrupt only delays queueing the chunk
-      }
-    }
-
-    /** Queues a thread's chunk (full, or before a control item) and starts its next. */
-    private void publish(Lane lane, Chunk c, boolean throwIfInterrupted) {
-      if (enqueue(c, throwIfInterrupted)) {
-        lane.current = new Chunk(lane, c.seq + 1, chunkSize);
-      }
-    }
-
-    /** Queues this thread's unfinished chunk, so that what it logged goes before what follows. */
-    private void publishOwnChunk() {
-      Lane lane = lanes.get();
-      if (lane != null && lane.current.count > 0) {
-        publish(lane, lane.current, true);
-      }
-    }
-
-    /** Queues an item; false when interrupted while waiting and told not to throw. */
-    private boolean enqueue(Object item, boolean throwIfInterrupted) {
-      long position = queue.offer(item);
-      if (position >= 0) {
-        // Wake a sleeping worker for every few chunks, and for any other item (they are few).
-        // Otherwise the worker comes when the interval has passed, at a flush, or when the queue
-        // is full (below).
-        if (parked && ((position & wakeMask) == 0 || !(item instanceof Chunk))) {
-          LockSupport.unpark(worker);
-        }
-        return true;
-      }
-      try {
-        queue.put(item, wakeWorker);
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (!throwIfInterrupted) {
-          return false;
-        }
-        throw new IllegalStateException("interrupted while waiting for room in the queue of run "
-            + spec.runId() + "; the record was not logged", e);
-      }
-    }
-
-    /** Queues an artifact file (or directory) to store under {@code artifactPath}. */
-    public void artifact(Path file, String artifactPath) {
-      publishOwnChunk();
-      enqueue(new ArtifactItem(file, artifactPath), true);
-    }
-
-    /** Queues bytes to store as the artifact {@code artifactPath}. */
-    public void artifact(byte[] content, String artifactPath) {
-      publishOwnChunk();
-      enqueue(new BytesItem(content, artifactPath), true);
-    }
-
-    /** Queues the end of the run; the worker sends it straight away. */
-    public void end(RunStatus status, long endTime) {
-      publishOwnChunk();
-      enqueue(new EndItem(status, endTime), true);
-      LockSupport.unpark(worker);
-    }
-
-    private Lane newLane() {
-      Lane lane = new Lane(chunkSize);
-      allLanes.add(lane);
-      lanes.set(lane);
-      return lane;
-    }
-
-    /** Every thread's current chunk. Worker only. */
-    Chunk[] currentChunks() {
-      Object[] all = allLanes.toArray();
-      Chunk[] out = new Chunk[all.length];
-      for (int i = 0; i < all.length; i++) {
-        out[i] = ((Lane) all[i]).current;
-      }
-      return out;
-    }
-
-    /** True when the worker took every metric of every thread. Worker only. */
-    boolean lanesTaken() {
-      for (Lane lane : allLanes) {
-        Chunk c = lane.current;
-        if (c.seq != lane.expected || c.taken != c.count) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  /** One thread's chunks of one run. */
-  static final class Lane {
-    volatile Chunk current; // written by its thread
-    long expected; // worker-only: the seq of the next chunk to take from the queue
-
-    Lane(int chunkSize) {
-      current = new Chunk(this, 0, chunkSize);
-    }
-  }
-
-  /**
-   * Metrics logged by one thread. Its thread writes {@code items[count]} then publishes {@code
-   * count}; the worker may take {@code items[taken..count)} at any time.
-   */
-  static final class Chunk {
-    static final VarHandle COUNT;
-
-    static {
-      try {
-        COUNT = MethodHandles.lookup().findVarHandle(Chunk.class, "count", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final Lane lane;
-    final long seq;
-    final Metric[] items;
-    volatile int count;
-    int taken; // worker-only
-
-    Chunk(Lane lane, long seq, int size) {
-      this.lane = lane;
-      this.seq = seq;
-      this.items = new Metric[size];
-    }
-  }
-
-  private record ArtifactItem(Path file, String artifactPath) {}
-
-  private record BytesItem(byte[] content, String artifactPath) {}
-
-  private record EndItem(RunStatus status, long endTime) {}
-
-  /** The batch being built; reused, {@link #build()} hands over its content and empties it. */
-  private static final class BatchBuilder {
-    Metric[] metricsChunk; // a whole chunk handed over as it is
-    private Metric[] metrics;
-    private int metricCount;
-    final List<Param> params = new ArrayList<>();
-    final List<Tag> tags = new ArrayList<>();
-
-    int size() {
-      return (metricsChunk != null ? metricsChunk.length : metricCount) + params.size()
-          + tags.size();
-    }
-
-    /** Adds {@code items[from..end)} up to a batch of {@code batchSize}; returns how many. */
-    int add(Metric[] items, int from, int end, int batchSize) {
-      if (metrics == null) {
-        metrics = new Metric[batchSize];
-      }
-      int k = Math.min(end - from, Math.max(0, batchSize - size()));
-      if (k == 0) {
-        return 0;
-      }
-      System.arraycopy(items, from, metrics, metricCount, k);
-      metricCount += k;
-      return k;
-    }
-
-    Batch build() {
-      List<Metric> m;
-      if (metricsChunk != null) {
-        m = Arrays.asList(metricsChunk);
-        metricsChunk = null;
-      } else if (metricCount == 0) {
-        m = List.of();
-      } else if (metricCount == metrics.length) {
-        m = Arrays.asList(metrics); // handed over: the next batch gets a new array
-        metrics = null;
-        metricCount = 0;
-      } else {
-        m = Arrays.asList(Arrays.copyOf(metrics, metricCount)); // `metrics` is reused
-        metricCount = 0;
-      }
-      Batch b = new Batch(m, params.isEmpty() ? List.of() : List.copyOf(params),
-          tags.isEmpty() ? List.of() : List.copyOf(tags));
-      params.clear();
-      tags.clear();
-      return b;
-    }
-
-    static String describe(Batch b) {
-      return b.metrics().size() + " metrics, " + b.params().size() + " params and "
-          + b.tags().size() + " tags";
-    }
   }
 }

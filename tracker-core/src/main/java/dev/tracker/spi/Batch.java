@@ -33,6 +33,21 @@ public record Batch(List<Metric> metrics, List<Param> params, List<Tag> tags) {
     return metrics.size() + params.size() + tags.size();
   }
 
+  /**
+   * The batch without its first {@code n} records, counted metrics first, then params, then tags
+   * (what is left to send when the first {@code n} were delivered).
+   */
+  public Batch skip(int n) {
+    if (n <= 0) {
+      return this;
+    }
+    int m = Math.min(n, metrics.size());
+    int p = Math.min(n - m, params.size());
+    int t = Math.min(n - m - p, tags.size());
+    return new Batch(metrics.subList(m, metrics.size()), params.subList(p, params.size()),
+        tags.subList(t, tags.size()));
+  }
+
   /** True when the batch holds no record. */
   public boolean isEmpty() {
     return size() == 0;

@@ -18,10 +18,21 @@ import java.util.Optional;
 /**
  * Where records go: implemented by each backend (files, an MLflow server).
  *
- * <p>A {@link dev.tracker.Tracker} calls the writing methods from its one dispatcher thread only,
- * in order per run: {@code createRun}, then batches and artifacts, then {@code endRun}. They may
- * block on I/O and throw; the pipeline reports failures from {@code flush()} and {@code close()}.
- * A backend that retries or spools does so inside these methods.
+ * <p>A {@link dev.tracker.Tracker} calls the writing methods in order per run: {@code createRun},
+ * then batches and artifacts, then {@code endRun}; from its dispatcher thread for a local backend,
+ * from its uploader for a remote one (see {@link #remoteDelivery()}). They may block on I/O and
+ * throw; they try once and do not retry. Concurrency: for a local backend no two writing calls
+ * run at once. A remote backend's {@code logBatch} may be called from up to {@code
+ * uploadsInFlight} threads at once, for the same run, with batches whose metric keys are disjoint
+ * (a key's points stay in one lane, in order; params and tags go in one of them); every other
+ * writing call runs alone, after the batches before it returned.
+ *
+ * <p>A remote backend is a synchronous translator: it classifies each failure by throwing a
+ * {@link DeliveryException} (transient, blocked, rejected records, permanent) and the delivery
+ * layer in core retries, journals and reports. A remote backend's writes may be repeated: after a
+ * transient failure, and when another process replays a journal. {@code createRun} with {@link
+ * RunSpec#resume()} must then attach to the run created before rather than create another, and a
+ * batch may arrive again (its records are idempotent on an MLflow server's SQL store).
  *
  * <p>The reading methods serve {@link dev.tracker.Tracker#runs()}, the {@code tracker} command and
  * tests; they may be called from any thread, also while a {@code Tracker} writes through this
@@ -88,6 +99,16 @@ public interface TrackingBackend extends AutoCloseable {
    */
   default FlushResult flush() throws IOException {
     return FlushResult.DELIVERED;
+  }
+
+  /**
+   * Present for a remote backend that wants its writes journal-first: appended to a local journal
+   * by the dispatcher and delivered by an uploader with retries (see {@link RemoteDelivery});
+   * empty (the default) for a backend that writes directly, like the file backend. Called once,
+   * when a tracker starts; must do no I/O.
+   */
+  default Optional<RemoteDelivery> remoteDelivery() {
+    return Optional.empty();
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.SearchPage;
 import dev.tracker.spi.SearchRequest;
@@ -29,6 +30,11 @@ public class ForwardingBackend implements TrackingBackend {
   @Override
   public String describe() {
     return delegate.describe();
+  }
+
+  @Override
+  public Optional<RemoteDelivery> remoteDelivery() {
+    return delegate.remoteDelivery();
   }
 
   @Override

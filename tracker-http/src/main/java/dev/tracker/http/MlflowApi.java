@@ -39,10 +39,10 @@ final class MlflowApi {
   }
 
   /** The experiment with this name, or empty when the server has none (404). */
-  Optional<Dto.Experiment> experimentByName(String name, RetryPolicy p) throws IOException {
+  Optional<Dto.Experiment> experimentByName(String name) throws IOException {
     try {
-      JsonNode r = rest.get("experiments/get-by-name", Map.of("experiment_name", name), p);
-      return Optional.of(Dto.Experiment.from(r.path("experiment")));
+      JsonNode r = rest.get("experiments/get-by-name", Map.of("experiment_name", name));
+      return Optional.of(experimentOf("GET experiments/get-by-name", r));
     } catch (MlflowServerException e) {
       if (e.isNotFound()) {
         return Optional.empty();
@@ -52,41 +52,46 @@ final class MlflowApi {
   }
 
   /** The experiment with this id. */
-  Dto.Experiment experiment(String id, RetryPolicy p) throws IOException {
-    JsonNode r = rest.get("experiments/get", Map.of("experiment_id", id), p);
-    return Dto.Experiment.from(r.path("experiment"));
+  Dto.Experiment experiment(String id) throws IOException {
+    JsonNode r = rest.get("experiments/get", Map.of("experiment_id", id));
+    return experimentOf("GET experiments/get", r);
   }
 
   /** Creates an experiment; a taken name fails with RESOURCE_ALREADY_EXISTS. */
-  String createExperiment(String name, RetryPolicy p) throws IOException {
+  String createExperiment(String name) throws IOException {
     byte[] body = Json.write(g -> {
       g.writeStartObject();
       g.writeStringField("name", name);
       g.writeEndObject();
     });
-    return Json.text(rest.post("experiments/create", body, p), "experiment_id");
+    JsonNode r = rest.post("experiments/create", body);
+    String id = Json.text(r, "experiment_id");
+    if (id == null || id.isEmpty()) {
+      throw rest.unexpected("POST experiments/create", "no experiment_id in " + abbreviate(r));
+    }
+    return id;
   }
 
   /**
    * Every active experiment, following {@code next_page_token}; from {@code experiments/list} on
    * servers older than MLflow 1.28, which lack {@code experiments/search}.
    */
-  List<Dto.Experiment> searchExperiments(RetryPolicy p) throws IOException {
+  List<Dto.Experiment> searchExperiments() throws IOException {
     try {
-      return searchExperimentsPaged(p);
+      return searchExperimentsPaged();
     } catch (MlflowServerException e) {
       if (e.status() != 404 || "RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
         throw e;
       }
       List<Dto.Experiment> out = new ArrayList<>();
-      for (JsonNode x : rest.get("experiments/list", Map.of(), p).path("experiments")) {
+      for (JsonNode x : rest.get("experiments/list", Map.of()).path("experiments")) {
         out.add(Dto.Experiment.from(x));
       }
       return out;
     }
   }
 
-  private List<Dto.Experiment> searchExperimentsPaged(RetryPolicy p) throws IOException {
+  private List<Dto.Experiment> searchExperimentsPaged() throws IOException {
     return paged("experiments", Dto.Experiment::from, token -> rest.post("experiments/search",
         Json.write(g -> {
           g.writeStartObject();
@@ -95,12 +100,12 @@ final class MlflowApi {
             g.writeStringField("page_token", token);
           }
           g.writeEndObject();
-        }), p));
+        })));
   }
 
   /** Creates a run: {@code start_time} is always sent, or the server records 0. */
   Dto.Run createRun(String experimentId, String runName, long startTime,
-      Map<String, String> tags, RetryPolicy p, Rest.BeforeRetry beforeRetry) throws IOException {
+      Map<String, String> tags) throws IOException {
     byte[] body = Json.write(g -> {
       g.writeStartObject();
       g.writeStringField("experiment_id", experimentId);
@@ -115,14 +120,13 @@ final class MlflowApi {
       g.writeEndArray();
       g.writeEndObject();
     });
-    return Dto.Run.from(rest.post("runs/create", body, p, beforeRetry).path("run"));
+    return runOf("POST runs/create", rest.post("runs/create", body));
   }
 
   /** The run with this id, or empty when the server has none (404). */
-  Optional<Dto.Run> run(String runId, RetryPolicy p) throws IOException {
+  Optional<Dto.Run> run(String runId) throws IOException {
     try {
-      return Optional.of(Dto.Run.from(rest.get("runs/get", Map.of("run_id", runId), p)
-          .path("run")));
+      return Optional.of(runOf("GET runs/get", rest.get("runs/get", Map.of("run_id", runId))));
     } catch (MlflowServerException e) {
       if (e.isNotFound()) {
         return Optional.empty();
@@ -132,7 +136,7 @@ final class MlflowApi {
   }
 
   /** Sets a run's status, and its end time unless {@code endTime} is negative. */
-  void updateRun(String runId, RunStatus status, long endTime, RetryPolicy p)
+  void updateRun(String runId, RunStatus status, long endTime)
       throws IOException {
     byte[] body = Json.write(g -> {
       g.writeStartObject();
@@ -143,19 +147,19 @@ final class MlflowApi {
       }
       g.writeEndObject();
     });
-    rest.post("runs/update", body, p);
+    rest.post("runs/update", body);
   }
 
   /** Sends one {@code runs/log-batch} body (see {@link Wire#body}). */
-  void logBatch(byte[] body, RetryPolicy p) throws IOException {
-    rest.post("runs/log-batch", body, p);
+  void logBatch(byte[] body) throws IOException {
+    rest.post("runs/log-batch", body);
   }
 
   /** The runs of experiments matching {@code filter} (may be null), newest first, all pages. */
-  List<Dto.Run> searchRuns(List<String> experimentIds, String filter, RetryPolicy p)
+  List<Dto.Run> searchRuns(List<String> experimentIds, String filter)
       throws IOException {
     List<Dto.Run> out = new ArrayList<>();
-    for (JsonNode run : searchRunsJson(experimentIds, filter, p)) {
+    for (JsonNode run : searchRunsJson(experimentIds, filter)) {
       out.add(Dto.Run.from(run));
     }
     return out;
@@ -165,13 +169,13 @@ final class MlflowApi {
    * The run tagged {@code tracker.runId = trackerRunId} in these experiments, as the server's
    * JSON {@code {"run": …}}, or null.
    */
-  JsonNode findRunByTrackerId(List<String> experimentIds, String trackerRunId, RetryPolicy p)
+  JsonNode findRunByTrackerId(List<String> experimentIds, String trackerRunId)
       throws IOException {
-    String filter = "tags.`" + Courier.RUN_ID_TAG + "` = '" + trackerRunId.replace("'", "\\'")
+    String filter = "tags.`" + MlflowWriter.RUN_ID_TAG + "` = '" + trackerRunId.replace("'", "\\'")
         + "'";
     for (int i = 0; i < experimentIds.size(); i += 100) {
       List<JsonNode> runs = searchRunsJson(
-          experimentIds.subList(i, Math.min(experimentIds.size(), i + 100)), filter, p);
+          experimentIds.subList(i, Math.min(experimentIds.size(), i + 100)), filter);
       if (!runs.isEmpty()) {
         return Json.MAPPER.createObjectNode().set("run", runs.get(0));
       }
@@ -179,8 +183,7 @@ final class MlflowApi {
     return null;
   }
 
-  private List<JsonNode> searchRunsJson(List<String> experimentIds, String filter,
-      RetryPolicy p) throws IOException {
+  private List<JsonNode> searchRunsJson(List<String> experimentIds, String filter) throws IOException {
     return paged("runs", run -> run, token -> rest.post("runs/search", Json.write(g -> {
       g.writeStartObject();
       g.writeArrayFieldStart("experiment_ids");
@@ -199,39 +202,72 @@ final class MlflowApi {
         g.writeStringField("page_token", token);
       }
       g.writeEndObject();
-    }), p));
+    })));
   }
 
   /**
    * Every point of a metric. {@code max_results} is always sent: without it recent servers
    * answer an empty page whose token never advances.
    */
-  List<Metric> metricHistory(String runId, String key, RetryPolicy p) throws IOException {
+  List<Metric> metricHistory(String runId, String key) throws IOException {
     return paged("metrics", Json::metric, token -> {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("run_id", runId);
       q.put("metric_key", key);
       q.put("max_results", Integer.toString(HISTORY_PAGE));
       q.put("page_token", token);
-      return rest.get("metrics/get-history", q, p);
+      return rest.get("metrics/get-history", q);
     });
   }
 
   /** The artifacts directly under {@code path} (null for the root). */
-  List<Dto.FileInfo> listArtifacts(String runId, String path, RetryPolicy p) throws IOException {
+  List<Dto.FileInfo> listArtifacts(String runId, String path) throws IOException {
     return paged("files", Dto.FileInfo::from, token -> {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("run_id", runId);
       q.put("path", path);
       q.put("page_token", token);
-      return rest.get("artifacts/list", q, p);
+      return rest.get("artifacts/list", q);
     });
   }
 
   /** Uploads a file's bytes with PUT, streamed from disk. */
-  void upload(HttpUrl url, Path file, String artifactPath, RetryPolicy p) throws IOException {
+  void upload(HttpUrl url, Path file, String artifactPath) throws IOException {
     rest.put(url, RequestBody.create(file.toFile(), OCTETS), "PUT artifact '" + artifactPath
-        + "'", p);
+        + "'");
+  }
+
+  /** The experiment of a reply, which must name its id. */
+  private Dto.Experiment experimentOf(String what, JsonNode reply) throws IOException {
+    Dto.Experiment e;
+    try {
+      e = Dto.Experiment.from(reply.path("experiment"));
+    } catch (RuntimeException bad) {
+      throw rest.unexpected(what, bad.getMessage() + " in " + abbreviate(reply));
+    }
+    if (e.id() == null || e.id().isEmpty()) {
+      throw rest.unexpected(what, "no experiment.experiment_id in " + abbreviate(reply));
+    }
+    return e;
+  }
+
+  /** The run of a reply, which must name its id. */
+  private Dto.Run runOf(String what, JsonNode reply) throws IOException {
+    Dto.Run r;
+    try {
+      r = Dto.Run.from(reply.path("run"));
+    } catch (RuntimeException bad) {
+      throw rest.unexpected(what, bad.getMessage() + " in " + abbreviate(reply));
+    }
+    if (r.id() == null || r.id().isEmpty()) {
+      throw rest.unexpected(what, "no run.info.run_id in " + abbreviate(reply));
+    }
+    return r;
+  }
+
+  private static String abbreviate(JsonNode reply) {
+    String s = reply.toString();
+    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
   }
 
   /** Follows page tokens, stopping on a token seen before or a page that brought nothing. */

@@ -4,8 +4,12 @@ import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -30,12 +34,13 @@ import java.util.Optional;
  *   <tr><td>{@code MLFLOW_EXPERIMENT_ID}</td><td>experiment of the default experiment's runs,
  *       when no experiment name is configured</td><td>none</td></tr>
  *   <tr><td>{@code MLFLOW_HTTP_REQUEST_TIMEOUT}</td><td>seconds per request</td><td>120</td></tr>
- *   <tr><td>{@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}</td><td>retries</td><td>7</td></tr>
+ *   <tr><td>{@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}</td><td>checked, otherwise unused: a
+ *       tracker retries delivery from its journal until the server takes it</td><td></td></tr>
  *   <tr><td>{@code MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR}</td><td>seconds before the first retry,
  *       doubled each time</td><td>2</td></tr>
  *   <tr><td>{@code MLFLOW_HTTP_REQUEST_BACKOFF_JITTER}</td><td>random seconds added to each
  *       wait, at most</td><td>1</td></tr>
- *   <tr><td>{@code TRACKER_SPOOL_DIR} (property {@code tracker.spoolDir})</td><td>spool
+ *   <tr><td>{@code TRACKER_SPOOL_DIR} (property {@code tracker.spoolDir})</td><td>journal
  *       root</td><td>{@code ~/.tracker/spool}</td></tr>
  * </table>
  *
@@ -94,12 +99,12 @@ public final class MlflowBackendProvider implements BackendProvider {
     c.env("MLFLOW_HTTP_REQUEST_TIMEOUT")
         .map(v -> seconds("MLFLOW_HTTP_REQUEST_TIMEOUT", v, false)).ifPresent(b::timeout);
     c.env("MLFLOW_HTTP_REQUEST_MAX_RETRIES")
-        .map(v -> count("MLFLOW_HTTP_REQUEST_MAX_RETRIES", v)).ifPresent(b::maxRetries);
+        .ifPresent(v -> count("MLFLOW_HTTP_REQUEST_MAX_RETRIES", v)); // checked; see the table
     c.env("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR")
         .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", v)).ifPresent(b::backoffFactor);
     c.env("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER")
         .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", v)).ifPresent(b::backoffJitter);
-    c.setting(Spool.PROPERTY, Spool.ENV).map(Path::of).ifPresent(b::spoolDir);
+    c.setting("tracker.spoolDir", "TRACKER_SPOOL_DIR").map(Path::of).ifPresent(b::spoolDir);
     return b;
   }
 
@@ -155,5 +160,27 @@ public final class MlflowBackendProvider implements BackendProvider {
           + v + "'");
     }
     return Duration.ofNanos((long) (d * 1e9));
+  }
+
+  /**
+   * The folder name of a server's journals: 16 hex characters of the SHA-256 of the server URL
+   * without credentials, trailing '/' or default port.
+   */
+  static String serverKey(URI server) {
+    String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
+    String host = server.getHost() == null ? "" : server.getHost().toLowerCase(Locale.ROOT);
+    int port = server.getPort();
+    if (port == -1) {
+      port = "https".equals(scheme) ? 443 : 80;
+    }
+    String path = server.getPath() == null ? "" : server.getPath().replaceAll("/+$", "");
+    String normal = scheme + "://" + host + ":" + port + path;
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256")
+          .digest(normal.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

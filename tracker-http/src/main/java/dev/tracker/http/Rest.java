@@ -1,8 +1,8 @@
 package dev.tracker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracker.spi.DeliveryException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -14,11 +14,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -31,43 +26,37 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * JSON over HTTP to one MLflow server, with retries. Every response is closed; credentials are
- * added by an interceptor of the client and never appear in a URL, a log line or a message.
+ * JSON over HTTP to one MLflow server: one attempt per call, every failure classified for the
+ * delivery layer in core, which retries. Every response is closed; credentials are added by an
+ * interceptor of the client and never appear in a URL, a log line or a message.
+ *
+ * <ul>
+ *   <li>an I/O error, 408, 429 and 5xx, and any reply that is not what MLflow answers (a 200
+ *       whose body is not JSON: HTML, a login page after a redirect, truncated JSON) → a transient
+ *       {@link DeliveryException}, with the server's {@code Retry-After};
+ *   <li>a failed TLS handshake → a blocked {@link DeliveryException} (retried, and reported);
+ *   <li>any other HTTP error → {@link MlflowServerException}, which callers classify.
+ * </ul>
  */
 final class Rest {
   static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   static final String API = "api/2.0/mlflow/";
 
-  private static final Logger log = LoggerFactory.getLogger(MlflowBackend.class);
-  private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final OkHttpClient client;
   private final HttpUrl base;
   private final String server;
-  private final Sleeper sleeper;
-  private final DoubleSupplier random;
-  private final LongSupplier nanoTime;
   private final InstantSource clock;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
-  private final AtomicLong lastWarn = new AtomicLong(Long.MIN_VALUE);
-  // The Retry-After of the latest retryable answer, until taken: the spool's drainer tries once
-  // per round and must wait at least this long before its next round.
-  private final AtomicReference<Duration> lastRetryAfter = new AtomicReference<>();
   private volatile boolean closed;
 
-  Rest(OkHttpClient client, HttpUrl base, String server, Sleeper sleeper, DoubleSupplier random,
-      LongSupplier nanoTime, InstantSource clock) {
+  Rest(OkHttpClient client, HttpUrl base, String server, InstantSource clock) {
     this.client = client;
     this.base = base;
     this.server = server;
-    this.sleeper = sleeper;
-    this.random = random;
-    this.nanoTime = nanoTime;
     this.clock = clock;
   }
 
@@ -76,184 +65,129 @@ final class Rest {
     return base;
   }
 
+  /** The server, without credentials, for messages. */
+  String server() {
+    return server;
+  }
+
   /** The URL of an endpoint under {@code api/2.0/mlflow/}, e.g. {@code runs/log-batch}. */
   HttpUrl endpoint(String endpoint) {
     return base.newBuilder().addPathSegments(API + endpoint).build();
   }
 
-  JsonNode get(String endpoint, Map<String, String> query, RetryPolicy policy)
-      throws IOException {
+  JsonNode get(String endpoint, Map<String, String> query) throws IOException {
     HttpUrl.Builder url = endpoint(endpoint).newBuilder();
     query.forEach((k, v) -> {
       if (v != null) {
         url.addQueryParameter(k, v);
       }
     });
-    return call(new Request.Builder().url(url.build()).get().build(), "GET " + endpoint, policy);
+    return call(new Request.Builder().url(url.build()).get().build(), "GET " + endpoint);
   }
 
-  JsonNode post(String endpoint, byte[] json, RetryPolicy policy) throws IOException {
-    return post(endpoint, json, policy, null);
-  }
-
-  /**
-   * Posts; before each retry {@code beforeRetry} may answer instead (for a create whose first
-   * attempt may have reached the server although its answer was lost).
-   */
-  JsonNode post(String endpoint, byte[] json, RetryPolicy policy, BeforeRetry beforeRetry)
-      throws IOException {
+  JsonNode post(String endpoint, byte[] json) throws IOException {
     Request request = new Request.Builder().url(endpoint(endpoint))
         .post(RequestBody.create(json, JSON)).build();
-    return call(request, "POST " + endpoint, policy, beforeRetry);
+    return call(request, "POST " + endpoint);
   }
 
-  /** Looks, before a retry, whether the first attempt took effect after all. */
-  @FunctionalInterface
-  interface BeforeRetry {
-    /** The answer to use instead of retrying, or null to retry. */
-    JsonNode check() throws IOException;
-  }
-
-  JsonNode put(HttpUrl url, RequestBody body, String what, RetryPolicy policy)
-      throws IOException {
-    return call(new Request.Builder().url(url).put(body).build(), what, policy);
+  JsonNode put(HttpUrl url, RequestBody body, String what) throws IOException {
+    return call(new Request.Builder().url(url).put(body).build(), what);
   }
 
   /**
-   * The {@code Retry-After} of the latest retryable answer since the last call, or null; forgets
-   * it.
+   * Cancels the calls in flight and makes every later call fail at once: a request to a server
+   * that does not answer must not hold a thread after close.
    */
-  Duration takeRetryAfter() {
-    return lastRetryAfter.getAndSet(null);
-  }
-
-  /** Cancels the calls in flight (at close, after a grace period). */
-  void cancelAll() {
+  void close() {
+    closed = true;
     for (Call c : inFlight) {
       c.cancel();
     }
   }
 
-  /**
-   * Cancels the calls in flight and makes every later call fail at once without retrying: what
-   * was being sent then goes to the spool instead of holding up a thread after close.
-   */
-  void close() {
-    closed = true;
-    cancelAll();
+  /** A reply that is not what MLflow answers to {@code what}: retried, like an I/O error. */
+  DeliveryException unexpected(String what, String detail) {
+    return DeliveryException.transientFailure(what + " to " + server + " got an unexpected"
+        + " reply: " + detail, null, null);
   }
 
   /**
-   * Sends the request, retrying I/O errors and 408, 429, 500, 502, 503, 504 per the policy.
+   * Sends the request once.
    *
-   * @throws UnreachableException when the retries ran out, the budget was spent, or TLS failed
+   * @throws DeliveryException for a failure worth retrying (or blocked, for TLS)
    * @throws MlflowServerException when the server answered with an error not worth retrying
    */
-  JsonNode call(Request request, String what, RetryPolicy policy) throws IOException {
-    return call(request, what, policy, null);
-  }
-
-  private JsonNode call(Request request, String what, RetryPolicy policy,
-      BeforeRetry beforeRetry) throws IOException {
-    long start = nanoTime.getAsLong();
-    for (int attempt = 1; ; attempt++) {
-      if (closed) {
-        throw new UnreachableException(what + " to " + server + " was not sent: the backend is"
-            + " closed", null, false);
+  JsonNode call(Request request, String what) throws IOException {
+    if (closed) {
+      throw DeliveryException.transientFailure(what + " to " + server + " was not sent: the"
+          + " backend is closed", null, null);
+    }
+    Call call = client.newCall(request);
+    inFlight.add(call);
+    try (Response response = call.execute()) {
+      int code = response.code();
+      if (response.isSuccessful()) {
+        return parse(what, response);
       }
-      if (attempt > 1 && beforeRetry != null) {
-        try {
-          JsonNode answer = beforeRetry.check();
-          if (answer != null) {
-            return answer;
-          }
-        } catch (UnreachableException stillDown) {
-          // then the create cannot have been seen either way; retry it
-        }
+      String text = errorBody(response.body());
+      if (!isRetryable(code)) {
+        throw serverError(what, code, text);
       }
-      Duration retryAfter = null;
-      String failure;
-      IOException cause = null;
-      Call call = client.newCall(request);
-      inFlight.add(call);
-      try (Response response = call.execute()) {
-        int code = response.code();
-        if (response.isSuccessful()) {
-          ResponseBody body = response.body();
-          return Json.parse(body.bytes());
-        }
-        String text = errorBody(response.body());
-        if (!RetryPolicy.isRetryable(code)) {
-          throw serverError(what, code, text);
-        }
-        failure = "HTTP " + code + describe(text);
-        retryAfter = retryAfter(response.header("Retry-After"));
-        if (retryAfter != null) {
-          lastRetryAfter.set(retryAfter);
-        }
-      } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
+      throw DeliveryException.transientFailure(what + " to " + server + " failed: HTTP " + code
+          + describe(text), null, retryAfter(response.header("Retry-After")));
+    } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
+      throw tlsFailure(what, e);
+    } catch (SSLException e) {
+      if (e.getCause() instanceof CertificateException) {
         throw tlsFailure(what, e);
-      } catch (SSLException e) {
-        if (e.getCause() instanceof CertificateException) {
-          throw tlsFailure(what, e);
-        }
-        failure = e.toString();
-        cause = e;
-      } catch (IOException e) {
-        failure = e.toString();
-        cause = e;
-      } finally {
-        inFlight.remove(call);
       }
-      if (Thread.currentThread().isInterrupted() || closed) {
-        throw unreachable(what, attempt, failure, cause);
-      }
-      if (attempt > policy.maxRetries()) {
-        throw unreachable(what, attempt, failure, cause);
-      }
-      Duration delay = policy.delay(attempt, retryAfter, random.getAsDouble());
-      if (policy.budget() != null
-          && nanoTime.getAsLong() - start + delay.toNanos() > policy.budget().toNanos()) {
-        throw unreachable(what, attempt, failure + "; giving up after "
-            + policy.budget().toSeconds() + " s", cause);
-      }
-      warn("{} to {} failed (attempt {} of {}): {}; retrying in {} ms", what, server, attempt,
-          policy.maxRetries() + 1, failure, delay.toMillis());
-      try {
-        sleeper.sleep(delay);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        InterruptedIOException io = new InterruptedIOException(
-            "interrupted while waiting to retry " + what);
-        io.initCause(e);
-        throw new UnreachableException(what + " to " + server + " was interrupted", io, false);
-      }
+      throw ioFailure(what, e);
+    } catch (DeliveryException e) {
+      throw e;
+    } catch (IOException e) {
+      throw ioFailure(what, e);
+    } finally {
+      inFlight.remove(call);
     }
   }
 
-  // WARN per failed attempt, at most every ten seconds; DEBUG in between.
-  private void warn(String format, Object... args) {
-    long now = nanoTime.getAsLong();
-    long last = lastWarn.get();
-    if ((last == Long.MIN_VALUE || now - last >= WARN_EVERY_NANOS)
-        && lastWarn.compareAndSet(last, now)) {
-      log.warn(format, args);
-    } else {
-      log.debug(format, args);
+  private JsonNode parse(String what, Response response) throws IOException {
+    byte[] bytes = response.body().bytes();
+    try {
+      JsonNode node = Json.parse(bytes);
+      if (!node.isObject()) {
+        throw unexpected(what, "HTTP " + response.code() + " with a body that is not a JSON"
+            + " object: " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
+      }
+      return node;
+    } catch (DeliveryException e) {
+      throw e;
+    } catch (IOException e) {
+      String type = response.header("Content-Type");
+      throw unexpected(what, "HTTP " + response.code()
+          + (type == null ? "" : " (" + type + ")") + " with a body that is not JSON"
+          + (response.priorResponse() != null ? ", after a redirect to "
+          + response.request().url().redact() : "") + ": "
+          + printable(new String(bytes, StandardCharsets.UTF_8), 200));
     }
   }
 
-  private UnreachableException unreachable(String what, int attempts, String failure,
-      IOException cause) {
-    return new UnreachableException(what + " to " + server + " failed after " + attempts
-        + (attempts == 1 ? " attempt: " : " attempts: ") + failure, cause, false);
+  /** The statuses worth retrying: timeouts, rate limits and server errors that pass. */
+  static boolean isRetryable(int status) {
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
+        || status == 504;
   }
 
-  private UnreachableException tlsFailure(String what, IOException e) {
-    return new UnreachableException(what + " to " + server + " failed: the TLS handshake"
+  private DeliveryException ioFailure(String what, IOException e) {
+    return DeliveryException.transientFailure(what + " to " + server + " failed: " + e, e, null);
+  }
+
+  private DeliveryException tlsFailure(String what, IOException e) {
+    return DeliveryException.blocked(what + " to " + server + " failed: the TLS handshake"
         + " failed (" + e.getMessage() + "); if the server uses a private or self-signed"
         + " certificate, set MLFLOW_TRACKING_SERVER_CERT_PATH to its CA certificate (PEM), or"
-        + " MLFLOW_TRACKING_INSECURE_TLS=true to skip verification", e, true);
+        + " MLFLOW_TRACKING_INSECURE_TLS=true to skip verification", e);
   }
 
   private static MlflowServerException serverError(String what, int code, String text) {
@@ -270,7 +204,7 @@ final class Rest {
         // keep the raw text
       }
     }
-    return new MlflowServerException(what, code, errorCode, printable(message));
+    return new MlflowServerException(what, code, errorCode, printable(message, 500));
   }
 
   private static String describe(String text) {
@@ -282,12 +216,12 @@ final class Rest {
   }
 
   // An error body may be HTML from a proxy: keep its start, on one line.
-  private static String printable(String s) {
+  private static String printable(String s, int max) {
     if (s == null) {
       return null;
     }
     String one = s.replaceAll("\\s+", " ").strip();
-    return one.length() <= 500 ? one : one.substring(0, 500) + "…";
+    return one.length() <= max ? one : one.substring(0, max) + "…";
   }
 
   private static String errorBody(ResponseBody body) {

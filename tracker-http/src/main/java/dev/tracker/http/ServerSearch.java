@@ -31,12 +31,10 @@ final class ServerSearch {
   }
 
   private final MlflowApi api;
-  private final RetryPolicy policy;
   private final Info info;
 
-  ServerSearch(MlflowApi api, RetryPolicy policy, Info info) {
+  ServerSearch(MlflowApi api, Info info) {
     this.api = api;
-    this.policy = policy;
     this.info = info;
   }
 
@@ -44,14 +42,14 @@ final class ServerSearch {
   SearchPage search(SearchRequest request) throws IOException {
     Map<String, String> experiments = new LinkedHashMap<>();
     if (request.experimentNames().isEmpty()) {
-      for (Dto.Experiment e : api.searchExperiments(policy)) {
+      for (Dto.Experiment e : api.searchExperiments()) {
         if (!e.isDeleted()) {
           experiments.put(e.id(), e.name());
         }
       }
     } else {
       for (String name : request.experimentNames()) {
-        Optional<Dto.Experiment> e = api.experimentByName(name, policy);
+        Optional<Dto.Experiment> e = api.experimentByName(name);
         e.ifPresent(x -> experiments.put(x.id(), x.name()));
       }
     }
@@ -80,7 +78,7 @@ final class ServerSearch {
         g.writeStringField("page_token", request.pageToken());
       }
       g.writeEndObject();
-    }), policy);
+    }));
     List<RunSummary> runs = new ArrayList<>();
     Map<String, String> ids = new HashMap<>();
     for (JsonNode node : reply.path("runs")) {

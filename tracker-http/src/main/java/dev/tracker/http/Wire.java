@@ -44,9 +44,9 @@ final class Wire {
   /**
    * One record of a batch, already encoded.
    *
-   * @param index its position in the batch's entity list (metrics, then params, then tags)
+   * @param index its position in the batch, counted metrics first, then params, then tags
    */
-  record Entity(Kind kind, String key, String value, Object record, byte[] json, int index) {}
+  record Entity(Kind kind, String key, String value, byte[] json, int index) {}
 
   /**
    * The records of a batch in sending order: metrics, params, then tags; of several tags with
@@ -54,13 +54,16 @@ final class Wire {
    */
   static List<Entity> entities(Batch batch) {
     List<Entity> out = new ArrayList<>(batch.size());
-    for (Metric m : batch.metrics()) {
-      out.add(new Entity(Kind.METRIC, m.key(), null, m,
-          Json.write(g -> Json.writeMetric(g, m)), out.size()));
+    List<Metric> metrics = batch.metrics();
+    for (int i = 0; i < metrics.size(); i++) {
+      Metric m = metrics.get(i);
+      out.add(new Entity(Kind.METRIC, m.key(), null, Json.write(g -> Json.writeMetric(g, m)),
+          i));
     }
+    int at = metrics.size();
     for (Param p : batch.params()) {
-      out.add(new Entity(Kind.PARAM, p.key(), p.value(), p,
-          Json.write(g -> Json.writeKeyValue(g, p.key(), p.value())), out.size()));
+      out.add(new Entity(Kind.PARAM, p.key(), p.value(),
+          Json.write(g -> Json.writeKeyValue(g, p.key(), p.value())), at++));
     }
     Map<String, Integer> lastTag = new HashMap<>();
     List<Tag> tags = batch.tags();
@@ -70,27 +73,11 @@ final class Wire {
     for (int i = 0; i < tags.size(); i++) {
       Tag t = tags.get(i);
       if (lastTag.get(t.key()) == i) {
-        out.add(new Entity(Kind.TAG, t.key(), t.value(), t,
-            Json.write(g -> Json.writeKeyValue(g, t.key(), t.value())), out.size()));
+        out.add(new Entity(Kind.TAG, t.key(), t.value(),
+            Json.write(g -> Json.writeKeyValue(g, t.key(), t.value())), at + i));
       }
     }
     return out;
-  }
-
-  /** The batch made of these entities' records. */
-  static Batch batchOf(List<Entity> entities) {
-    List<Metric> metrics = new ArrayList<>();
-    List<Param> params = new ArrayList<>();
-    List<Tag> tags = new ArrayList<>();
-    for (Entity e : entities) {
-      switch (e.kind()) {
-        case METRIC -> metrics.add((Metric) e.record());
-        case PARAM -> params.add((Param) e.record());
-        case TAG -> tags.add((Tag) e.record());
-        default -> throw new IllegalStateException(e.kind().toString());
-      }
-    }
-    return new Batch(metrics, params, tags);
   }
 
   /** Splits entities, in order, into requests within the server's limits. */

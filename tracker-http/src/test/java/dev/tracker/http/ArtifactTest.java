@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.TrackerException;
 import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -31,7 +31,7 @@ class ArtifactTest {
   @BeforeEach
   void start() throws Exception {
     server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp.resolve("spool"), new Fixtures.TestSleeper()).build();
+    backend = Fixtures.backend(server, tmp.resolve("spool")).build();
   }
 
   @AfterEach
@@ -73,7 +73,9 @@ class ArtifactTest {
     Path file = Files.writeString(tmp.resolve("a.txt"), "x");
 
     assertThatThrownBy(() -> backend.logArtifact(RUN, file, "a.txt"))
-        .isInstanceOf(TrackerException.class)
+        .isInstanceOf(DeliveryException.class)
+        .satisfies(e -> assertThat(((DeliveryException) e).kind())
+            .isEqualTo(DeliveryException.Kind.PERMANENT))
         .hasMessage("run " + RUN + " (MLflow run " + SERVER_RUN + ") stores artifacts at"
             + " 's3://bucket/mlruns/1/" + SERVER_RUN + "/artifacts', which the tracking server"
             + " does not serve: artifacts are uploaded through MLflow's artifact proxy only."
@@ -89,8 +91,9 @@ class ArtifactTest {
     int before = fake.requests().size();
 
     assertThatThrownBy(() -> backend.logArtifact(RUN, tmp.resolve("gone.bin"), "gone.bin"))
-        .isInstanceOf(NoSuchFileException.class)
-        .hasMessageContaining("artifact file of run " + RUN + " is missing");
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("artifact 'gone.bin' of run " + RUN + " (MLflow run " + SERVER_RUN
+            + ") is missing: " + tmp.resolve("gone.bin"));
     assertThat(fake.requests()).hasSize(before);
   }
 

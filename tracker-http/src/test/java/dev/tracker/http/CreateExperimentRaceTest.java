@@ -3,8 +3,8 @@ package dev.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tracker.TrackerException;
 import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.DeliveryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ class CreateExperimentRaceTest {
     String id = fake.createExperiment("iris"); // created by the other process meanwhile
     fake.script("experiments/get-by-name", FakeMlflowServer.error(404,
         "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name 'iris'"));
-    try (MlflowBackend backend = Fixtures.backend(server, tmp, new Fixtures.TestSleeper())
+    try (MlflowBackend backend = Fixtures.backend(server, tmp)
         .build()) {
       assertThat(backend.createExperiment("iris")).isEqualTo(id);
     }
@@ -55,7 +55,7 @@ class CreateExperimentRaceTest {
     int n = 8;
     List<MlflowBackend> backends = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      backends.add(Fixtures.backend(server, tmp.resolve("s" + i), new Fixtures.TestSleeper())
+      backends.add(Fixtures.backend(server, tmp.resolve("s" + i))
           .build());
     }
     CyclicBarrier start = new CyclicBarrier(n);
@@ -85,10 +85,10 @@ class CreateExperimentRaceTest {
   @Test
   void aDeletedExperimentIsAClearError() throws Exception {
     fake.deleteExperiment(fake.createExperiment("old"));
-    try (MlflowBackend backend = Fixtures.backend(server, tmp, new Fixtures.TestSleeper())
+    try (MlflowBackend backend = Fixtures.backend(server, tmp)
         .build()) {
       assertThatThrownBy(() -> backend.createExperiment("old"))
-          .isInstanceOf(TrackerException.class)
+          .isInstanceOf(DeliveryException.class)
           .hasMessage("experiment 'old' (id 1) is deleted on " + backend.describe()
               + "; restore it (mlflow experiments restore --experiment-id 1) or log to another"
               + " experiment");
@@ -98,7 +98,7 @@ class CreateExperimentRaceTest {
   @Test
   void theDefaultExperimentGoesToTheConfiguredExperimentId() throws Exception {
     String id = fake.createExperiment("team");
-    try (MlflowBackend backend = Fixtures.backend(server, tmp, new Fixtures.TestSleeper())
+    try (MlflowBackend backend = Fixtures.backend(server, tmp)
         .experimentId(id).build()) {
       assertThat(backend.createExperiment("Default")).isEqualTo(id);
       assertThat(backend.createExperiment("other")).isNotEqualTo(id);

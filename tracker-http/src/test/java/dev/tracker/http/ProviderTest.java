@@ -84,7 +84,6 @@ class ProviderTest {
     assertThat(b.insecureTls()).isTrue();
     assertThat(b.experimentId()).isEqualTo("42");
     assertThat(b.timeout()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(b.maxRetries()).isEqualTo(3);
     assertThat(b.backoffFactor()).isEqualTo(0.5);
     assertThat(b.backoffJitter()).isEqualTo(0.25);
     assertThat(b.spoolDir()).isEqualTo(Path.of("/var/spool/tracker"));
@@ -104,9 +103,8 @@ class ProviderTest {
         .uri("http://h").environment(Map.of()).systemProperties(Map.of()).build());
     assertThat(b.authKind()).isEqualTo("none");
     assertThat(b.timeout()).isEqualTo(MlflowBackend.DEFAULT_TIMEOUT);
-    assertThat(b.maxRetries()).isEqualTo(7);
     assertThat(b.backoffFactor()).isEqualTo(2.0);
-    assertThat(b.spoolDir()).isEqualTo(Spool.defaultRoot());
+    assertThat(b.spoolDir()).isEqualTo(MlflowBackend.defaultSpoolDir());
   }
 
   @Test
@@ -169,9 +167,11 @@ class ProviderTest {
   @Test
   void theSpoolFolderOfAServerIgnoresCredentialsTrailingSlashAndDefaultPort() {
     Path root = Path.of("/s");
-    Path a = Spool.directoryFor(root, URI.create("https://u:p@Example.com:443/team/"));
-    assertThat(a).isEqualTo(Spool.directoryFor(root, URI.create("https://example.com/team")));
+    Path a = MlflowBackend.journalDirectory(root, URI.create("https://u:p@Example.com:443/team/"));
+    assertThat(a).isEqualTo(MlflowBackend.journalDirectory(root,
+        URI.create("https://example.com/team")));
     assertThat(a.getFileName().toString()).matches("[0-9a-f]{16}");
-    assertThat(a).isNotEqualTo(Spool.directoryFor(root, URI.create("https://example.com/x")));
+    assertThat(a).isNotEqualTo(MlflowBackend.journalDirectory(root,
+        URI.create("https://example.com/x")));
   }
 }

@@ -46,7 +46,7 @@ class ReadBackTest {
   @BeforeEach
   void start() throws Exception {
     server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp, new Fixtures.TestSleeper()).build();
+    backend = Fixtures.backend(server, tmp).build();
     String exp = backend.createExperiment("iris");
     backend.createRun(new RunSpec(PARENT, exp, "iris", "sweep", 1000, Map.of(), null, false));
     backend.createRun(new RunSpec(CHILD, exp, "iris", "lr-0.1", 2000,
@@ -70,7 +70,7 @@ class ReadBackTest {
   }
 
   private MlflowBackend fresh() {
-    return Fixtures.backend(server, tmp, new Fixtures.TestSleeper()).build();
+    return Fixtures.backend(server, tmp).build();
   }
 
   @Test

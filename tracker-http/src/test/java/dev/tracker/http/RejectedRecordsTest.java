@@ -11,8 +11,8 @@ import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +29,13 @@ class RejectedRecordsTest {
 
   @TempDir Path tmp;
   private final FakeMlflowServer fake = new FakeMlflowServer();
-  private final Fixtures.TestSleeper sleeper = new Fixtures.TestSleeper();
   private MockWebServer server;
   private MlflowBackend backend;
 
   @BeforeEach
   void start() throws Exception {
     server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp, sleeper).build();
+    backend = Fixtures.backend(server, tmp).build();
   }
 
   @AfterEach
@@ -60,14 +59,16 @@ class RejectedRecordsTest {
         List.of(new Tag("phase", "train")));
 
     assertThatThrownBy(() -> backend.logBatch(RUN, batch))
-        .isInstanceOf(RejectedRecordsException.class)
+        .isInstanceOf(DeliveryException.class)
         .hasMessage("the MLflow server refused 1 record of run " + RUN + " (MLflow run "
             + SERVER_RUN + ") (4 other records were delivered): param 'lr':"
             + " INVALID_PARAMETER_VALUE: Changing param values is not allowed. Param with"
             + " key='lr' was already logged with value='0.5' for run ID='" + SERVER_RUN
             + "'. Attempted logging new value '0.1'.")
-        .satisfies(e -> assertThat(((RejectedRecordsException) e).rejected())
-            .extracting(RejectedRecordsException.Rejected::key).containsExactly("lr"));
+        .satisfies(e -> assertThat(((DeliveryException) e).kind())
+            .isEqualTo(DeliveryException.Kind.REJECTED))
+        .satisfies(e -> assertThat(((DeliveryException) e).rejected())
+            .extracting(DeliveryException.Rejected::key).containsExactly("lr"));
 
     FakeMlflowServer.Run run = fake.run(SERVER_RUN);
     assertThat(run.metrics()).hasSize(2);
@@ -91,7 +92,7 @@ class RejectedRecordsTest {
     fake.script("runs/log-batch", FakeMlflowServer.status(200, "{}"));
 
     assertThatThrownBy(() -> backend.logBatch(RUN, Batch.ofMetrics(metrics)))
-        .isInstanceOf(RejectedRecordsException.class)
+        .isInstanceOf(DeliveryException.class)
         .hasMessage("the MLflow server refused 1 record of run " + RUN + " (MLflow run "
             + SERVER_RUN + ") (3 other records were delivered): metric 'c':"
             + " INVALID_PARAMETER_VALUE: Got invalid value for a metric");
@@ -110,7 +111,7 @@ class RejectedRecordsTest {
 
     assertThatThrownBy(() -> backend.logBatch(RUN, new Batch(List.of(new Metric("m", 1, 1, 0)),
         List.of(new Param("lr", "0.2")), List.of())))
-        .isInstanceOf(RejectedRecordsException.class)
+        .isInstanceOf(DeliveryException.class)
         .hasMessageEndingWith("param 'lr': already logged with value '0.1'; params are"
             + " write-once, so the value '0.2' was not sent");
     assertThat(fake.count("runs/log-batch")).isEqualTo(2);
@@ -137,12 +138,12 @@ class RejectedRecordsTest {
     createRun();
     fake.putParam(SERVER_RUN, "seed", "7");
     backend.close();
-    backend = Fixtures.backend(server, tmp, sleeper).build();
+    backend = Fixtures.backend(server, tmp).build();
     backend.createRun(new RunSpec(SERVER_RUN, "1", "e", "r", 1, Map.of(), null, true));
 
     assertThatThrownBy(() -> backend.logBatch(SERVER_RUN, new Batch(List.of(),
         List.of(new Param("seed", "8"), new Param("lr", "0.1")), List.of())))
-        .isInstanceOf(RejectedRecordsException.class)
+        .isInstanceOf(DeliveryException.class)
         .hasMessageContaining("param 'seed': already logged with value '7'");
     assertThat(fake.run(SERVER_RUN).params()).containsEntry("seed", "7")
         .containsEntry("lr", "0.1");
@@ -167,21 +168,5 @@ class RejectedRecordsTest {
     assertThat(fake.run(serverRun).metrics()).extracting(FakeMlflowServer.Point::step)
         .containsExactly(0L, 1L);
     assertThat(fake.run(serverRun).status()).isEqualTo("FINISHED");
-  }
-
-  @Test
-  void aRefusalFoundWhileDeliveringTheSpoolIsReportedAndTheRestDelivered() throws Exception {
-    createRun();
-    fake.outage(FakeMlflowServer.Outage.DISCONNECT);
-    backend.logBatch(RUN, new Batch(List.of(new Metric("loss", 1, 1, 0)),
-        List.of(new Param("lr", "0.1")), List.of()));
-    fake.putParam(SERVER_RUN, "lr", "0.5");
-    fake.outage(FakeMlflowServer.Outage.NONE);
-
-    assertThatThrownBy(backend::flush).isInstanceOf(RejectedRecordsException.class)
-        .hasMessageContaining("param 'lr'");
-    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
-    assertThat(Spool.at(Spool.directoryFor(tmp, URI.create(backend.describe()))).sessions())
-        .isEmpty();
   }
 }

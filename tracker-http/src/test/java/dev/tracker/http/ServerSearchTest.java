@@ -33,8 +33,7 @@ class ServerSearchTest {
   void start() throws Exception {
     server = new MockWebServer();
     server.start();
-    tracker = Tracker.builder().backend(Fixtures.backend(server, spool,
-        new Fixtures.TestSleeper()).build()).shutdownHook(false).standardTags(false)
+    tracker = Tracker.builder().backend(Fixtures.backend(server, spool).build()).shutdownHook(false).standardTags(false)
         .systemProperties(k -> null).environment(k -> null).build();
   }
 

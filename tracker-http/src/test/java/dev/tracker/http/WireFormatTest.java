@@ -36,7 +36,7 @@ class WireFormatTest {
   @BeforeEach
   void start() throws Exception {
     server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp.resolve("spool"), new Fixtures.TestSleeper()).build();
+    backend = Fixtures.backend(server, tmp.resolve("spool")).build();
   }
 
   @AfterEach
@@ -161,7 +161,7 @@ class WireFormatTest {
     backend.createRun(new RunSpec("feed", exp, "iris", "x", 1, Map.of(), null, false));
     server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
     backend.close();
-    backend = Fixtures.backend(server, tmp.resolve("spool"), new Fixtures.TestSleeper()).build();
+    backend = Fixtures.backend(server, tmp.resolve("spool")).build();
 
     backend.createRun(new RunSpec(SERVER_RUN, exp, "iris", "x", 2, Map.of(), null, true));
 

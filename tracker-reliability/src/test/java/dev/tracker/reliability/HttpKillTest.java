@@ -2,10 +2,11 @@ package dev.tracker.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracker.FlushResult;
 import dev.tracker.Metric;
-import dev.tracker.http.HttpHooks;
+import dev.tracker.Run;
+import dev.tracker.Tracker;
 import dev.tracker.http.MlflowBackend;
-import dev.tracker.http.Spool;
 import dev.tracker.http.testing.FakeMlflowServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,22 +19,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JVM logging to an MLflow server that is down, killed with SIGKILL: every point it had
- * flushed (spooled) before the kill reaches the server exactly once when the next backend for
- * that server and spool folder starts.
+ * A JVM logging to a live but slow MLflow server, killed with SIGKILL: every point it had
+ * flushed (durable in its journal) before the kill reaches the server, each once in the server's
+ * view (an SQL store keeps an identical point once), when the next tracker for that server and
+ * journal folder starts.
  */
 class HttpKillTest {
-  private static final int FLUSHED_BEFORE_KILL = 20_000;
+  private static final int FLUSHED_BEFORE_KILL = 5_000;
 
   @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
+  private final FakeMlflowServer fake = new FakeMlflowServer().dedupeMetrics(true);
   private MockWebServer server;
 
   @AfterEach
@@ -43,15 +49,29 @@ class HttpKillTest {
     }
   }
 
+  /** The fake MLflow server, answering log-batch requests a second late while {@code slow}. */
+  private final class Slow extends Dispatcher {
+    volatile boolean slow = true;
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      MockResponse answer = fake.dispatch(request);
+      if (slow && request.getUrl().encodedPath().endsWith("/runs/log-batch")) {
+        return answer.newBuilder().headersDelay(1, TimeUnit.SECONDS).build();
+      }
+      return answer;
+    }
+  }
+
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
-  void everyPointSpooledBeforeASigkillIsDeliveredOnceByTheNextStart() throws Exception {
+  void everyPointFlushedBeforeASigkillAgainstASlowServerArrivesOnceAfterTheNextStart()
+      throws Exception {
+    Slow slow = new Slow();
     server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
+    server.setDispatcher(slow);
     server.start();
-    int port = server.getPort();
-    server.close(); // the port is known and nothing listens on it: the server is down
-    String uri = "http://localhost:" + port;
+    String uri = "http://localhost:" + server.getPort();
     Path spoolRoot = tmp.resolve("spool");
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -62,8 +82,6 @@ class HttpKillTest {
     env.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("TRACKER_"));
     env.put("MLFLOW_TRACKING_URI", uri);
     env.put("TRACKER_SPOOL_DIR", spoolRoot.toString());
-    // spool at the first failure, and retry the spool in the background every 0.1 s or more
-    env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0");
     env.put("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.1");
     env.put("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0");
     Process child = pb.start();
@@ -90,32 +108,39 @@ class HttpKillTest {
     assertThat(flushed).as("points flushed before the kill; child's stderr in "
         + tmp.resolve("child.log") + ":\n" + Files.readString(tmp.resolve("child.log")))
         .isGreaterThanOrEqualTo(FLUSHED_BEFORE_KILL);
-    assertThat(results).as("each flush said where the points were").containsOnly("SPOOLED");
+    // the server took a batch a second: the flushes said the rest waited in the journal
+    assertThat(results).as("each flush said where the points were").contains("SPOOLED");
     assertThat(child.exitValue()).isEqualTo(137); // 128 + SIGKILL
-    Spool spool = Spool.at(Spool.directoryFor(spoolRoot, URI.create(uri)));
-    assertThat(spool.sessions()).singleElement()
-        .satisfies(s -> assertThat(s.inUse()).isFalse());
+    Path journal = MlflowBackend.journalDirectory(spoolRoot, URI.create(uri));
+    try (Stream<Path> segments = Files.list(journal)) {
+      assertThat(segments.filter(Files::isDirectory)).isNotEmpty();
+    }
 
     long start = System.nanoTime();
-    server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
-    server.start(port);
-    MlflowBackend next = MlflowBackend.builder().uri(uri).spoolDir(spoolRoot).build();
-    assertThat(HttpHooks.awaitDelivered(next, Duration.ofSeconds(30))).isTrue();
-    next.close();
+    slow.slow = false;
+    try (Tracker next = Tracker.builder().backend(MlflowBackend.builder().uri(uri)
+        .spoolDir(spoolRoot).build()).shutdownHook(false).standardTags(false)
+        .systemProperties(k -> null).environment(k -> null).build()) {
+      Run probe = next.experiment("probe").startRun("p");
+      probe.close(); // after what the killed process left: the uploader goes in order
+      assertThat(next.flush(Duration.ofSeconds(60))).isEqualTo(FlushResult.DELIVERED);
+    }
     Duration time = Duration.ofNanos(System.nanoTime() - start);
 
-    assertThat(spool.sessions()).isEmpty();
-    assertThat(fake.runs()).hasSize(1);
-    FakeMlflowServer.Run run = fake.run(fake.runs().get(0));
+    try (Stream<Path> segments = Files.list(journal)) {
+      assertThat(segments.filter(Files::isDirectory)).isEmpty();
+    }
+    FakeMlflowServer.Run run = fake.runs().stream().map(fake::run)
+        .filter(r -> r.name().equals("victim")).findFirst().orElseThrow();
     assertThat(run.tags()).containsEntry(MlflowBackend.RUN_ID_TAG, trackerRunId);
     assertThat(run.params()).containsEntry("lr", "0.1");
     assertThat(run.status()).isEqualTo("RUNNING"); // it never ended
     List<FakeMlflowServer.Point> stored = run.metrics();
-    HttpTally.print("HTTP backend, JVM killed (SIGKILL) while the server was down; next start"
-        + " delivers the spool", "HttpKillTest", flushed, stored, time);
-    // what was flushed, in order, once; and what the child spooled after its last flush (before
-    // the kill) may follow, also once and in order: the spool is read up to its last whole line
+    HttpTally.print("HTTP backend, JVM killed (SIGKILL) while logging to a slow server (1 s per"
+        + " log-batch); the next start delivers its journal", "HttpKillTest", flushed, stored,
+        time);
+    // what was flushed, in order, once; and what the child journaled after its last flush
+    // (before the kill) may follow, also once and in order
     List<Metric> expected = new ArrayList<>();
     for (long step = 0; step < stored.size(); step++) {
       expected.add(HttpChildLogger.point(step));

@@ -8,6 +8,7 @@ import dev.tracker.file.FileBackend;
 import dev.tracker.http.MlflowBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -97,12 +98,13 @@ class SecretScanTest {
     String texts = Files.readString(work.resolve("texts.txt"));
     assertThat(logs).contains("DEBUG", "INFO", "WARN", "ERROR")
         .contains("HTTP 401", "HTTP 403", "HTTP 500", "unexpected end of stream",
-            "spooling them to", "stay in the spool", "found spooled records", "is MLflow run");
-    assertThat(texts).contains("flush: DELIVERED", "flush: SPOOLED", "SyncResult[sessions=",
+            "it stays in the journal", "wait in the journal", "found a journal segment",
+            "is MLflow run");
+    assertThat(texts).contains("flush: DELIVERED", "flush: SPOOLED", "Result[segments=",
         "MlflowServerException: GET experiments/get-by-name failed with HTTP 401",
         "MlflowServerException: GET experiments/get-by-name failed with HTTP 403",
         "MlflowBackend{",
-        "auth=bearer", "auth=basic", "tracker-dispatcher", "tracker-spool",
+        "auth=bearer", "auth=basic", "tracker-dispatcher", "tracker-uploader",
         "tracker-system-metrics", "must name a host", "no backend for URI scheme 'ftp'");
     assertThat(Files.readString(work.resolve("summary.txt")))
         .contains("authorized requests answered: token yes, basic yes, userinfo yes");
@@ -131,7 +133,7 @@ class SecretScanTest {
     assertThat(findings).isEmpty();
     assertThat(scanned).contains("slf4j.log", "stdout.txt", "stderr.txt", "texts.txt",
         "experiment.yaml", "run.yaml", "params.yaml", "metrics.csv", "notes.txt", "model.txt",
-        "tracker.dependencies.txt", "journal.jsonl");
+        "tracker.dependencies.txt", "journal.bin");
   }
 
   // ------------------------------------------------------------------ unsafe code in the library
@@ -385,8 +387,8 @@ class SecretScanTest {
           break; // the last kind's spool stays on disk, to be scanned
         }
         try (MlflowBackend backend = MlflowBackend.create(config(env))) {
-          texts.add("spool: " + backend.spool());
-          texts.add("delivered later: " + backend.deliverSpooled());
+          texts.add("journal: " + backend.remoteDelivery());
+          texts.add("delivered later: " + JournalReplay.deliver(backend));
         } catch (Exception e) {
           collect(e);
         }
@@ -444,7 +446,8 @@ class SecretScanTest {
       try {
         if (fromEnv) {
           tracker = Tracker.builder().environment(env::get).systemProperties(k -> null)
-              .shutdownHook(false).standardTags(false).build();
+              .shutdownHook(false).standardTags(false).closeTimeout(Duration.ofMillis(500))
+              .build();
         } else {
           BackendConfig config = config(env);
           texts.add(config.toString());
@@ -452,9 +455,10 @@ class SecretScanTest {
           texts.add(backend.toString());
           texts.add(backend.describe());
           texts.add(backend.toBuilder().toString());
-          texts.add(backend.spool().toString());
+          texts.add(backend.remoteDelivery().toString());
           tracker = Tracker.builder().backend(backend).systemProperties(k -> null)
-              .environment(k -> null).shutdownHook(false).standardTags(false).build();
+              .environment(k -> null).shutdownHook(false).standardTags(false)
+              .closeTimeout(Duration.ofMillis(500)).build();
         }
       } catch (RuntimeException e) {
         collect(e);

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ class TlsWarningTest {
 
   private Tracker tracker(Map<String, String> env) {
     return Tracker.builder().environment(env::get).systemProperties(k -> null)
-        .shutdownHook(false).standardTags(false).build();
+        .shutdownHook(false).standardTags(false).closeTimeout(Duration.ofSeconds(1)).build();
   }
 
   private List<String> warnings() {

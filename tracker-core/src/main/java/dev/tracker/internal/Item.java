@@ -1,0 +1,60 @@
+package dev.tracker.internal;
+
+import dev.tracker.Param;
+import dev.tracker.RunStatus;
+import dev.tracker.Tag;
+import java.nio.file.Path;
+
+/**
+ * What a run's queue holds: chunks of metrics, params, tags and control items. The worker
+ * switches over {@link #kind()} (Java 17 has no patterns in switch).
+ */
+sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.ArtifactItem,
+    Item.BytesItem, Item.EndItem {
+
+  /** One constant per implementation. */
+  enum Kind { CHUNK, PARAM, TAG, ARTIFACT, BYTES, END }
+
+  /** Which item this is. */
+  Kind kind();
+
+  /** A param. */
+  record ParamItem(Param param) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.PARAM;
+    }
+  }
+
+  /** A tag. */
+  record TagItem(Tag tag) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.TAG;
+    }
+  }
+
+  /** A file or directory to store under {@code artifactPath}. */
+  record ArtifactItem(Path file, String artifactPath) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.ARTIFACT;
+    }
+  }
+
+  /** Bytes to store as an artifact. */
+  record BytesItem(byte[] content, String artifactPath) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.BYTES;
+    }
+  }
+
+  /** The end of the run. */
+  record EndItem(RunStatus status, long endTime) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.END;
+    }
+  }
+}

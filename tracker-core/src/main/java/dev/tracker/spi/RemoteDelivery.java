@@ -1,0 +1,44 @@
+package dev.tracker.spi;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a remote backend wants its writes delivered: journal-first. A backend that returns one
+ * from {@link TrackingBackend#remoteDelivery()} has every write appended to a local journal under
+ * {@code journalDirectory} by the tracker's dispatcher, and delivered from there by the
+ * tracker's uploader, with retries; a journal left by a process that ended before delivering it
+ * is delivered by the next tracker for the same directory, or by {@code tracker sync}.
+ *
+ * @param journalDirectory where the journals of this server live (one folder per server)
+ * @param server the server, without credentials, for messages
+ * @param initialBackoff the wait before the first retry, doubled for each next one
+ * @param maxBackoff the longest wait between two attempts, {@code Retry-After} included
+ * @param jitter at most this much added at random to each back-off
+ */
+public record RemoteDelivery(Path journalDirectory, String server, Duration initialBackoff,
+    Duration maxBackoff, Duration jitter) {
+  /** The default first back-off: 2 s (MLflow's back-off factor). */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(2);
+  /** The default longest back-off: 60 s. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
+  /** The default jitter: 1 s (MLflow's). */
+  public static final Duration DEFAULT_JITTER = Duration.ofSeconds(1);
+
+  /** Checks the values. */
+  public RemoteDelivery {
+    Objects.requireNonNull(journalDirectory, "journalDirectory");
+    Objects.requireNonNull(server, "server");
+    if (initialBackoff.isNegative() || maxBackoff.isNegative() || jitter.isNegative()) {
+      throw new IllegalArgumentException("back-off durations must not be negative but were "
+          + initialBackoff + ", " + maxBackoff + ", " + jitter);
+    }
+  }
+
+  /** The default back-off for a journal directory. */
+  public static RemoteDelivery of(Path journalDirectory, String server) {
+    return new RemoteDelivery(journalDirectory, server, DEFAULT_INITIAL_BACKOFF,
+        DEFAULT_MAX_BACKOFF, DEFAULT_JITTER);
+  }
+}

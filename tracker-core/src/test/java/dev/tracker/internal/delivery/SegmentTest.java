@@ -1,0 +1,115 @@
+package dev.tracker.internal.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracker.Metric;
+import dev.tracker.Param;
+import dev.tracker.RunStatus;
+import dev.tracker.Tag;
+import dev.tracker.spi.Batch;
+import dev.tracker.spi.RunSpec;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A journal segment keeps whole records, survives a torn tail, and remembers its progress. */
+class SegmentTest {
+  @TempDir Path tmp;
+
+  private static final Op CREATE = new Op.CreateRun(new RunSpec("r1", null, "e", "run",
+      5, Map.of("k", "v"), null, false), false);
+  private static final Op BATCH = new Op.LogBatch("r1", new Batch(
+      List.of(new Metric("loss", Double.NaN, 7, 3)), List.of(new Param("lr", "0.1")),
+      List.of(new Tag("t", "é"))));
+  private static final Op END = new Op.EndRun("r1", RunStatus.FAILED, 9);
+
+  @Test
+  void everyOpReadsBackAsItWasWritten() throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    s.append(BATCH);
+    s.append(END);
+    assertThat(read(s)).containsExactly(CREATE, BATCH, END);
+    s.close();
+  }
+
+  @Test
+  void aTornLastRecordIsNotDeliveredAndTheRestIs() throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    s.append(BATCH);
+    s.close();
+    Path journal = s.dir().resolve(Segment.JOURNAL);
+    Files.write(journal, new byte[] {0, 0, 0, 50, 1, 2, 3}, StandardOpenOption.APPEND);
+
+    assertThat(Segment.scan(s.dir())).containsExactly(2, 0);
+    Segment adopted = Segment.adopt(s.dir());
+    assertThat(read(adopted)).containsExactly(CREATE, BATCH);
+    assertThat(Segment.scan(s.dir())).containsExactly(0, 0);
+    adopted.close();
+  }
+
+  @Test
+  void aDamagedRecordIsReportedAndSkipped() throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    long second = s.size();
+    s.append(BATCH);
+    s.append(END);
+    s.close();
+    try (RandomAccessFile f = new RandomAccessFile(s.dir().resolve(Segment.JOURNAL).toFile(),
+        "rw")) {
+      f.seek(second + 12);
+      f.write(0x55);
+    }
+    Segment adopted = Segment.adopt(s.dir());
+    adopted.advance(adopted.next().end());
+    Segment.Entry damaged = adopted.next();
+    assertThat(damaged.op()).isNull();
+    assertThat(damaged.problem()).isEqualTo("journal record at byte " + second + " of "
+        + s.dir() + " is damaged (checksum mismatch)");
+    adopted.advance(damaged.end());
+    assertThat(adopted.next().op()).isEqualTo(END);
+    adopted.close();
+  }
+
+  @Test
+  void aLaterProcessStartsWhereTheEarlierStoppedAndKnowsTheRunsItCreated() throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    s.append(BATCH);
+    s.advance(s.next().end());
+    s.delivered(1);
+    s.close();
+
+    Segment adopted = Segment.adopt(s.dir());
+    assertThat(adopted.next().op()).isEqualTo(BATCH);
+    assertThat(adopted.partial()).isEqualTo(1);
+    assertThat(adopted.createdBefore).containsOnlyKeys("r1");
+    adopted.close();
+  }
+
+  @Test
+  void aSegmentHeldByThisProcessIsNotAdopted() throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    assertThat(Segment.adopt(s.dir())).isNull();
+    assertThat(Segment.isLocked(s.dir())).isTrue();
+    s.close();
+    assertThat(Segment.isLocked(s.dir())).isFalse();
+  }
+
+  private static List<Op> read(Segment s) throws Exception {
+    java.util.ArrayList<Op> out = new java.util.ArrayList<>();
+    Segment.Entry e;
+    while ((e = s.next()) != null) {
+      out.add(e.op());
+      s.advance(e.end());
+    }
+    return out;
+  }
+}

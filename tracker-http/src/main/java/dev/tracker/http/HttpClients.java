@@ -1,0 +1,136 @@
+package dev.tracker.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** The OkHttp client's base URL, TLS and credential settings for a tracking server. */
+final class HttpClients {
+  private HttpClients() {}
+
+  /** The server's base URL: scheme, host, port and path of {@code uri}, ending in '/'. */
+  static HttpUrl baseUrl(URI uri) {
+    HttpUrl.Builder u = new HttpUrl.Builder().scheme(uri.getScheme().toLowerCase(Locale.ROOT))
+        .host(uri.getHost());
+    if (uri.getPort() != -1) {
+      u.port(uri.getPort());
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+    u.encodedPath(path.isEmpty() ? "/" : path + "/");
+    return u.build();
+  }
+
+  static void tls(boolean insecureTls, Path serverCertPath, OkHttpClient.Builder cb) {
+    try {
+      if (insecureTls) {
+        X509TrustManager trustAll = new TrustAll();
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+        cb.sslSocketFactory(ssl.getSocketFactory(), trustAll);
+        cb.hostnameVerifier((host, session) -> true);
+      } else if (serverCertPath != null) {
+        X509TrustManager trust = trustOnly(serverCertPath);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, new TrustManager[] {trust}, new SecureRandom());
+        cb.sslSocketFactory(ssl.getSocketFactory(), trust);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  private static X509TrustManager trustOnly(Path pem) throws GeneralSecurityException {
+    Collection<? extends Certificate> certs;
+    try (InputStream in = Files.newInputStream(pem)) {
+      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (IOException | java.security.cert.CertificateException e) {
+      throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a"
+          + " readable PEM file of CA certificates but '" + pem + "' is not one: "
+          + e.getMessage(), e);
+    }
+    if (certs.isEmpty()) {
+      throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a PEM"
+          + " file of CA certificates but '" + pem + "' holds none");
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    try {
+      store.load(null, null);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    int i = 0;
+    for (Certificate c : certs) {
+      store.setCertificateEntry("ca-" + i++, c);
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    for (TrustManager tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("no X509TrustManager in this JVM");
+  }
+
+  /** Adds the credentials to requests for the tracking server (and no other host). */
+  static final class Auth implements Interceptor {
+    private final HttpUrl base;
+    private final String authorization;
+
+    Auth(HttpUrl base, String authorization) {
+      this.base = base;
+      this.authorization = authorization;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+      Request request = chain.request();
+      HttpUrl url = request.url();
+      Request.Builder b = request.newBuilder().header("User-Agent", "tracker-http");
+      if (authorization != null && url.scheme().equals(base.scheme())
+          && url.host().equals(base.host()) && url.port() == base.port()) {
+        b.header("Authorization", authorization);
+      }
+      return chain.proceed(b.build());
+    }
+
+    @Override
+    public String toString() {
+      return "Auth{" + base + "}";
+    }
+  }
+
+  /** Trusts every certificate: {@code MLFLOW_TRACKING_INSECURE_TLS=true}. */
+  private static final class TrustAll implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}
