@@ -6,6 +6,7 @@ import dev.tracker.RunStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -184,25 +185,39 @@ final class MlflowApi {
   }
 
   private List<JsonNode> searchRunsJson(List<String> experimentIds, String filter) throws IOException {
-    return paged("runs", run -> run, token -> rest.post("runs/search", Json.write(g -> {
+    return paged("runs", run -> run, token -> searchRunsPage(experimentIds, filter, SEARCH_PAGE,
+        List.of("attributes.start_time DESC"), token));
+  }
+
+  /**
+   * One {@code runs/search} page: the filter (null or empty for none) and {@code order_by}
+   * clauses as given.
+   */
+  JsonNode searchRunsPage(Collection<String> experimentIds, String filter, int maxResults,
+      List<String> orderBy, String pageToken) throws IOException {
+    return rest.post("runs/search", Json.write(g -> {
       g.writeStartObject();
       g.writeArrayFieldStart("experiment_ids");
       for (String id : experimentIds) {
         g.writeString(id);
       }
       g.writeEndArray();
-      if (filter != null) {
+      if (filter != null && !filter.isEmpty()) {
         g.writeStringField("filter", filter);
       }
-      g.writeNumberField("max_results", SEARCH_PAGE);
-      g.writeArrayFieldStart("order_by");
-      g.writeString("attributes.start_time DESC");
-      g.writeEndArray();
-      if (token != null) {
-        g.writeStringField("page_token", token);
+      g.writeNumberField("max_results", maxResults);
+      if (!orderBy.isEmpty()) {
+        g.writeArrayFieldStart("order_by");
+        for (String clause : orderBy) {
+          g.writeString(clause);
+        }
+        g.writeEndArray();
+      }
+      if (pageToken != null) {
+        g.writeStringField("page_token", pageToken);
       }
       g.writeEndObject();
-    })));
+    }));
   }
 
   /**

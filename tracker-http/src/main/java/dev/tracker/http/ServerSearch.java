@@ -56,29 +56,9 @@ final class ServerSearch {
     if (experiments.isEmpty()) {
       return new SearchPage(List.of(), null);
     }
-    JsonNode reply = api.rest().post("runs/search", Json.write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("experiment_ids");
-      for (String id : experiments.keySet()) {
-        g.writeString(id);
-      }
-      g.writeEndArray();
-      if (!request.filter().filter().isEmpty()) {
-        g.writeStringField("filter", request.filter().filter());
-      }
-      g.writeNumberField("max_results", Math.min(MAX_PAGE, request.maxResults()));
-      if (!request.filter().orderBy().isEmpty()) {
-        g.writeArrayFieldStart("order_by");
-        for (String clause : request.filter().orderBy()) {
-          g.writeString(clause);
-        }
-        g.writeEndArray();
-      }
-      if (request.pageToken() != null) {
-        g.writeStringField("page_token", request.pageToken());
-      }
-      g.writeEndObject();
-    }));
+    JsonNode reply = api.searchRunsPage(experiments.keySet(), request.filter().filter(),
+        Math.min(MAX_PAGE, request.maxResults()), request.filter().orderBy(),
+        request.pageToken());
     List<RunSummary> runs = new ArrayList<>();
     Map<String, String> ids = new HashMap<>();
     for (JsonNode node : reply.path("runs")) {
