@@ -7,7 +7,10 @@ import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +20,12 @@ import java.util.function.Consumer;
 
 /**
  * Sends one batch as up to {@code n} requests in flight: its metrics split by key over the lanes
- * (a key always in the same lane, so each key's points keep their order), params and tags in
- * lane 0. A lane that fails transiently is sent again on the next attempt, the lanes that went
- * through are not; the ops around a batch (run creation, artifacts, the end) wait for all its
+ * (all of a key's points in one lane, in their order), params and tags in lane 0. Keys are dealt
+ * to the lanes largest first, each to the lane with the fewest points so far, so that the lanes
+ * finish together: a batch is done only when its slowest lane is. Since {@link #send} returns only
+ * when every lane of the batch is through, the next batch may deal a key to another lane without
+ * reordering it. A lane that fails transiently is sent again on the next attempt, the lanes that
+ * went through are not; the ops around a batch (run creation, artifacts, the end) wait for all its
  * lanes, since the uploader delivers op after op.
  */
 final class Lanes implements AutoCloseable {
@@ -126,12 +132,24 @@ final class Lanes implements AutoCloseable {
 
   private List<Batch> split(Batch batch) {
     int lanes = Math.min(n, batch.metrics().size() / MIN_PER_LANE);
+    Map<String, List<Metric>> byKey = new LinkedHashMap<>();
+    for (Metric m : batch.metrics()) {
+      byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m);
+    }
+    List<List<Metric>> keys = new ArrayList<>(byKey.values());
+    keys.sort(Comparator.comparingInt((List<Metric> k) -> k.size()).reversed());
     List<List<Metric>> metrics = new ArrayList<>();
     for (int i = 0; i < lanes; i++) {
       metrics.add(new ArrayList<>(batch.metrics().size() / lanes + 16));
     }
-    for (Metric m : batch.metrics()) {
-      metrics.get(Math.floorMod(m.key().hashCode(), lanes)).add(m);
+    for (List<Metric> key : keys) {
+      List<Metric> emptiest = metrics.get(0);
+      for (List<Metric> lane : metrics) {
+        if (lane.size() < emptiest.size()) {
+          emptiest = lane;
+        }
+      }
+      emptiest.addAll(key);
     }
     List<Batch> out = new ArrayList<>();
     for (int i = 0; i < lanes; i++) {

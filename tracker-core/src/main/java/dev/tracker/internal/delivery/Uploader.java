@@ -37,6 +37,12 @@ public final class Uploader {
   private static final Logger log = LoggerFactory.getLogger(Uploader.class);
   private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How many consecutive batches of a run, per lane, go out together: enough that each lane gets
+   * whole requests' worth of points (a server takes up to 1000 a request), so a group is not held
+   * up by a lane's short last request.
+   */
+  static final int MERGE_PER_LANE = 4;
 
   private final TrackingBackend backend;
   private final Journal journal;
@@ -206,7 +212,8 @@ public final class Uploader {
         List<Batch> parts = new ArrayList<>();
         parts.add(((Op.LogBatch) op).batch());
         Segment.Entry next;
-        while (ops < lanes.count() && (next = s.peek(end)) != null && next.op() != null
+        while (ops < MERGE_PER_LANE * lanes.count() && (next = s.peek(end)) != null
+            && next.op() != null
             && next.op().kind() == Op.Kind.LOG_BATCH && next.op().runId().equals(op.runId())) {
           parts.add(((Op.LogBatch) next.op()).batch());
           end = next.end();
