@@ -4,40 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.TrackerException;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import mockwebserver3.MockWebServer;
 import okhttp3.HttpUrl;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Artifacts go to the server's artifact proxy, streamed; other locations are a clear error. */
-class ArtifactTest {
-  private static final String RUN = "0123456789abcdef0123456789abcdef";
-  private static final String SERVER_RUN = "00000000000000000000000000000001";
-
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private MlflowBackend backend;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp.resolve("spool")).build();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    backend.close();
-    server.close();
+class ArtifactTest extends ServerTest {
+  @Override
+  Path journalDirectory() {
+    return tmp.resolve("spool");
   }
 
   private void createRun() throws Exception {

@@ -9,42 +9,18 @@ import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backend sends each operation once and says what kind of failure it met: the delivery layer
  * in core retries the transient ones, so no reply, however strange, loses a record.
  */
-class ClassificationTest {
-  private static final String RUN = "0123456789abcdef0123456789abcdef";
-  private static final String SERVER_RUN = "00000000000000000000000000000001";
-
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private MlflowBackend backend;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp).build();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    backend.close();
-    server.close();
-  }
+class ClassificationTest extends ServerTest {
 
   private String base() {
     return backend.describe();

@@ -13,36 +13,12 @@ import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** One refused record does not lose the others of its batch, and is named. */
-class RejectedRecordsTest {
-  private static final String RUN = "0123456789abcdef0123456789abcdef";
-  private static final String SERVER_RUN = "00000000000000000000000000000001";
-
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private MlflowBackend backend;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-    backend = Fixtures.backend(server, tmp).build();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    backend.close();
-    server.close();
-  }
+class RejectedRecordsTest extends ServerTest {
 
   private void createRun() throws Exception {
     backend.createRun(new RunSpec(RUN, backend.createExperiment("e"), "e", "r", 1, Map.of(),
