@@ -1,10 +1,12 @@
 package dev.tracker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
+import dev.tracker.RunSummary;
 import dev.tracker.spi.SearchPage;
 import dev.tracker.spi.SearchRequest;
 import java.io.FileNotFoundException;
@@ -19,7 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * Reads experiments and runs back from an MLflow server, answering in the tracker's run ids
@@ -27,6 +32,9 @@ import okhttp3.OkHttpClient;
  * meets a failure reports it at once.
  */
 final class MlflowReader {
+  /** The most runs MLflow answers per search page. */
+  static final int MAX_SEARCH_PAGE = 50_000;
+
   private final MlflowApi api;
   private final MlflowWriter writer;
   private final Map<String, String> experimentNames = new HashMap<>();
@@ -102,17 +110,79 @@ final class MlflowReader {
     return api.metricHistory(id, key);
   }
 
-  /** Reads an artifact through the server's artifact proxy, by the tracker's or MLflow's id. */
+  /**
+   * Reads an artifact through the server's artifact proxy ({@code GET
+   * api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>}), by the tracker's or
+   * MLflow's id, streamed; closing the stream closes the response.
+   *
+   * @throws FileNotFoundException when there is no such run or artifact (404)
+   * @throws IllegalArgumentException when the path is absolute or has '.', '..' or empty segments
+   */
   InputStream openArtifact(OkHttpClient client, String runId, String artifactPath)
       throws IOException {
     Dto.Run r = findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
         + " in " + api.rest().server()));
-    return ArtifactDownload.open(client, api.rest().base(), r, artifactPath);
+    HttpUrl.Builder url = ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
+        "run " + r.id()).newBuilder();
+    for (String segment : artifactPath.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException("artifact path must be relative with no '.', '..' or"
+            + " empty segments but was '" + artifactPath + "'");
+      }
+      url.addPathSegment(segment);
+    }
+    Response response = client.newCall(new Request.Builder().url(url.build()).get().build())
+        .execute();
+    if (response.isSuccessful()) {
+      return response.body().byteStream();
+    }
+    int code = response.code();
+    response.close();
+    if (code == 404) {
+      throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + r.id());
+    }
+    throw new IOException("GET artifact '" + artifactPath + "' of run " + r.id()
+        + " failed with HTTP " + code);
   }
 
-  /** Searches on the server: {@code runs/search} with the filter and order as given. */
+  /**
+   * One page of runs, as the server ordered them: one {@code runs/search} request, with the
+   * filter and {@code order_by} clauses exactly as the user wrote them, so that the server's
+   * evaluation (which {@link dev.tracker.spi.RunFilter} follows) decides. Experiment names
+   * become ids first; a name the server does not know has no runs.
+   */
   SearchPage search(SearchRequest request) throws IOException {
-    return new ServerSearch(api, this::info).search(request);
+    Map<String, String> experiments = new LinkedHashMap<>();
+    if (request.experimentNames().isEmpty()) {
+      for (Dto.Experiment e : api.searchExperiments()) {
+        if (!e.isDeleted()) {
+          experiments.put(e.id(), e.name());
+        }
+      }
+    } else {
+      for (String name : request.experimentNames()) {
+        api.experimentByName(name).ifPresent(x -> experiments.put(x.id(), x.name()));
+      }
+    }
+    if (experiments.isEmpty()) {
+      return new SearchPage(List.of(), null);
+    }
+    JsonNode reply = api.searchRunsPage(experiments.keySet(), request.filter().filter(),
+        Math.min(MAX_SEARCH_PAGE, request.maxResults()), request.filter().orderBy(),
+        request.pageToken());
+    List<RunSummary> runs = new ArrayList<>();
+    Map<String, String> ids = new HashMap<>();
+    for (JsonNode node : reply.path("runs")) {
+      Dto.Run r = api.rest().read("POST runs/search", node, null, Dto.Run.class);
+      Map<String, Metric> latest = new LinkedHashMap<>();
+      for (Metric m : r.latestMetrics()) {
+        latest.put(m.key(), m);
+      }
+      RunInfo i = info(r, experiments.getOrDefault(r.experimentId(), r.experimentId()), ids);
+      runs.add(new RunSummary(i, r.params(), r.tags(), latest));
+    }
+    String token = reply.path("next_page_token").asText(null);
+    return new SearchPage(runs, runs.isEmpty() ? null : token);
   }
 
   private Optional<Dto.Run> findRun(String runId) throws IOException {

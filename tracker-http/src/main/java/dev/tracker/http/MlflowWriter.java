@@ -1,6 +1,5 @@
 package dev.tracker.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
@@ -11,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,28 +78,16 @@ final class MlflowWriter {
   // ------------------------------------------------------------------------------ operations
 
   String createExperiment(String name) throws IOException {
-    try {
-      return resolveExperiment(name);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    return classified(() -> resolveExperiment(name));
   }
 
   void createRun(RunSpec spec) throws IOException {
-    try {
-      create(spec);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    classified(() -> create(spec));
   }
 
   void logBatch(String run, Batch batch) throws IOException {
     RunRef ref = created(run, "its batch of " + batch.size() + " records");
-    try {
-      sendBatch(ref, batch);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    classified(() -> sendBatch(ref, batch));
   }
 
   void logArtifact(String run, Path file, String artifactPath) throws IOException {
@@ -111,29 +96,28 @@ final class MlflowWriter {
       throw DeliveryException.permanent("artifact '" + artifactPath + "' of " + ref.describe()
           + " is missing: " + file, null);
     }
-    try {
+    classified(() -> {
       if (ref.artifactUri == null) {
-        Dto.Run r = api.run(ref.serverId).orElseThrow(() -> DeliveryException.permanent(
-            ref.describe() + " does not exist on " + server, null));
-        ref.artifactUri = r.artifactUri();
+        ref.artifactUri = api.run(ref.serverId).orElseThrow(() -> DeliveryException.permanent(
+            ref.describe() + " does not exist on " + server, null)).artifactUri();
       }
-      HttpUrl root = ArtifactLocation.resolve(api.rest().base(), ref.artifactUri,
-          ref.describe());
+      HttpUrl root;
+      try {
+        root = ArtifactLocation.resolve(api.rest().base(), ref.artifactUri, ref.describe());
+      } catch (TrackerException e) {
+        throw DeliveryException.permanent(e.getMessage(), e);
+      }
       api.upload(root.newBuilder().addPathSegments(artifactPath).build(), file, artifactPath);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    } catch (TrackerException e) {
-      throw DeliveryException.permanent(e.getMessage(), e);
-    }
+      return null;
+    });
   }
 
   void endRun(String run, RunStatus status, long endTime) throws IOException {
     RunRef ref = created(run, "its end");
-    try {
+    classified(() -> {
       api.updateRun(ref.serverId, status, endTime);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+      return null;
+    });
     ref.sentParams.clear();
   }
 
@@ -141,15 +125,11 @@ final class MlflowWriter {
   private RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
-      try {
-        findRun(run).ifPresent(r -> {
-          ref.serverId = r.id();
-          ref.experimentId = r.experimentId();
-          ref.artifactUri = r.artifactUri();
-        });
-      } catch (MlflowServerException e) {
-        throw classify(e);
-      }
+      classified(() -> findRun(run)).ifPresent(r -> {
+        ref.serverId = r.id();
+        ref.experimentId = r.experimentId();
+        ref.artifactUri = r.artifactUri();
+      });
     }
     if (ref.serverId == null) {
       throw DeliveryException.permanent("run " + run + " does not exist on " + server
@@ -161,7 +141,7 @@ final class MlflowWriter {
 
   // ----------------------------------------------------------------------------- creating
 
-  private void create(RunSpec c) throws IOException {
+  private Void create(RunSpec c) throws IOException {
     RunRef ref = runs.computeIfAbsent(c.runId(), RunRef::new);
     if (c.resume()) {
       Optional<Dto.Run> existing = findRun(c.runId());
@@ -176,7 +156,7 @@ final class MlflowWriter {
         ref.serverId = r.id();
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
-        return;
+        return null;
       }
     }
     String experimentId = c.experimentId() != null ? c.experimentId()
@@ -197,21 +177,20 @@ final class MlflowWriter {
             + " one", c.runId(), c.parentRunId(), server);
       }
     }
-    JsonNode found = null;
-    if (!attempted.add(c.runId())) {
-      // an earlier attempt may have created the run although its answer was lost
-      found = api.findRunByTrackerId(List.of(experimentId), c.runId());
-    }
-    Dto.Run r = found != null ? Dto.Run.from(found.path("run"))
+    // an earlier attempt may have created the run although its answer was lost
+    Optional<Dto.Run> found = attempted.add(c.runId()) ? Optional.empty()
+        : api.findRunByTrackerId(List.of(experimentId), c.runId());
+    Dto.Run r = found.isPresent() ? found.get()
         : api.createRun(experimentId, c.runName(), c.startTime(), tags);
     ref.experimentId = r.experimentId() != null ? r.experimentId() : experimentId;
     ref.artifactUri = r.artifactUri();
     // a run found rather than created may hold params already: read them before sending any
-    ref.paramsKnown = found == null;
+    ref.paramsKnown = found.isEmpty();
     ref.serverId = r.id();
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
         c.runId(), r.id(), c.experimentName(), ref.experimentId, uiUrl(ref.experimentId,
         r.id()));
+    return null;
   }
 
   private String resolveExperiment(String name) throws IOException {
@@ -270,15 +249,13 @@ final class MlflowWriter {
     for (Dto.Experiment e : api.searchExperiments()) {
       experiments.add(e.id());
     }
-    JsonNode found = api.findRunByTrackerId(experiments, id);
-    return found == null ? Optional.empty() : Optional.of(Dto.Run.from(found.path("run")));
+    return api.findRunByTrackerId(experiments, id);
   }
 
   // ------------------------------------------------------------------------------ batches
 
-  private void sendBatch(RunRef ref, Batch batch) throws IOException {
+  private Void sendBatch(RunRef ref, Batch batch) throws IOException {
     String runId = ref.serverId;
-    List<Wire.Entity> all = Wire.entities(batch);
     if (!ref.paramsKnown && !batch.params().isEmpty()) {
       // never send a param with another value than the server holds: learn what it holds
       api.run(runId).ifPresent(r -> ref.sentParams.putAll(r.params()));
@@ -286,46 +263,28 @@ final class MlflowWriter {
     }
     List<DeliveryException.Rejected> rejected = new ArrayList<>();
     List<Wire.Entity> send = new ArrayList<>();
-    Map<String, String> inBatch = new HashMap<>();
-    for (Wire.Entity e : all) {
-      if (e.kind() == Wire.Kind.PARAM) {
-        String held = ref.sentParams.get(e.key());
-        String earlier = held != null ? held : inBatch.get(e.key());
-        if (earlier != null) {
-          if (!earlier.equals(e.value())) {
-            rejected.add(new DeliveryException.Rejected("param", e.key(),
-                "already logged with value '" + abbreviate(earlier)
-                    + "'; params are write-once, so the value '" + abbreviate(e.value())
-                    + "' was not sent"));
-          }
-          continue;
-        }
-        inBatch.put(e.key(), e.value());
+    for (Wire.Entity e : Wire.entities(batch)) {
+      String held = e.kind() == Wire.Kind.PARAM ? ref.sentParams.get(e.key()) : null;
+      if (held == null) {
+        send.add(e);
+      } else if (!held.equals(e.value())) {
+        rejected.add(new DeliveryException.Rejected("param", e.key(), "already logged with value '"
+            + abbreviate(held) + "'; params are write-once, so the value '"
+            + abbreviate(e.value()) + "' was not sent"));
       }
-      send.add(e);
     }
     int delivered = 0;
     int done = 0; // records of the batch, in its order, up to the last one delivered
     for (List<Wire.Entity> chunk : Wire.chunks(runId, send)) {
-      List<DeliveryException.Rejected> refused = List.of();
+      List<DeliveryException.Rejected> refused = new ArrayList<>();
       try {
-        api.logBatch(Wire.body(runId, chunk));
-      } catch (MlflowServerException e) {
-        if (e.status() != 400 || refusesRun(e)) {
-          throw e;
-        }
-        refused = isolate(runId, chunk, e);
+        sendOrIsolate(runId, chunk, refused);
       } catch (DeliveryException e) {
         throw done == 0 ? e : e.afterDelivering(done);
       }
-      Set<String> refusedParams = new HashSet<>();
-      for (DeliveryException.Rejected r : refused) {
-        if (r.kind().equals("param")) {
-          refusedParams.add(r.key());
-        }
-      }
       for (Wire.Entity e : chunk) {
-        if (e.kind() == Wire.Kind.PARAM && !refusedParams.contains(e.key())) {
+        if (e.kind() == Wire.Kind.PARAM && refused.stream().noneMatch(
+            r -> r.kind().equals("param") && r.key().equals(e.key()))) {
           ref.sentParams.put(e.key(), e.value());
         }
       }
@@ -340,6 +299,7 @@ final class MlflowWriter {
           + rejected.stream().map(DeliveryException.Rejected::toString)
           .collect(Collectors.joining("; ")), rejected);
     }
+    return null;
   }
 
   /**
@@ -347,13 +307,12 @@ final class MlflowWriter {
    * param the message names is taken out first (MLflow names the param that conflicts), then
    * the chunk is halved until each refused record stands alone.
    */
-  private List<DeliveryException.Rejected> isolate(String runId, List<Wire.Entity> chunk,
-      MlflowServerException cause) throws IOException {
-    List<DeliveryException.Rejected> out = new ArrayList<>();
+  private void isolate(String runId, List<Wire.Entity> chunk, MlflowServerException cause,
+      List<DeliveryException.Rejected> out) throws IOException {
     if (chunk.size() == 1) {
       Wire.Entity e = chunk.get(0);
       out.add(new DeliveryException.Rejected(e.kind().word, e.key(), reason(cause)));
-      return out;
+      return;
     }
     String message = cause.serverMessage();
     List<Wire.Entity> named = new ArrayList<>();
@@ -371,14 +330,14 @@ final class MlflowWriter {
         out.add(new DeliveryException.Rejected("param", e.key(), reason(cause)));
       }
       sendOrIsolate(runId, rest, out);
-      return out;
+      return;
     }
     int half = chunk.size() / 2;
     sendOrIsolate(runId, chunk.subList(0, half), out);
     sendOrIsolate(runId, chunk.subList(half, chunk.size()), out);
-    return out;
   }
 
+  /** Sends a part of a batch; when the server refuses it (400), finds what it refused. */
   private void sendOrIsolate(String runId, List<Wire.Entity> part,
       List<DeliveryException.Rejected> out) throws IOException {
     try {
@@ -387,22 +346,32 @@ final class MlflowWriter {
       if (e.status() != 400 || refusesRun(e)) {
         throw e;
       }
-      out.addAll(isolate(runId, part, e));
+      isolate(runId, part, e, out);
     }
   }
 
   // ------------------------------------------------------------------------------ verdicts
 
+  /** A call whose MLflow errors become delivery verdicts. */
+  private interface Call<T> {
+    T run() throws IOException;
+  }
+
   /**
-   * An MLflow error as a delivery verdict: one that refuses everyone (401, 403, 405, a 404 that
-   * is not MLflow's) is kept and retried, and reported; any other is permanent.
+   * Runs the call, turning an MLflow error into a delivery verdict: one that refuses everyone
+   * (401, 403, 405, a 404 that is not MLflow's) is kept and retried, and reported; any other is
+   * permanent.
    */
-  private static DeliveryException classify(MlflowServerException e) {
-    int s = e.status();
-    boolean everyone = s == 401 || s == 403 || s == 405
-        || (s == 404 && (e.errorCode() == null || "ENDPOINT_NOT_FOUND".equals(e.errorCode())));
-    return everyone ? DeliveryException.blocked(e.getMessage(), e)
-        : DeliveryException.permanent(e.getMessage(), e);
+  private static <T> T classified(Call<T> call) throws IOException {
+    try {
+      return call.run();
+    } catch (MlflowServerException e) {
+      int s = e.status();
+      boolean everyone = s == 401 || s == 403 || s == 405 || (s == 404
+          && (e.errorCode() == null || "ENDPOINT_NOT_FOUND".equals(e.errorCode())));
+      throw everyone ? DeliveryException.blocked(e.getMessage(), e)
+          : DeliveryException.permanent(e.getMessage(), e);
+    }
   }
 
   // The run itself cannot take records: halving the batch would not help.

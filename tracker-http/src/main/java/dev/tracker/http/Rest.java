@@ -1,5 +1,6 @@
 package dev.tracker.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.spi.DeliveryException;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
@@ -70,13 +73,8 @@ final class Rest {
     return server;
   }
 
-  /** The URL of an endpoint under {@code api/2.0/mlflow/}, e.g. {@code runs/log-batch}. */
-  HttpUrl endpoint(String endpoint) {
-    return base.newBuilder().addPathSegments(API + endpoint).build();
-  }
-
   JsonNode get(String endpoint, Map<String, String> query) throws IOException {
-    HttpUrl.Builder url = endpoint(endpoint).newBuilder();
+    HttpUrl.Builder url = base.newBuilder().addPathSegments(API + endpoint);
     query.forEach((k, v) -> {
       if (v != null) {
         url.addQueryParameter(k, v);
@@ -85,14 +83,33 @@ final class Rest {
     return call(new Request.Builder().url(url.build()).get().build(), "GET " + endpoint);
   }
 
-  JsonNode post(String endpoint, byte[] json) throws IOException {
-    Request request = new Request.Builder().url(endpoint(endpoint))
-        .post(RequestBody.create(json, JSON)).build();
+  /** Posts {@code body}: JSON bytes, or a value {@link Dto#MAPPER} writes as JSON. */
+  JsonNode post(String endpoint, Object body) throws IOException {
+    byte[] json = body instanceof byte[] bytes ? bytes : Dto.bytes(body);
+    Request request = new Request.Builder().url(base.newBuilder().addPathSegments(API + endpoint)
+        .build()).post(RequestBody.create(json, JSON)).build();
     return call(request, "POST " + endpoint);
   }
 
   JsonNode put(HttpUrl url, RequestBody body, String what) throws IOException {
     return call(new Request.Builder().url(url).put(body).build(), what);
+  }
+
+  /**
+   * A part of a reply to {@code what} as a wire record; an absent part reads as {@code {}}.
+   *
+   * @throws DeliveryException (transient) when it cannot be read as one
+   */
+  <T> T read(String what, JsonNode reply, String field, Class<T> type) throws DeliveryException {
+    JsonNode node = field == null ? reply : reply.path(field);
+    try {
+      return Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode() : node,
+          type);
+    } catch (JsonProcessingException | IllegalArgumentException bad) {
+      String why = bad instanceof JsonProcessingException j ? j.getOriginalMessage()
+          : bad.getMessage();
+      throw unexpected(what, printable(why, 200) + " in " + printable(reply.toString(), 200));
+    }
   }
 
   /**
@@ -155,7 +172,8 @@ final class Rest {
   private JsonNode parse(String what, Response response) throws IOException {
     byte[] bytes = response.body().bytes();
     try {
-      JsonNode node = Json.parse(bytes);
+      JsonNode node = bytes.length == 0 ? Dto.MAPPER.createObjectNode()
+          : Dto.MAPPER.readTree(bytes);
       if (!node.isObject()) {
         throw unexpected(what, "HTTP " + response.code() + " with a body that is not a JSON"
             + " object: " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
@@ -191,27 +209,29 @@ final class Rest {
   }
 
   private static MlflowServerException serverError(String what, int code, String text) {
-    String errorCode = null;
-    String message = text.strip();
-    if (message.startsWith("{")) {
+    Dto.Error e = error(text);
+    return new MlflowServerException(what, code, e.errorCode(), e.message());
+  }
+
+  /** MLflow's error reply, or the body's start as its message when it is not one. */
+  private static Dto.Error error(String text) {
+    if (text.strip().startsWith("{")) {
       try {
-        JsonNode node = Json.MAPPER.readTree(text);
-        if (node.has("error_code") || node.has("message")) {
-          errorCode = Json.text(node, "error_code");
-          message = Json.text(node, "message");
+        Dto.Error e = Dto.MAPPER.readValue(text, Dto.Error.class);
+        if (e.errorCode() != null || e.message() != null) {
+          return new Dto.Error(e.errorCode(), printable(e.message(), 500));
         }
       } catch (IOException notJson) {
         // keep the raw text
       }
     }
-    return new MlflowServerException(what, code, errorCode, printable(message, 500));
+    return new Dto.Error(null, printable(text, 500));
   }
 
   private static String describe(String text) {
-    MlflowServerException e = serverError("", 0, text);
-    String detail = (e.errorCode() == null ? "" : e.errorCode())
-        + (e.serverMessage().isEmpty() ? "" : (e.errorCode() == null ? "" : ": ")
-        + e.serverMessage());
+    Dto.Error e = error(text);
+    String detail = Stream.of(e.errorCode(), e.message()).filter(s -> s != null && !s.isEmpty())
+        .collect(Collectors.joining(": "));
     return detail.isEmpty() ? "" : " " + detail;
   }
 
