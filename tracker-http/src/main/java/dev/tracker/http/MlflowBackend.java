@@ -102,7 +102,6 @@ public final class MlflowBackend implements TrackingBackend {
 
   private static final Logger log = LoggerFactory.getLogger(MlflowBackend.class);
 
-  private final URI uri;
   private final String describe;
   private final String authKind;
   private final OkHttpClient client;
@@ -114,10 +113,9 @@ public final class MlflowBackend implements TrackingBackend {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final MlflowReader reader;
 
-  private MlflowBackend(Builder b, HttpUrl base, String authorization, String authKind,
-      OkHttpClient client, boolean ownClient) {
+  private MlflowBackend(Builder b, HttpUrl base, String authKind, OkHttpClient client,
+      boolean ownClient) {
     this.config = b;
-    this.uri = b.uri;
     this.describe = base.toString().replaceAll("/+$", "");
     this.authKind = authKind;
     this.client = client;
@@ -186,7 +184,7 @@ public final class MlflowBackend implements TrackingBackend {
    * start of the SHA-256 of the server URL without credentials, trailing '/' or default port.
    */
   public static Path journalDirectory(Path root, URI server) {
-    return root.resolve(MlflowBackendProvider.serverKey(server));
+    return RemoteDelivery.journalDirectory(root, server);
   }
 
   // ------------------------------------------------------------------------------- writing
@@ -579,8 +577,7 @@ public final class MlflowBackend implements TrackingBackend {
       }
       cb.addInterceptor(new HttpClients.Auth(base, authorization));
       HttpClients.tls(b.insecureTls, b.serverCertPath, cb);
-      MlflowBackend backend = new MlflowBackend(b, base, authorization, authKind, cb.build(),
-          b.client == null);
+      MlflowBackend backend = new MlflowBackend(b, base, authKind, cb.build(), b.client == null);
       if (b.insecureTls) {
         // once per backend, when it is built: not per request, and never silently
         log.warn("TLS certificate and host name verification is off for {}"

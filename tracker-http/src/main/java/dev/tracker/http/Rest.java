@@ -6,12 +6,7 @@ import dev.tracker.spi.DeliveryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,8 +39,8 @@ import okio.BufferedSource;
  * </ul>
  */
 final class Rest {
-  static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-  static final String API = "api/2.0/mlflow/";
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final String API = "api/2.0/mlflow/";
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
@@ -147,12 +142,15 @@ final class Rest {
       if (response.isSuccessful()) {
         return parse(what, response);
       }
-      String text = errorBody(response.body());
+      Dto.Error error = error(errorBody(response.body()));
       if (!isRetryable(code)) {
-        throw serverError(what, code, text);
+        throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
+      String detail = Stream.of(error.errorCode(), error.message())
+          .filter(s -> s != null && !s.isEmpty()).collect(Collectors.joining(": "));
       throw DeliveryException.transientFailure(what + " to " + server + " failed: HTTP " + code
-          + describe(text), null, retryAfter(response.header("Retry-After")));
+          + (detail.isEmpty() ? "" : " " + detail), null,
+          DeliveryException.retryAfter(response.header("Retry-After"), clock.instant()));
     } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
       throw tlsFailure(what, e);
     } catch (SSLException e) {
@@ -171,28 +169,25 @@ final class Rest {
 
   private JsonNode parse(String what, Response response) throws IOException {
     byte[] bytes = response.body().bytes();
+    JsonNode node;
     try {
-      JsonNode node = bytes.length == 0 ? Dto.MAPPER.createObjectNode()
-          : Dto.MAPPER.readTree(bytes);
-      if (!node.isObject()) {
-        throw unexpected(what, "HTTP " + response.code() + " with a body that is not a JSON"
-            + " object: " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
-      }
-      return node;
-    } catch (DeliveryException e) {
-      throw e;
-    } catch (IOException e) {
-      String type = response.header("Content-Type");
-      throw unexpected(what, "HTTP " + response.code()
-          + (type == null ? "" : " (" + type + ")") + " with a body that is not JSON"
-          + (response.priorResponse() != null ? ", after a redirect to "
-          + response.request().url().redact() : "") + ": "
-          + printable(new String(bytes, StandardCharsets.UTF_8), 200));
+      node = bytes.length == 0 ? Dto.MAPPER.createObjectNode() : Dto.MAPPER.readTree(bytes);
+    } catch (IOException notJson) {
+      node = null;
     }
+    if (node != null && node.isObject()) {
+      return node;
+    }
+    String type = response.header("Content-Type");
+    throw unexpected(what, "HTTP " + response.code() + (type == null ? "" : " (" + type + ")")
+        + " with a body that is not " + (node == null ? "JSON" : "a JSON object")
+        + (response.priorResponse() == null ? ""
+            : ", after a redirect to " + response.request().url().redact())
+        + ": " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
   }
 
   /** The statuses worth retrying: timeouts, rate limits and server errors that pass. */
-  static boolean isRetryable(int status) {
+  private static boolean isRetryable(int status) {
     return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
         || status == 504;
   }
@@ -208,11 +203,6 @@ final class Rest {
         + " MLFLOW_TRACKING_INSECURE_TLS=true to skip verification", e);
   }
 
-  private static MlflowServerException serverError(String what, int code, String text) {
-    Dto.Error e = error(text);
-    return new MlflowServerException(what, code, e.errorCode(), e.message());
-  }
-
   /** MLflow's error reply, or the body's start as its message when it is not one. */
   private static Dto.Error error(String text) {
     if (text.strip().startsWith("{")) {
@@ -226,13 +216,6 @@ final class Rest {
       }
     }
     return new Dto.Error(null, printable(text, 500));
-  }
-
-  private static String describe(String text) {
-    Dto.Error e = error(text);
-    String detail = Stream.of(e.errorCode(), e.message()).filter(s -> s != null && !s.isEmpty())
-        .collect(Collectors.joining(": "));
-    return detail.isEmpty() ? "" : " " + detail;
   }
 
   // An error body may be HTML from a proxy: keep its start, on one line.
@@ -252,26 +235,6 @@ final class Rest {
       return source.getBuffer().readString(n, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  /** A {@code Retry-After} value: seconds, or an HTTP date; null when absent or unreadable. */
-  Duration retryAfter(String header) {
-    if (header == null || header.isBlank()) {
-      return null;
-    }
-    String v = header.trim();
-    try {
-      long seconds = Long.parseLong(v);
-      return Duration.ofSeconds(Math.max(0, seconds));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(clock.instant(), at);
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (DateTimeParseException unreadable) {
-        return null;
-      }
     }
   }
 }
