@@ -72,17 +72,12 @@ final class MlflowReader {
   }
 
   Optional<RunData> readRun(String runId) throws IOException {
-    Optional<Dto.Run> found = findRun(runId);
-    if (found.isEmpty()) {
+    Dto.Run r = writer.findRun(runId).orElse(null);
+    if (r == null) {
       return Optional.empty();
     }
-    Dto.Run r = found.get();
     List<Metric> metrics = new ArrayList<>();
-    Set<String> keys = new TreeSet<>();
-    for (Metric m : r.latestMetrics()) {
-      keys.add(m.key());
-    }
-    for (String key : keys) {
+    for (String key : new TreeSet<>(r.latestMetrics().stream().map(Metric::key).toList())) {
       metrics.addAll(api.metricHistory(r.id(), key));
     }
     List<String> artifacts = new ArrayList<>();
@@ -99,15 +94,11 @@ final class MlflowReader {
 
   /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
   List<Metric> metricHistory(String runId, String key) throws IOException {
-    String id = writer.serverRunId(runId).orElse(null);
-    if (id == null) {
-      Optional<Dto.Run> r = findRun(runId);
-      if (r.isEmpty()) {
-        return List.of();
-      }
-      id = r.get().id();
+    Optional<String> id = writer.serverRunId(runId);
+    if (id.isEmpty()) {
+      id = writer.findRun(runId).map(Dto.Run::id);
     }
-    return api.metricHistory(id, key);
+    return id.isEmpty() ? List.of() : api.metricHistory(id.get(), key);
   }
 
   /**
@@ -120,7 +111,7 @@ final class MlflowReader {
    */
   InputStream openArtifact(OkHttpClient client, String runId, String artifactPath)
       throws IOException {
-    Dto.Run r = findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
+    Dto.Run r = writer.findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
         + " in " + api.rest().server()));
     HttpUrl.Builder url = ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
         "run " + r.id()).newBuilder();
@@ -183,17 +174,6 @@ final class MlflowReader {
     }
     String token = reply.path("next_page_token").asText(null);
     return new SearchPage(runs, runs.isEmpty() ? null : token);
-  }
-
-  private Optional<Dto.Run> findRun(String runId) throws IOException {
-    Optional<String> known = writer.serverRunId(runId);
-    if (known.isPresent()) {
-      Optional<Dto.Run> r = api.run(known.get());
-      if (r.isPresent()) {
-        return r;
-      }
-    }
-    return writer.findRun(runId);
   }
 
   private void listArtifacts(String runId, String path, List<String> out, Set<String> seen)

@@ -53,7 +53,6 @@ final class MlflowWriter {
   static final class RunRef {
     final String run;
     volatile String serverId;
-    volatile String experimentId;
     volatile String artifactUri;
     volatile boolean paramsKnown;
     /** Params the server holds for the run, as far as this process knows. */
@@ -61,6 +60,12 @@ final class MlflowWriter {
 
     RunRef(String run) {
       this.run = run;
+    }
+
+    /** Takes the server's id and artifact location of the run, the id last. */
+    void attach(Dto.Run r) {
+      artifactUri = r.artifactUri();
+      serverId = r.id();
     }
 
     String describe() {
@@ -72,7 +77,7 @@ final class MlflowWriter {
   /** The MLflow run id of a tracker run, once known. */
   Optional<String> serverRunId(String run) {
     RunRef ref = runs.get(run);
-    return ref == null ? Optional.ofNullable(null) : Optional.ofNullable(ref.serverId);
+    return Optional.ofNullable(ref == null ? null : ref.serverId);
   }
 
   // ------------------------------------------------------------------------------ operations
@@ -125,11 +130,7 @@ final class MlflowWriter {
   private RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
-      classified(() -> findRun(run)).ifPresent(r -> {
-        ref.serverId = r.id();
-        ref.experimentId = r.experimentId();
-        ref.artifactUri = r.artifactUri();
-      });
+      classified(() -> findRun(run)).ifPresent(ref::attach);
     }
     if (ref.serverId == null) {
       throw DeliveryException.permanent("run " + run + " does not exist on " + server
@@ -149,11 +150,9 @@ final class MlflowWriter {
         Dto.Run r = existing.get();
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
-        ref.experimentId = r.experimentId();
-        ref.artifactUri = r.artifactUri();
         ref.sentParams.putAll(r.params());
         ref.paramsKnown = true;
-        ref.serverId = r.id();
+        ref.attach(r);
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
         return null;
@@ -164,8 +163,7 @@ final class MlflowWriter {
     Map<String, String> tags = new TreeMap<>(c.tags());
     tags.put(RUN_ID_TAG, c.runId());
     if (c.parentRunId() != null) {
-      RunRef parent = runs.get(c.parentRunId());
-      String parentId = parent != null ? parent.serverId : null;
+      String parentId = serverRunId(c.parentRunId()).orElse(null);
       if (parentId == null) {
         parentId = findRun(c.parentRunId()).map(Dto.Run::id).orElse(null);
       }
@@ -182,14 +180,12 @@ final class MlflowWriter {
         : api.findRunByTrackerId(List.of(experimentId), c.runId());
     Dto.Run r = found.isPresent() ? found.get()
         : api.createRun(experimentId, c.runName(), c.startTime(), tags);
-    ref.experimentId = r.experimentId() != null ? r.experimentId() : experimentId;
-    ref.artifactUri = r.artifactUri();
     // a run found rather than created may hold params already: read them before sending any
     ref.paramsKnown = found.isEmpty();
-    ref.serverId = r.id();
+    ref.attach(r);
+    String in = r.experimentId() != null ? r.experimentId() : experimentId;
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
-        c.runId(), r.id(), c.experimentName(), ref.experimentId, uiUrl(ref.experimentId,
-        r.id()));
+        c.runId(), r.id(), c.experimentName(), in, uiUrl(in, r.id()));
     return null;
   }
 
@@ -231,12 +227,12 @@ final class MlflowWriter {
   }
 
   /**
-   * The run with this MLflow id, or else the run tagged {@value #RUN_ID_TAG} with it in any
-   * experiment; empty when neither exists.
+   * The run with this MLflow id (or the MLflow id this backend knows for a tracker id), or else
+   * the run tagged {@value #RUN_ID_TAG} with it in any experiment; empty when neither exists.
    */
   Optional<Dto.Run> findRun(String id) throws IOException {
     try {
-      Optional<Dto.Run> r = api.run(id);
+      Optional<Dto.Run> r = api.run(serverRunId(id).orElse(id));
       if (r.isPresent()) {
         return r;
       }
