@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Credentials;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -431,10 +432,6 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     // what tests of the configuration read
-    URI uri() {
-      return uri;
-    }
-
     Duration timeout() {
       return timeout;
     }
@@ -484,22 +481,10 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     Builder copy() {
-      Builder b = new Builder();
-      b.uri = uri;
-      b.token = token;
-      b.username = username;
-      b.password = password;
-      b.insecureTls = insecureTls;
-      b.serverCertPath = serverCertPath;
-      b.timeout = timeout;
-      b.backoffFactor = backoffFactor;
-      b.backoffJitter = backoffJitter;
-      b.maxBackoff = maxBackoff;
-      b.spoolDir = spoolDir;
-      b.experimentId = experimentId;
-      b.client = client;
-      b.clock = clock;
-      return b;
+      return new Builder().uri(uri).token(token).username(username).password(password)
+          .insecureTls(insecureTls).serverCertPath(serverCertPath).timeout(timeout)
+          .backoffFactor(backoffFactor).backoffJitter(backoffJitter).maxBackoff(maxBackoff)
+          .spoolDir(spoolDir).experimentId(experimentId).client(client).clock(clock);
     }
 
     /**
@@ -565,7 +550,8 @@ public final class MlflowBackend implements TrackingBackend {
               .connectTimeout(b.timeout.compareTo(DEFAULT_CONNECT_TIMEOUT) < 0 ? b.timeout
                   : DEFAULT_CONNECT_TIMEOUT)
               .readTimeout(b.timeout).writeTimeout(b.timeout);
-      cb.addInterceptor(new HttpClients.Auth(base, b.authorization()));
+      cb.dispatcher(new Dispatcher()) // its own, so that close() cancels only its calls
+          .addInterceptor(new HttpClients.Auth(base, b.authorization()));
       HttpClients.tls(b.insecureTls, b.serverCertPath, cb);
       MlflowBackend backend = new MlflowBackend(b, base, cb.build());
       if (b.insecureTls) {

@@ -145,11 +145,7 @@ final class MlflowReader {
   SearchPage search(SearchRequest request) throws IOException {
     Map<String, String> experiments = new LinkedHashMap<>();
     if (request.experimentNames().isEmpty()) {
-      for (Dto.Experiment e : api.searchExperiments()) {
-        if (!e.isDeleted()) {
-          experiments.put(e.id(), e.name());
-        }
-      }
+      listExperiments().forEach(e -> experiments.put(e.id(), e.name()));
     } else {
       for (String name : request.experimentNames()) {
         api.experimentByName(name).ifPresent(x -> experiments.put(x.id(), x.name()));

@@ -10,20 +10,15 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 
 /**
  * JSON over HTTP to one MLflow server: one attempt per call, every failure classified for the
@@ -48,7 +43,6 @@ final class Rest {
   private final HttpUrl base;
   private final String server;
   private final InstantSource clock;
-  private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   Rest(OkHttpClient client, HttpUrl base, String server, InstantSource clock) {
@@ -108,14 +102,13 @@ final class Rest {
   }
 
   /**
-   * Cancels the calls in flight and makes every later call fail at once: a request to a server
-   * that does not answer must not hold a thread after close.
+   * Cancels the calls in flight (the client's dispatcher is this backend's own) and makes every
+   * later call fail at once: a request to a server that does not answer must not hold a thread
+   * after close.
    */
   void close() {
     closed = true;
-    for (Call c : inFlight) {
-      c.cancel();
-    }
+    client.dispatcher().cancelAll();
   }
 
   /** A reply that is not what MLflow answers to {@code what}: retried, like an I/O error. */
@@ -135,14 +128,12 @@ final class Rest {
       throw DeliveryException.transientFailure(what + " to " + server + " was not sent: the"
           + " backend is closed", null, null);
     }
-    Call call = client.newCall(request);
-    inFlight.add(call);
-    try (Response response = call.execute()) {
+    try (Response response = client.newCall(request).execute()) {
       int code = response.code();
       if (response.isSuccessful()) {
         return parse(what, response);
       }
-      Dto.Error error = error(errorBody(response.body()));
+      Dto.Error error = error(errorBody(response));
       if (!isRetryable(code)) {
         throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
@@ -162,8 +153,6 @@ final class Rest {
       throw e;
     } catch (IOException e) {
       throw ioFailure(what, e);
-    } finally {
-      inFlight.remove(call);
     }
   }
 
@@ -227,14 +216,12 @@ final class Rest {
     return one.length() <= max ? one : one.substring(0, max) + "…";
   }
 
-  private static String errorBody(ResponseBody body) {
+  private static String errorBody(Response response) {
     try {
-      BufferedSource source = body.source();
-      source.request(MAX_ERROR_BODY);
-      long n = Math.min(source.getBuffer().size(), MAX_ERROR_BODY);
-      return source.getBuffer().readString(n, StandardCharsets.UTF_8);
+      return response.peekBody(MAX_ERROR_BODY).string();
     } catch (IOException e) {
       return "";
     }
   }
+
 }
