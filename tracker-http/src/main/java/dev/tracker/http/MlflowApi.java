@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,13 +42,13 @@ final class MlflowApi {
   /** The experiment with this name, or empty when the server has none (404). */
   Optional<Dto.Experiment> experimentByName(String name) throws IOException {
     return unlessNotFound(() -> experimentOf("GET experiments/get-by-name",
-        rest.get("experiments/get-by-name", Map.of("experiment_name", name))));
+        rest.get("experiments/get-by-name", "experiment_name", name)));
   }
 
   /** The experiment with this id. */
   Dto.Experiment experiment(String id) throws IOException {
     return experimentOf("GET experiments/get",
-        rest.get("experiments/get", Map.of("experiment_id", id)));
+        rest.get("experiments/get", "experiment_id", id));
   }
 
   /** Creates an experiment; a taken name fails with RESOURCE_ALREADY_EXISTS. */
@@ -72,7 +70,7 @@ final class MlflowApi {
         throw e;
       }
       return paged("GET experiments/list", "experiments", Dto.Experiment.class,
-          token -> rest.get("experiments/list", Collections.singletonMap("page_token", token)));
+          token -> rest.get("experiments/list", "page_token", token));
     }
   }
 
@@ -88,7 +86,7 @@ final class MlflowApi {
   /** The run with this id, or empty when the server has none (404). */
   Optional<Dto.Run> run(String runId) throws IOException {
     return unlessNotFound(() -> runOf("GET runs/get",
-        rest.get("runs/get", Map.of("run_id", runId))));
+        rest.get("runs/get", "run_id", runId)));
   }
 
   /** Sets a run's status, and its end time unless {@code endTime} is negative. */
@@ -139,25 +137,15 @@ final class MlflowApi {
    * answer an empty page whose token never advances.
    */
   List<Metric> metricHistory(String runId, String key) throws IOException {
-    return paged("GET metrics/get-history", "metrics", Metric.class, token -> {
-      Map<String, String> q = new LinkedHashMap<>();
-      q.put("run_id", runId);
-      q.put("metric_key", key);
-      q.put("max_results", Integer.toString(HISTORY_PAGE));
-      q.put("page_token", token);
-      return rest.get("metrics/get-history", q);
-    });
+    return paged("GET metrics/get-history", "metrics", Metric.class,
+        token -> rest.get("metrics/get-history", "run_id", runId, "metric_key", key,
+            "max_results", Integer.toString(HISTORY_PAGE), "page_token", token));
   }
 
   /** The artifacts directly under {@code path} (null for the root). */
   List<Dto.FileInfo> listArtifacts(String runId, String path) throws IOException {
-    return paged("GET artifacts/list", "files", Dto.FileInfo.class, token -> {
-      Map<String, String> q = new LinkedHashMap<>();
-      q.put("run_id", runId);
-      q.put("path", path);
-      q.put("page_token", token);
-      return rest.get("artifacts/list", q);
-    });
+    return paged("GET artifacts/list", "files", Dto.FileInfo.class, token -> rest.get(
+        "artifacts/list", "run_id", runId, "path", path, "page_token", token));
   }
 
   /** Uploads a file's bytes with PUT, streamed from disk. */
@@ -181,14 +169,10 @@ final class MlflowApi {
     T value = rest.read(what, reply, field, type);
     String v = id.apply(value);
     if (v == null || v.isEmpty()) {
-      throw rest.unexpected(what, "no " + idPath + " in " + abbreviate(reply));
+      throw rest.unexpected(what, "no " + idPath + " in " + Rest.printable(reply.toString(),
+          200));
     }
     return value;
-  }
-
-  private static String abbreviate(JsonNode reply) {
-    String s = reply.toString();
-    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
   }
 
   /** A request. */

@@ -241,11 +241,8 @@ final class MlflowWriter {
         throw e; // 400: not something MLflow takes for a run id; perhaps the tracker's
       }
     }
-    List<String> experiments = new ArrayList<>();
-    for (Dto.Experiment e : api.searchExperiments()) {
-      experiments.add(e.id());
-    }
-    return api.findRunByTrackerId(experiments, id);
+    return api.findRunByTrackerId(
+        api.searchExperiments().stream().map(Dto.Experiment::id).toList(), id);
   }
 
   // ------------------------------------------------------------------------------ batches
@@ -265,8 +262,8 @@ final class MlflowWriter {
         send.add(e);
       } else if (!held.equals(e.value())) {
         rejected.add(new DeliveryException.Rejected("param", e.key(), "already logged with value '"
-            + abbreviate(held) + "'; params are write-once, so the value '"
-            + abbreviate(e.value()) + "' was not sent"));
+            + Rest.printable(held, 100) + "'; params are write-once, so the value '"
+            + Rest.printable(e.value(), 100) + "' was not sent"));
       }
     }
     int delivered = 0;
@@ -381,12 +378,7 @@ final class MlflowWriter {
         + (e.serverMessage().isEmpty() ? "" : ": " + e.serverMessage());
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 100 ? s : s.substring(0, 100) + "…";
-  }
-
   private String uiUrl(String experimentId, String runId) {
-    String base = api.rest().base().toString().replaceAll("/+$", "");
-    return base + "/#/experiments/" + experimentId + "/runs/" + runId;
+    return server + "/#/experiments/" + experimentId + "/runs/" + runId;
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.InstantSource;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
@@ -62,13 +61,14 @@ final class Rest {
     return server;
   }
 
-  JsonNode get(String endpoint, Map<String, String> query) throws IOException {
+  /** Gets an endpoint with the query parameters given as names and values; null values left out. */
+  JsonNode get(String endpoint, String... query) throws IOException {
     HttpUrl.Builder url = base.newBuilder().addPathSegments(API + endpoint);
-    query.forEach((k, v) -> {
-      if (v != null) {
-        url.addQueryParameter(k, v);
+    for (int i = 0; i + 1 < query.length; i += 2) {
+      if (query[i + 1] != null) {
+        url.addQueryParameter(query[i], query[i + 1]);
       }
-    });
+    }
     return call(new Request.Builder().url(url.build()).get().build(), "GET " + endpoint);
   }
 
@@ -207,8 +207,8 @@ final class Rest {
     return new Dto.Error(null, printable(text, 500));
   }
 
-  // An error body may be HTML from a proxy: keep its start, on one line.
-  private static String printable(String s, int max) {
+  /** Text for a message: its start, on one line (an error body may be HTML from a proxy). */
+  static String printable(String s, int max) {
     if (s == null) {
       return null;
     }
