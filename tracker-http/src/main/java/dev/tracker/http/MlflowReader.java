@@ -13,6 +13,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -210,13 +211,9 @@ final class MlflowReader {
    */
   private RunInfo info(Dto.Run r, String experimentName, Map<String, String> ids)
       throws IOException {
-    RunStatus status;
-    try {
-      status = r.status() == null || "SCHEDULED".equals(r.status()) ? RunStatus.RUNNING
-          : RunStatus.valueOf(r.status());
-    } catch (IllegalArgumentException unknown) {
-      status = RunStatus.RUNNING;
-    }
+    // SCHEDULED, a status MLflow may add later, or none: still running as far as anyone knows
+    RunStatus status = Arrays.stream(RunStatus.values()).filter(s -> s.name().equals(r.status()))
+        .findFirst().orElse(RunStatus.RUNNING);
     String parent = r.tags().get(MlflowWriter.PARENT_TAG);
     if (parent != null) {
       String known = ids.get(parent);
