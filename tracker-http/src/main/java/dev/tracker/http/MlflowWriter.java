@@ -54,7 +54,6 @@ final class MlflowWriter {
     final String run;
     volatile String serverId;
     volatile String artifactUri;
-    volatile boolean paramsKnown;
     /** Params the server holds for the run, as far as this process knows. */
     final Map<String, String> sentParams = new ConcurrentHashMap<>();
 
@@ -62,8 +61,12 @@ final class MlflowWriter {
       this.run = run;
     }
 
-    /** Takes the server's id and artifact location of the run, the id last. */
+    /**
+     * Takes the server's params, artifact location and id of the run (the id last): a run found
+     * rather than created may hold params already, and a param is never sent with another value.
+     */
     void attach(Dto.Run r) {
+      sentParams.putAll(r.params());
       artifactUri = r.artifactUri();
       serverId = r.id();
     }
@@ -150,8 +153,6 @@ final class MlflowWriter {
         Dto.Run r = existing.get();
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
-        ref.sentParams.putAll(r.params());
-        ref.paramsKnown = true;
         ref.attach(r);
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
@@ -180,8 +181,6 @@ final class MlflowWriter {
         : api.findRunByTrackerId(List.of(experimentId), c.runId());
     Dto.Run r = found.isPresent() ? found.get()
         : api.createRun(experimentId, c.runName(), c.startTime(), tags);
-    // a run found rather than created may hold params already: read them before sending any
-    ref.paramsKnown = found.isEmpty();
     ref.attach(r);
     String in = r.experimentId() != null ? r.experimentId() : experimentId;
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
@@ -249,11 +248,6 @@ final class MlflowWriter {
 
   private Void sendBatch(RunRef ref, Batch batch) throws IOException {
     String runId = ref.serverId;
-    if (!ref.paramsKnown && !batch.params().isEmpty()) {
-      // never send a param with another value than the server holds: learn what it holds
-      api.run(runId).ifPresent(r -> ref.sentParams.putAll(r.params()));
-      ref.paramsKnown = true;
-    }
     List<DeliveryException.Rejected> rejected = new ArrayList<>();
     List<Wire.Entity> send = new ArrayList<>();
     for (Wire.Entity e : Wire.entities(batch)) {
