@@ -73,7 +73,7 @@ final class TrackerSettings {
       b.resumeRun = setting(b, "tracker.runId", "MLFLOW_RUN_ID", null, null);
     }
     if (b.systemMetrics == null) {
-      b.systemMetrics = SystemSettings.parseEnabled(setting(b, "tracker.systemMetrics",
+      b.systemMetrics = BackendConfig.parseFlag(setting(b, "tracker.systemMetrics",
           "TRACKER_SYSTEM_METRICS", "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false"),
           "tracker.systemMetrics / TRACKER_SYSTEM_METRICS / MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING");
     }

@@ -86,7 +86,8 @@ class SystemMetricsTrackerTest {
         "yes")).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("tracker.systemMetrics / TRACKER_SYSTEM_METRICS /"
-            + " MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING must be true or false but was 'yes'");
+            + " MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING must be one of true, false, 1, 0 but was"
+            + " 'yes'");
     assertThatThrownBy(() -> builder(Map.of(), Map.of()).systemMetricsInterval(Duration.ofMillis(10))
         .build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,8 +1,10 @@
 package dev.tracker.spi;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -63,6 +65,73 @@ public final class BackendConfig {
   /** An environment variable, blank counting as absent. */
   public Optional<String> env(String name) {
     return setting(null, name);
+  }
+
+  /**
+   * An environment variable that holds a flag: {@code true}, {@code false}, {@code 1} or {@code
+   * 0}, in any case (what MLflow accepts).
+   *
+   * @throws IllegalArgumentException naming the variable when it holds anything else
+   */
+  public Optional<Boolean> flag(String name) {
+    return env(name).map(v -> parseFlag(v, name));
+  }
+
+  /**
+   * {@code true}, {@code false}, {@code 1} or {@code 0}, in any case.
+   *
+   * @param names the setting's names, for the message
+   * @throws IllegalArgumentException naming the setting and the value otherwise
+   */
+  public static boolean parseFlag(String value, String names) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw new IllegalArgumentException(names + " must be one of true, false, 1, 0"
+          + " but was '" + value + "'");
+    };
+  }
+
+  /**
+   * An environment variable that holds a number of seconds ({@code 10}, {@code 0.5}): positive,
+   * or also zero when {@code zeroAllowed}.
+   *
+   * @throws IllegalArgumentException naming the variable when it holds anything else
+   */
+  public Optional<Duration> seconds(String name, boolean zeroAllowed) {
+    return env(name).map(v -> {
+      double d;
+      try {
+        d = Double.parseDouble(v);
+      } catch (NumberFormatException e) {
+        d = Double.NaN;
+      }
+      if (!(d > 0 || (zeroAllowed && d == 0)) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException(name + " must be a " + (zeroAllowed ? "non-negative"
+            : "positive") + " number of seconds but was '" + v + "'");
+      }
+      return Duration.ofNanos((long) (d * 1e9));
+    });
+  }
+
+  /**
+   * An environment variable that holds a count: an integer, zero or more.
+   *
+   * @throws IllegalArgumentException naming the variable when it holds anything else
+   */
+  public Optional<Integer> count(String name) {
+    return env(name).map(v -> {
+      try {
+        int n = Integer.parseInt(v);
+        if (n >= 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // below
+      }
+      throw new IllegalArgumentException(name + " must be a non-negative integer but was '" + v
+          + "'");
+    });
   }
 
   /** A builder holding this configuration's values. */

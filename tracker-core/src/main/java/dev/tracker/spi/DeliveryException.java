@@ -2,6 +2,10 @@ package dev.tracker.spi;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,6 +77,30 @@ public final class DeliveryException extends IOException {
   public static DeliveryException transientFailure(String message, Throwable cause,
       Duration retryAfter) {
     return new DeliveryException(Kind.TRANSIENT, message, cause, retryAfter, List.of(), 0);
+  }
+
+  /**
+   * An HTTP {@code Retry-After} value as a wait: seconds, or an HTTP date (RFC 1123) counted from
+   * {@code now}; never negative.
+   *
+   * @return the wait, or null when the header is absent or unreadable
+   */
+  public static Duration retryAfter(String header, Instant now) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    String v = header.trim();
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Duration d = Duration.between(now,
+            ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        return d.isNegative() ? Duration.ZERO : d;
+      } catch (DateTimeParseException unreadable) {
+        return null;
+      }
+    }
   }
 
   /** A failure that is retried and reported: it needs a person (credentials, TLS, URL). */

@@ -1,7 +1,13 @@
 package dev.tracker.spi;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -33,6 +39,29 @@ public record RemoteDelivery(Path journalDirectory, String server, Duration init
     if (initialBackoff.isNegative() || maxBackoff.isNegative() || jitter.isNegative()) {
       throw new IllegalArgumentException("back-off durations must not be negative but were "
           + initialBackoff + ", " + maxBackoff + ", " + jitter);
+    }
+  }
+
+  /**
+   * The journal folder of a server under {@code root}: {@code root/<16 hex characters>}, the
+   * start of the SHA-256 of the server URL without credentials, trailing '/' or default port
+   * (80 for http, 443 for https), so that every spelling of one server shares its journals.
+   */
+  public static Path journalDirectory(Path root, URI server) {
+    String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
+    String host = server.getHost() == null ? "" : server.getHost().toLowerCase(Locale.ROOT);
+    int port = server.getPort();
+    if (port == -1) {
+      port = "https".equals(scheme) ? 443 : 80;
+    }
+    String path = server.getPath() == null ? "" : server.getPath().replaceAll("/+$", "");
+    String normal = scheme + "://" + host + ":" + port + path;
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256")
+          .digest(normal.getBytes(StandardCharsets.UTF_8));
+      return root.resolve(HexFormat.of().formatHex(d, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 

@@ -297,11 +297,7 @@ public final class FileBackend implements TrackingBackend {
           throw new IOException(String.join("; ", conflicts));
         }
       } catch (IOException e) {
-        if (failure == null) {
-          failure = withKind(e);
-        } else {
-          failure.addSuppressed(e);
-        }
+        failure = collect(failure, e);
       }
     }
     if (failure != null) {
@@ -414,16 +410,21 @@ public final class FileBackend implements TrackingBackend {
       try {
         action.apply(run);
       } catch (IOException e) {
-        if (failure == null) {
-          failure = withKind(e);
-        } else {
-          failure.addSuppressed(e);
-        }
+        failure = collect(failure, e);
       }
     }
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** The first failure ({@link #withKind}), carrying the later ones as suppressed. */
+  private static IOException collect(IOException first, IOException next) {
+    if (first == null) {
+      return withKind(next);
+    }
+    first.addSuppressed(next);
+    return first;
   }
 
   /**

@@ -41,17 +41,15 @@ final class HttpClients {
 
   static void tls(boolean insecureTls, Path serverCertPath, OkHttpClient.Builder cb) {
     try {
-      if (insecureTls) {
-        X509TrustManager trustAll = new TrustAll();
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {trustAll}, new SecureRandom());
-        cb.sslSocketFactory(ssl.getSocketFactory(), trustAll);
-        cb.hostnameVerifier((host, session) -> true);
-      } else if (serverCertPath != null) {
-        X509TrustManager trust = trustOnly(serverCertPath);
+      X509TrustManager trust = insecureTls ? new TrustAll()
+          : serverCertPath != null ? trustOnly(serverCertPath) : null;
+      if (trust != null) {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, new TrustManager[] {trust}, new SecureRandom());
         cb.sslSocketFactory(ssl.getSocketFactory(), trust);
+      }
+      if (insecureTls) {
+        cb.hostnameVerifier((host, session) -> true);
       }
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JVM cannot set up TLS: " + e.getMessage(), e);

@@ -25,9 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Credentials;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -102,11 +102,9 @@ public final class MlflowBackend implements TrackingBackend {
 
   private static final Logger log = LoggerFactory.getLogger(MlflowBackend.class);
 
-  private final URI uri;
   private final String describe;
   private final String authKind;
   private final OkHttpClient client;
-  private final boolean ownClient;
   private final MlflowApi api;
   private final MlflowWriter writer;
   private final RemoteDelivery delivery;
@@ -114,14 +112,11 @@ public final class MlflowBackend implements TrackingBackend {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final MlflowReader reader;
 
-  private MlflowBackend(Builder b, HttpUrl base, String authorization, String authKind,
-      OkHttpClient client, boolean ownClient) {
+  private MlflowBackend(Builder b, HttpUrl base, OkHttpClient client) {
     this.config = b;
-    this.uri = b.uri;
     this.describe = base.toString().replaceAll("/+$", "");
-    this.authKind = authKind;
+    this.authKind = b.authKind();
     this.client = client;
-    this.ownClient = ownClient;
     Rest rest = new Rest(client, base, describe, b.clock);
     this.api = new MlflowApi(rest);
     this.writer = new MlflowWriter(api, describe, b.experimentId);
@@ -186,7 +181,7 @@ public final class MlflowBackend implements TrackingBackend {
    * start of the SHA-256 of the server URL without credentials, trailing '/' or default port.
    */
   public static Path journalDirectory(Path root, URI server) {
-    return root.resolve(MlflowBackendProvider.serverKey(server));
+    return RemoteDelivery.journalDirectory(root, server);
   }
 
   // ------------------------------------------------------------------------------- writing
@@ -230,7 +225,7 @@ public final class MlflowBackend implements TrackingBackend {
     try {
       api.rest().close();
     } finally {
-      if (ownClient) {
+      if (config.client == null) { // not a user's
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
       }
@@ -437,10 +432,6 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     // what tests of the configuration read
-    URI uri() {
-      return uri;
-    }
-
     Duration timeout() {
       return timeout;
     }
@@ -470,26 +461,30 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     String authKind() {
-      return username != null ? "basic" : token != null ? "bearer" : "none";
+      return username != null || (token == null && uri != null && uri.getRawUserInfo() != null)
+          ? "basic" : token != null ? "bearer" : "none";
+    }
+
+    /** Basic for a user, else Bearer for a token, else Basic for the URI's user info. */
+    private String authorization() {
+      if (username != null) {
+        return Credentials.basic(username, password, StandardCharsets.UTF_8);
+      }
+      if (token != null) {
+        return "Bearer " + token;
+      }
+      if (uri.getRawUserInfo() == null) {
+        return null;
+      }
+      String[] info = uri.getUserInfo().split(":", 2);
+      return Credentials.basic(info[0], info.length > 1 ? info[1] : "", StandardCharsets.UTF_8);
     }
 
     Builder copy() {
-      Builder b = new Builder();
-      b.uri = uri;
-      b.token = token;
-      b.username = username;
-      b.password = password;
-      b.insecureTls = insecureTls;
-      b.serverCertPath = serverCertPath;
-      b.timeout = timeout;
-      b.backoffFactor = backoffFactor;
-      b.backoffJitter = backoffJitter;
-      b.maxBackoff = maxBackoff;
-      b.spoolDir = spoolDir;
-      b.experimentId = experimentId;
-      b.client = client;
-      b.clock = clock;
-      return b;
+      return new Builder().uri(uri).token(token).username(username).password(password)
+          .insecureTls(insecureTls).serverCertPath(serverCertPath).timeout(timeout)
+          .backoffFactor(backoffFactor).backoffJitter(backoffJitter).maxBackoff(maxBackoff)
+          .spoolDir(spoolDir).experimentId(experimentId).client(client).clock(clock);
     }
 
     /**
@@ -549,38 +544,16 @@ public final class MlflowBackend implements TrackingBackend {
         throw new IllegalArgumentException("spoolDir must not be null");
       }
       HttpUrl base = HttpClients.baseUrl(b.uri);
-      String user = b.username;
-      String pass = b.password;
-      if (user == null && b.token == null && b.uri.getRawUserInfo() != null) {
-        String[] info = b.uri.getUserInfo().split(":", 2);
-        user = info[0];
-        pass = info.length > 1 ? info[1] : "";
-      }
-      String authorization = null;
-      String authKind = "none";
-      if (user != null) {
-        authorization = Credentials.basic(user, pass, StandardCharsets.UTF_8);
-        authKind = "basic";
-      } else if (b.token != null) {
-        authorization = "Bearer " + b.token;
-        authKind = "bearer";
-      }
-      OkHttpClient.Builder cb;
-      if (b.client != null) {
-        cb = b.client.newBuilder();
-      } else {
-        long timeoutMillis = b.timeout.toMillis();
-        cb = new OkHttpClient.Builder()
-            .socketFactory(new NoDelaySocketFactory()) // no 40 ms pause per request
-            .connectTimeout(Math.min(timeoutMillis, DEFAULT_CONNECT_TIMEOUT.toMillis()),
-                TimeUnit.MILLISECONDS)
-            .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .writeTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
-      }
-      cb.addInterceptor(new HttpClients.Auth(base, authorization));
+      OkHttpClient.Builder cb = b.client != null ? b.client.newBuilder()
+          : new OkHttpClient.Builder()
+              .socketFactory(new NoDelaySocketFactory()) // no 40 ms pause per request
+              .connectTimeout(b.timeout.compareTo(DEFAULT_CONNECT_TIMEOUT) < 0 ? b.timeout
+                  : DEFAULT_CONNECT_TIMEOUT)
+              .readTimeout(b.timeout).writeTimeout(b.timeout);
+      cb.dispatcher(new Dispatcher()) // its own, so that close() cancels only its calls
+          .addInterceptor(new HttpClients.Auth(base, b.authorization()));
       HttpClients.tls(b.insecureTls, b.serverCertPath, cb);
-      MlflowBackend backend = new MlflowBackend(b, base, authorization, authKind, cb.build(),
-          b.client == null);
+      MlflowBackend backend = new MlflowBackend(b, base, cb.build());
       if (b.insecureTls) {
         // once per backend, when it is built: not per request, and never silently
         log.warn("TLS certificate and host name verification is off for {}"

@@ -4,12 +4,7 @@ import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -88,99 +83,20 @@ public final class MlflowBackendProvider implements BackendProvider {
     c.env("MLFLOW_TRACKING_USERNAME").ifPresent(b::username);
     c.env("MLFLOW_TRACKING_PASSWORD").ifPresent(b::password);
     c.env("MLFLOW_TRACKING_TOKEN").ifPresent(b::token);
-    c.env("MLFLOW_TRACKING_INSECURE_TLS").map(v -> bool("MLFLOW_TRACKING_INSECURE_TLS", v))
-        .ifPresent(b::insecureTls);
+    c.flag("MLFLOW_TRACKING_INSECURE_TLS").ifPresent(b::insecureTls);
     c.env("MLFLOW_TRACKING_SERVER_CERT_PATH").map(Path::of).ifPresent(b::serverCertPath);
     Optional<String> experimentName = c.setting("tracker.experiment", "TRACKER_EXPERIMENT")
         .or(() -> c.env("MLFLOW_EXPERIMENT_NAME"));
     if (experimentName.isEmpty()) {
       c.env("MLFLOW_EXPERIMENT_ID").ifPresent(b::experimentId);
     }
-    c.env("MLFLOW_HTTP_REQUEST_TIMEOUT")
-        .map(v -> seconds("MLFLOW_HTTP_REQUEST_TIMEOUT", v, false)).ifPresent(b::timeout);
-    c.env("MLFLOW_HTTP_REQUEST_MAX_RETRIES")
-        .ifPresent(v -> count("MLFLOW_HTTP_REQUEST_MAX_RETRIES", v)); // checked; see the table
-    c.env("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR")
-        .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", v)).ifPresent(b::backoffFactor);
-    c.env("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER")
-        .map(v -> number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", v)).ifPresent(b::backoffJitter);
+    c.seconds("MLFLOW_HTTP_REQUEST_TIMEOUT", false).ifPresent(b::timeout);
+    c.count("MLFLOW_HTTP_REQUEST_MAX_RETRIES"); // checked; see the table
+    c.seconds("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", true).map(d -> d.toNanos() / 1e9)
+        .ifPresent(b::backoffFactor);
+    c.seconds("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", true).map(d -> d.toNanos() / 1e9)
+        .ifPresent(b::backoffJitter);
     c.setting("tracker.spoolDir", "TRACKER_SPOOL_DIR").map(Path::of).ifPresent(b::spoolDir);
     return b;
-  }
-
-  static boolean bool(String name, String v) {
-    switch (v.toLowerCase(Locale.ROOT)) {
-      case "true":
-      case "1":
-        return true;
-      case "false":
-      case "0":
-        return false;
-      default:
-        throw new IllegalArgumentException(name + " must be one of true, false, 1, 0 but was '"
-            + v + "'");
-    }
-  }
-
-  private static int count(String name, String v) {
-    try {
-      int n = Integer.parseInt(v);
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw new IllegalArgumentException(name + " must be a non-negative integer but was '" + v
-        + "'");
-  }
-
-  private static double number(String name, String v) {
-    try {
-      double d = Double.parseDouble(v);
-      if (d >= 0 && !Double.isInfinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw new IllegalArgumentException(name + " must be a non-negative number of seconds but"
-        + " was '" + v + "'");
-  }
-
-  private static Duration seconds(String name, String v, boolean zeroAllowed) {
-    double d;
-    try {
-      d = Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      d = Double.NaN;
-    }
-    if (!(d > 0 || (zeroAllowed && d == 0)) || Double.isInfinite(d)) {
-      throw new IllegalArgumentException(name + " must be a positive number of seconds but was '"
-          + v + "'");
-    }
-    return Duration.ofNanos((long) (d * 1e9));
-  }
-
-  /**
-   * The folder name of a server's journals: 16 hex characters of the SHA-256 of the server URL
-   * without credentials, trailing '/' or default port.
-   */
-  static String serverKey(URI server) {
-    String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
-    String host = server.getHost() == null ? "" : server.getHost().toLowerCase(Locale.ROOT);
-    int port = server.getPort();
-    if (port == -1) {
-      port = "https".equals(scheme) ? 443 : 80;
-    }
-    String path = server.getPath() == null ? "" : server.getPath().replaceAll("/+$", "");
-    String normal = scheme + "://" + host + ":" + port + path;
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256")
-          .digest(normal.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 }

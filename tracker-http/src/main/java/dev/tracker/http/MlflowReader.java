@@ -1,16 +1,19 @@
 package dev.tracker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
+import dev.tracker.RunSummary;
 import dev.tracker.spi.SearchPage;
 import dev.tracker.spi.SearchRequest;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * Reads experiments and runs back from an MLflow server, answering in the tracker's run ids
@@ -27,6 +33,9 @@ import okhttp3.OkHttpClient;
  * meets a failure reports it at once.
  */
 final class MlflowReader {
+  /** The most runs MLflow answers per search page. */
+  static final int MAX_SEARCH_PAGE = 50_000;
+
   private final MlflowApi api;
   private final MlflowWriter writer;
   private final Map<String, String> experimentNames = new HashMap<>();
@@ -64,17 +73,12 @@ final class MlflowReader {
   }
 
   Optional<RunData> readRun(String runId) throws IOException {
-    Optional<Dto.Run> found = findRun(runId);
-    if (found.isEmpty()) {
+    Dto.Run r = writer.findRun(runId).orElse(null);
+    if (r == null) {
       return Optional.empty();
     }
-    Dto.Run r = found.get();
     List<Metric> metrics = new ArrayList<>();
-    Set<String> keys = new TreeSet<>();
-    for (Metric m : r.latestMetrics()) {
-      keys.add(m.key());
-    }
-    for (String key : keys) {
+    for (String key : new TreeSet<>(r.latestMetrics().stream().map(Metric::key).toList())) {
       metrics.addAll(api.metricHistory(r.id(), key));
     }
     List<String> artifacts = new ArrayList<>();
@@ -91,39 +95,82 @@ final class MlflowReader {
 
   /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
   List<Metric> metricHistory(String runId, String key) throws IOException {
-    String id = writer.serverRunId(runId).orElse(null);
-    if (id == null) {
-      Optional<Dto.Run> r = findRun(runId);
-      if (r.isEmpty()) {
-        return List.of();
-      }
-      id = r.get().id();
+    Optional<String> id = writer.serverRunId(runId);
+    if (id.isEmpty()) {
+      id = writer.findRun(runId).map(Dto.Run::id);
     }
-    return api.metricHistory(id, key);
+    return id.isEmpty() ? List.of() : api.metricHistory(id.get(), key);
   }
 
-  /** Reads an artifact through the server's artifact proxy, by the tracker's or MLflow's id. */
+  /**
+   * Reads an artifact through the server's artifact proxy ({@code GET
+   * api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>}), by the tracker's or
+   * MLflow's id, streamed; closing the stream closes the response.
+   *
+   * @throws FileNotFoundException when there is no such run or artifact (404)
+   * @throws IllegalArgumentException when the path is absolute or has '.', '..' or empty segments
+   */
   InputStream openArtifact(OkHttpClient client, String runId, String artifactPath)
       throws IOException {
-    Dto.Run r = findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
+    Dto.Run r = writer.findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
         + " in " + api.rest().server()));
-    return ArtifactDownload.open(client, api.rest().base(), r, artifactPath);
+    HttpUrl.Builder url = ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
+        "run " + r.id()).newBuilder();
+    for (String segment : artifactPath.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException("artifact path must be relative with no '.', '..' or"
+            + " empty segments but was '" + artifactPath + "'");
+      }
+      url.addPathSegment(segment);
+    }
+    Response response = client.newCall(new Request.Builder().url(url.build()).get().build())
+        .execute();
+    if (response.isSuccessful()) {
+      return response.body().byteStream();
+    }
+    int code = response.code();
+    response.close();
+    if (code == 404) {
+      throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + r.id());
+    }
+    throw new IOException("GET artifact '" + artifactPath + "' of run " + r.id()
+        + " failed with HTTP " + code);
   }
 
-  /** Searches on the server: {@code runs/search} with the filter and order as given. */
+  /**
+   * One page of runs, as the server ordered them: one {@code runs/search} request, with the
+   * filter and {@code order_by} clauses exactly as the user wrote them, so that the server's
+   * evaluation (which {@link dev.tracker.spi.RunFilter} follows) decides. Experiment names
+   * become ids first; a name the server does not know has no runs.
+   */
   SearchPage search(SearchRequest request) throws IOException {
-    return new ServerSearch(api, this::info).search(request);
-  }
-
-  private Optional<Dto.Run> findRun(String runId) throws IOException {
-    Optional<String> known = writer.serverRunId(runId);
-    if (known.isPresent()) {
-      Optional<Dto.Run> r = api.run(known.get());
-      if (r.isPresent()) {
-        return r;
+    Map<String, String> experiments = new LinkedHashMap<>();
+    if (request.experimentNames().isEmpty()) {
+      listExperiments().forEach(e -> experiments.put(e.id(), e.name()));
+    } else {
+      for (String name : request.experimentNames()) {
+        api.experimentByName(name).ifPresent(x -> experiments.put(x.id(), x.name()));
       }
     }
-    return writer.findRun(runId);
+    if (experiments.isEmpty()) {
+      return new SearchPage(List.of(), null);
+    }
+    JsonNode reply = api.searchRunsPage(experiments.keySet(), request.filter().filter(),
+        Math.min(MAX_SEARCH_PAGE, request.maxResults()), request.filter().orderBy(),
+        request.pageToken());
+    List<RunSummary> runs = new ArrayList<>();
+    Map<String, String> ids = new HashMap<>();
+    for (JsonNode node : reply.path("runs")) {
+      Dto.Run r = api.rest().read("POST runs/search", node, null, Dto.Run.class);
+      Map<String, Metric> latest = new LinkedHashMap<>();
+      for (Metric m : r.latestMetrics()) {
+        latest.put(m.key(), m);
+      }
+      RunInfo i = info(r, experiments.getOrDefault(r.experimentId(), r.experimentId()), ids);
+      runs.add(new RunSummary(i, r.params(), r.tags(), latest));
+    }
+    String token = reply.path("next_page_token").asText(null);
+    return new SearchPage(runs, runs.isEmpty() ? null : token);
   }
 
   private void listArtifacts(String runId, String path, List<String> out, Set<String> seen)
@@ -164,13 +211,9 @@ final class MlflowReader {
    */
   private RunInfo info(Dto.Run r, String experimentName, Map<String, String> ids)
       throws IOException {
-    RunStatus status;
-    try {
-      status = r.status() == null || "SCHEDULED".equals(r.status()) ? RunStatus.RUNNING
-          : RunStatus.valueOf(r.status());
-    } catch (IllegalArgumentException unknown) {
-      status = RunStatus.RUNNING;
-    }
+    // SCHEDULED, a status MLflow may add later, or none: still running as far as anyone knows
+    RunStatus status = Arrays.stream(RunStatus.values()).filter(s -> s.name().equals(r.status()))
+        .findFirst().orElse(RunStatus.RUNNING);
     String parent = r.tags().get(MlflowWriter.PARENT_TAG);
     if (parent != null) {
       String known = ids.get(parent);

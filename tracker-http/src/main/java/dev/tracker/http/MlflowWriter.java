@@ -1,6 +1,5 @@
 package dev.tracker.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
@@ -11,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,14 +53,22 @@ final class MlflowWriter {
   static final class RunRef {
     final String run;
     volatile String serverId;
-    volatile String experimentId;
     volatile String artifactUri;
-    volatile boolean paramsKnown;
     /** Params the server holds for the run, as far as this process knows. */
     final Map<String, String> sentParams = new ConcurrentHashMap<>();
 
     RunRef(String run) {
       this.run = run;
+    }
+
+    /**
+     * Takes the server's params, artifact location and id of the run (the id last): a run found
+     * rather than created may hold params already, and a param is never sent with another value.
+     */
+    void attach(Dto.Run r) {
+      sentParams.putAll(r.params());
+      artifactUri = r.artifactUri();
+      serverId = r.id();
     }
 
     String describe() {
@@ -75,34 +80,22 @@ final class MlflowWriter {
   /** The MLflow run id of a tracker run, once known. */
   Optional<String> serverRunId(String run) {
     RunRef ref = runs.get(run);
-    return ref == null ? Optional.ofNullable(null) : Optional.ofNullable(ref.serverId);
+    return Optional.ofNullable(ref == null ? null : ref.serverId);
   }
 
   // ------------------------------------------------------------------------------ operations
 
   String createExperiment(String name) throws IOException {
-    try {
-      return resolveExperiment(name);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    return classified(() -> resolveExperiment(name));
   }
 
   void createRun(RunSpec spec) throws IOException {
-    try {
-      create(spec);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    classified(() -> create(spec));
   }
 
   void logBatch(String run, Batch batch) throws IOException {
     RunRef ref = created(run, "its batch of " + batch.size() + " records");
-    try {
-      sendBatch(ref, batch);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+    classified(() -> sendBatch(ref, batch));
   }
 
   void logArtifact(String run, Path file, String artifactPath) throws IOException {
@@ -111,29 +104,28 @@ final class MlflowWriter {
       throw DeliveryException.permanent("artifact '" + artifactPath + "' of " + ref.describe()
           + " is missing: " + file, null);
     }
-    try {
+    classified(() -> {
       if (ref.artifactUri == null) {
-        Dto.Run r = api.run(ref.serverId).orElseThrow(() -> DeliveryException.permanent(
-            ref.describe() + " does not exist on " + server, null));
-        ref.artifactUri = r.artifactUri();
+        ref.artifactUri = api.run(ref.serverId).orElseThrow(() -> DeliveryException.permanent(
+            ref.describe() + " does not exist on " + server, null)).artifactUri();
       }
-      HttpUrl root = ArtifactLocation.resolve(api.rest().base(), ref.artifactUri,
-          ref.describe());
+      HttpUrl root;
+      try {
+        root = ArtifactLocation.resolve(api.rest().base(), ref.artifactUri, ref.describe());
+      } catch (TrackerException e) {
+        throw DeliveryException.permanent(e.getMessage(), e);
+      }
       api.upload(root.newBuilder().addPathSegments(artifactPath).build(), file, artifactPath);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    } catch (TrackerException e) {
-      throw DeliveryException.permanent(e.getMessage(), e);
-    }
+      return null;
+    });
   }
 
   void endRun(String run, RunStatus status, long endTime) throws IOException {
     RunRef ref = created(run, "its end");
-    try {
+    classified(() -> {
       api.updateRun(ref.serverId, status, endTime);
-    } catch (MlflowServerException e) {
-      throw classify(e);
-    }
+      return null;
+    });
     ref.sentParams.clear();
   }
 
@@ -141,15 +133,7 @@ final class MlflowWriter {
   private RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
-      try {
-        findRun(run).ifPresent(r -> {
-          ref.serverId = r.id();
-          ref.experimentId = r.experimentId();
-          ref.artifactUri = r.artifactUri();
-        });
-      } catch (MlflowServerException e) {
-        throw classify(e);
-      }
+      classified(() -> findRun(run)).ifPresent(ref::attach);
     }
     if (ref.serverId == null) {
       throw DeliveryException.permanent("run " + run + " does not exist on " + server
@@ -161,7 +145,7 @@ final class MlflowWriter {
 
   // ----------------------------------------------------------------------------- creating
 
-  private void create(RunSpec c) throws IOException {
+  private Void create(RunSpec c) throws IOException {
     RunRef ref = runs.computeIfAbsent(c.runId(), RunRef::new);
     if (c.resume()) {
       Optional<Dto.Run> existing = findRun(c.runId());
@@ -169,14 +153,10 @@ final class MlflowWriter {
         Dto.Run r = existing.get();
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
-        ref.experimentId = r.experimentId();
-        ref.artifactUri = r.artifactUri();
-        ref.sentParams.putAll(r.params());
-        ref.paramsKnown = true;
-        ref.serverId = r.id();
+        ref.attach(r);
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
-        return;
+        return null;
       }
     }
     String experimentId = c.experimentId() != null ? c.experimentId()
@@ -184,8 +164,7 @@ final class MlflowWriter {
     Map<String, String> tags = new TreeMap<>(c.tags());
     tags.put(RUN_ID_TAG, c.runId());
     if (c.parentRunId() != null) {
-      RunRef parent = runs.get(c.parentRunId());
-      String parentId = parent != null ? parent.serverId : null;
+      String parentId = serverRunId(c.parentRunId()).orElse(null);
       if (parentId == null) {
         parentId = findRun(c.parentRunId()).map(Dto.Run::id).orElse(null);
       }
@@ -197,21 +176,16 @@ final class MlflowWriter {
             + " one", c.runId(), c.parentRunId(), server);
       }
     }
-    JsonNode found = null;
-    if (!attempted.add(c.runId())) {
-      // an earlier attempt may have created the run although its answer was lost
-      found = api.findRunByTrackerId(List.of(experimentId), c.runId());
-    }
-    Dto.Run r = found != null ? Dto.Run.from(found.path("run"))
+    // an earlier attempt may have created the run although its answer was lost
+    Optional<Dto.Run> found = attempted.add(c.runId()) ? Optional.empty()
+        : api.findRunByTrackerId(List.of(experimentId), c.runId());
+    Dto.Run r = found.isPresent() ? found.get()
         : api.createRun(experimentId, c.runName(), c.startTime(), tags);
-    ref.experimentId = r.experimentId() != null ? r.experimentId() : experimentId;
-    ref.artifactUri = r.artifactUri();
-    // a run found rather than created may hold params already: read them before sending any
-    ref.paramsKnown = found == null;
-    ref.serverId = r.id();
+    ref.attach(r);
+    String in = r.experimentId() != null ? r.experimentId() : experimentId;
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
-        c.runId(), r.id(), c.experimentName(), ref.experimentId, uiUrl(ref.experimentId,
-        r.id()));
+        c.runId(), r.id(), c.experimentName(), in, uiUrl(in, r.id()));
+    return null;
   }
 
   private String resolveExperiment(String name) throws IOException {
@@ -252,12 +226,12 @@ final class MlflowWriter {
   }
 
   /**
-   * The run with this MLflow id, or else the run tagged {@value #RUN_ID_TAG} with it in any
-   * experiment; empty when neither exists.
+   * The run with this MLflow id (or the MLflow id this backend knows for a tracker id), or else
+   * the run tagged {@value #RUN_ID_TAG} with it in any experiment; empty when neither exists.
    */
   Optional<Dto.Run> findRun(String id) throws IOException {
     try {
-      Optional<Dto.Run> r = api.run(id);
+      Optional<Dto.Run> r = api.run(serverRunId(id).orElse(id));
       if (r.isPresent()) {
         return r;
       }
@@ -266,66 +240,38 @@ final class MlflowWriter {
         throw e; // 400: not something MLflow takes for a run id; perhaps the tracker's
       }
     }
-    List<String> experiments = new ArrayList<>();
-    for (Dto.Experiment e : api.searchExperiments()) {
-      experiments.add(e.id());
-    }
-    JsonNode found = api.findRunByTrackerId(experiments, id);
-    return found == null ? Optional.empty() : Optional.of(Dto.Run.from(found.path("run")));
+    return api.findRunByTrackerId(
+        api.searchExperiments().stream().map(Dto.Experiment::id).toList(), id);
   }
 
   // ------------------------------------------------------------------------------ batches
 
-  private void sendBatch(RunRef ref, Batch batch) throws IOException {
+  private Void sendBatch(RunRef ref, Batch batch) throws IOException {
     String runId = ref.serverId;
-    List<Wire.Entity> all = Wire.entities(batch);
-    if (!ref.paramsKnown && !batch.params().isEmpty()) {
-      // never send a param with another value than the server holds: learn what it holds
-      api.run(runId).ifPresent(r -> ref.sentParams.putAll(r.params()));
-      ref.paramsKnown = true;
-    }
     List<DeliveryException.Rejected> rejected = new ArrayList<>();
     List<Wire.Entity> send = new ArrayList<>();
-    Map<String, String> inBatch = new HashMap<>();
-    for (Wire.Entity e : all) {
-      if (e.kind() == Wire.Kind.PARAM) {
-        String held = ref.sentParams.get(e.key());
-        String earlier = held != null ? held : inBatch.get(e.key());
-        if (earlier != null) {
-          if (!earlier.equals(e.value())) {
-            rejected.add(new DeliveryException.Rejected("param", e.key(),
-                "already logged with value '" + abbreviate(earlier)
-                    + "'; params are write-once, so the value '" + abbreviate(e.value())
-                    + "' was not sent"));
-          }
-          continue;
-        }
-        inBatch.put(e.key(), e.value());
+    for (Wire.Entity e : Wire.entities(batch)) {
+      String held = e.kind() == Wire.Kind.PARAM ? ref.sentParams.get(e.key()) : null;
+      if (held == null) {
+        send.add(e);
+      } else if (!held.equals(e.value())) {
+        rejected.add(new DeliveryException.Rejected("param", e.key(), "already logged with value '"
+            + Rest.printable(held, 100) + "'; params are write-once, so the value '"
+            + Rest.printable(e.value(), 100) + "' was not sent"));
       }
-      send.add(e);
     }
     int delivered = 0;
     int done = 0; // records of the batch, in its order, up to the last one delivered
     for (List<Wire.Entity> chunk : Wire.chunks(runId, send)) {
-      List<DeliveryException.Rejected> refused = List.of();
+      List<DeliveryException.Rejected> refused = new ArrayList<>();
       try {
-        api.logBatch(Wire.body(runId, chunk));
-      } catch (MlflowServerException e) {
-        if (e.status() != 400 || refusesRun(e)) {
-          throw e;
-        }
-        refused = isolate(runId, chunk, e);
+        sendOrIsolate(runId, chunk, refused);
       } catch (DeliveryException e) {
         throw done == 0 ? e : e.afterDelivering(done);
       }
-      Set<String> refusedParams = new HashSet<>();
-      for (DeliveryException.Rejected r : refused) {
-        if (r.kind().equals("param")) {
-          refusedParams.add(r.key());
-        }
-      }
       for (Wire.Entity e : chunk) {
-        if (e.kind() == Wire.Kind.PARAM && !refusedParams.contains(e.key())) {
+        if (e.kind() == Wire.Kind.PARAM && refused.stream().noneMatch(
+            r -> r.kind().equals("param") && r.key().equals(e.key()))) {
           ref.sentParams.put(e.key(), e.value());
         }
       }
@@ -340,6 +286,7 @@ final class MlflowWriter {
           + rejected.stream().map(DeliveryException.Rejected::toString)
           .collect(Collectors.joining("; ")), rejected);
     }
+    return null;
   }
 
   /**
@@ -347,13 +294,12 @@ final class MlflowWriter {
    * param the message names is taken out first (MLflow names the param that conflicts), then
    * the chunk is halved until each refused record stands alone.
    */
-  private List<DeliveryException.Rejected> isolate(String runId, List<Wire.Entity> chunk,
-      MlflowServerException cause) throws IOException {
-    List<DeliveryException.Rejected> out = new ArrayList<>();
+  private void isolate(String runId, List<Wire.Entity> chunk, MlflowServerException cause,
+      List<DeliveryException.Rejected> out) throws IOException {
     if (chunk.size() == 1) {
       Wire.Entity e = chunk.get(0);
       out.add(new DeliveryException.Rejected(e.kind().word, e.key(), reason(cause)));
-      return out;
+      return;
     }
     String message = cause.serverMessage();
     List<Wire.Entity> named = new ArrayList<>();
@@ -371,14 +317,14 @@ final class MlflowWriter {
         out.add(new DeliveryException.Rejected("param", e.key(), reason(cause)));
       }
       sendOrIsolate(runId, rest, out);
-      return out;
+      return;
     }
     int half = chunk.size() / 2;
     sendOrIsolate(runId, chunk.subList(0, half), out);
     sendOrIsolate(runId, chunk.subList(half, chunk.size()), out);
-    return out;
   }
 
+  /** Sends a part of a batch; when the server refuses it (400), finds what it refused. */
   private void sendOrIsolate(String runId, List<Wire.Entity> part,
       List<DeliveryException.Rejected> out) throws IOException {
     try {
@@ -387,22 +333,32 @@ final class MlflowWriter {
       if (e.status() != 400 || refusesRun(e)) {
         throw e;
       }
-      out.addAll(isolate(runId, part, e));
+      isolate(runId, part, e, out);
     }
   }
 
   // ------------------------------------------------------------------------------ verdicts
 
+  /** A call whose MLflow errors become delivery verdicts. */
+  private interface Call<T> {
+    T run() throws IOException;
+  }
+
   /**
-   * An MLflow error as a delivery verdict: one that refuses everyone (401, 403, 405, a 404 that
-   * is not MLflow's) is kept and retried, and reported; any other is permanent.
+   * Runs the call, turning an MLflow error into a delivery verdict: one that refuses everyone
+   * (401, 403, 405, a 404 that is not MLflow's) is kept and retried, and reported; any other is
+   * permanent.
    */
-  private static DeliveryException classify(MlflowServerException e) {
-    int s = e.status();
-    boolean everyone = s == 401 || s == 403 || s == 405
-        || (s == 404 && (e.errorCode() == null || "ENDPOINT_NOT_FOUND".equals(e.errorCode())));
-    return everyone ? DeliveryException.blocked(e.getMessage(), e)
-        : DeliveryException.permanent(e.getMessage(), e);
+  private static <T> T classified(Call<T> call) throws IOException {
+    try {
+      return call.run();
+    } catch (MlflowServerException e) {
+      int s = e.status();
+      boolean everyone = s == 401 || s == 403 || s == 405 || (s == 404
+          && (e.errorCode() == null || "ENDPOINT_NOT_FOUND".equals(e.errorCode())));
+      throw everyone ? DeliveryException.blocked(e.getMessage(), e)
+          : DeliveryException.permanent(e.getMessage(), e);
+    }
   }
 
   // The run itself cannot take records: halving the batch would not help.
@@ -416,12 +372,7 @@ final class MlflowWriter {
         + (e.serverMessage().isEmpty() ? "" : ": " + e.serverMessage());
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 100 ? s : s.substring(0, 100) + "…";
-  }
-
   private String uiUrl(String experimentId, String runId) {
-    String base = api.rest().base().toString().replaceAll("/+$", "");
-    return base + "/#/experiments/" + experimentId + "/runs/" + runId;
+    return server + "/#/experiments/" + experimentId + "/runs/" + runId;
   }
 }

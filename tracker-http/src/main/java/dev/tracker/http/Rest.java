@@ -1,31 +1,23 @@
 package dev.tracker.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracker.spi.DeliveryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 
 /**
  * JSON over HTTP to one MLflow server: one attempt per call, every failure classified for the
@@ -41,8 +33,8 @@ import okio.BufferedSource;
  * </ul>
  */
 final class Rest {
-  static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-  static final String API = "api/2.0/mlflow/";
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final String API = "api/2.0/mlflow/";
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
@@ -50,7 +42,6 @@ final class Rest {
   private final HttpUrl base;
   private final String server;
   private final InstantSource clock;
-  private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   Rest(OkHttpClient client, HttpUrl base, String server, InstantSource clock) {
@@ -70,24 +61,22 @@ final class Rest {
     return server;
   }
 
-  /** The URL of an endpoint under {@code api/2.0/mlflow/}, e.g. {@code runs/log-batch}. */
-  HttpUrl endpoint(String endpoint) {
-    return base.newBuilder().addPathSegments(API + endpoint).build();
-  }
-
-  JsonNode get(String endpoint, Map<String, String> query) throws IOException {
-    HttpUrl.Builder url = endpoint(endpoint).newBuilder();
-    query.forEach((k, v) -> {
-      if (v != null) {
-        url.addQueryParameter(k, v);
+  /** Gets an endpoint with the query parameters given as names and values; null values left out. */
+  JsonNode get(String endpoint, String... query) throws IOException {
+    HttpUrl.Builder url = base.newBuilder().addPathSegments(API + endpoint);
+    for (int i = 0; i + 1 < query.length; i += 2) {
+      if (query[i + 1] != null) {
+        url.addQueryParameter(query[i], query[i + 1]);
       }
-    });
+    }
     return call(new Request.Builder().url(url.build()).get().build(), "GET " + endpoint);
   }
 
-  JsonNode post(String endpoint, byte[] json) throws IOException {
-    Request request = new Request.Builder().url(endpoint(endpoint))
-        .post(RequestBody.create(json, JSON)).build();
+  /** Posts {@code body}: JSON bytes, or a value {@link Dto#MAPPER} writes as JSON. */
+  JsonNode post(String endpoint, Object body) throws IOException {
+    byte[] json = body instanceof byte[] bytes ? bytes : Dto.bytes(body);
+    Request request = new Request.Builder().url(base.newBuilder().addPathSegments(API + endpoint)
+        .build()).post(RequestBody.create(json, JSON)).build();
     return call(request, "POST " + endpoint);
   }
 
@@ -96,14 +85,30 @@ final class Rest {
   }
 
   /**
-   * Cancels the calls in flight and makes every later call fail at once: a request to a server
-   * that does not answer must not hold a thread after close.
+   * A part of a reply to {@code what} as a wire record; an absent part reads as {@code {}}.
+   *
+   * @throws DeliveryException (transient) when it cannot be read as one
+   */
+  <T> T read(String what, JsonNode reply, String field, Class<T> type) throws DeliveryException {
+    JsonNode node = field == null ? reply : reply.path(field);
+    try {
+      return Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode() : node,
+          type);
+    } catch (JsonProcessingException | IllegalArgumentException bad) {
+      String why = bad instanceof JsonProcessingException j ? j.getOriginalMessage()
+          : bad.getMessage();
+      throw unexpected(what, printable(why, 200) + " in " + printable(reply.toString(), 200));
+    }
+  }
+
+  /**
+   * Cancels the calls in flight (the client's dispatcher is this backend's own) and makes every
+   * later call fail at once: a request to a server that does not answer must not hold a thread
+   * after close.
    */
   void close() {
     closed = true;
-    for (Call c : inFlight) {
-      c.cancel();
-    }
+    client.dispatcher().cancelAll();
   }
 
   /** A reply that is not what MLflow answers to {@code what}: retried, like an I/O error. */
@@ -123,19 +128,20 @@ final class Rest {
       throw DeliveryException.transientFailure(what + " to " + server + " was not sent: the"
           + " backend is closed", null, null);
     }
-    Call call = client.newCall(request);
-    inFlight.add(call);
-    try (Response response = call.execute()) {
+    try (Response response = client.newCall(request).execute()) {
       int code = response.code();
       if (response.isSuccessful()) {
         return parse(what, response);
       }
-      String text = errorBody(response.body());
+      Dto.Error error = error(errorBody(response));
       if (!isRetryable(code)) {
-        throw serverError(what, code, text);
+        throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
+      String detail = Stream.of(error.errorCode(), error.message())
+          .filter(s -> s != null && !s.isEmpty()).collect(Collectors.joining(": "));
       throw DeliveryException.transientFailure(what + " to " + server + " failed: HTTP " + code
-          + describe(text), null, retryAfter(response.header("Retry-After")));
+          + (detail.isEmpty() ? "" : " " + detail), null,
+          DeliveryException.retryAfter(response.header("Retry-After"), clock.instant()));
     } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
       throw tlsFailure(what, e);
     } catch (SSLException e) {
@@ -147,34 +153,30 @@ final class Rest {
       throw e;
     } catch (IOException e) {
       throw ioFailure(what, e);
-    } finally {
-      inFlight.remove(call);
     }
   }
 
   private JsonNode parse(String what, Response response) throws IOException {
     byte[] bytes = response.body().bytes();
+    JsonNode node;
     try {
-      JsonNode node = Json.parse(bytes);
-      if (!node.isObject()) {
-        throw unexpected(what, "HTTP " + response.code() + " with a body that is not a JSON"
-            + " object: " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
-      }
-      return node;
-    } catch (DeliveryException e) {
-      throw e;
-    } catch (IOException e) {
-      String type = response.header("Content-Type");
-      throw unexpected(what, "HTTP " + response.code()
-          + (type == null ? "" : " (" + type + ")") + " with a body that is not JSON"
-          + (response.priorResponse() != null ? ", after a redirect to "
-          + response.request().url().redact() : "") + ": "
-          + printable(new String(bytes, StandardCharsets.UTF_8), 200));
+      node = bytes.length == 0 ? Dto.MAPPER.createObjectNode() : Dto.MAPPER.readTree(bytes);
+    } catch (IOException notJson) {
+      node = null;
     }
+    if (node != null && node.isObject()) {
+      return node;
+    }
+    String type = response.header("Content-Type");
+    throw unexpected(what, "HTTP " + response.code() + (type == null ? "" : " (" + type + ")")
+        + " with a body that is not " + (node == null ? "JSON" : "a JSON object")
+        + (response.priorResponse() == null ? ""
+            : ", after a redirect to " + response.request().url().redact())
+        + ": " + printable(new String(bytes, StandardCharsets.UTF_8), 200));
   }
 
   /** The statuses worth retrying: timeouts, rate limits and server errors that pass. */
-  static boolean isRetryable(int status) {
+  private static boolean isRetryable(int status) {
     return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
         || status == 504;
   }
@@ -190,33 +192,23 @@ final class Rest {
         + " MLFLOW_TRACKING_INSECURE_TLS=true to skip verification", e);
   }
 
-  private static MlflowServerException serverError(String what, int code, String text) {
-    String errorCode = null;
-    String message = text.strip();
-    if (message.startsWith("{")) {
+  /** MLflow's error reply, or the body's start as its message when it is not one. */
+  private static Dto.Error error(String text) {
+    if (text.strip().startsWith("{")) {
       try {
-        JsonNode node = Json.MAPPER.readTree(text);
-        if (node.has("error_code") || node.has("message")) {
-          errorCode = Json.text(node, "error_code");
-          message = Json.text(node, "message");
+        Dto.Error e = Dto.MAPPER.readValue(text, Dto.Error.class);
+        if (e.errorCode() != null || e.message() != null) {
+          return new Dto.Error(e.errorCode(), printable(e.message(), 500));
         }
       } catch (IOException notJson) {
         // keep the raw text
       }
     }
-    return new MlflowServerException(what, code, errorCode, printable(message, 500));
+    return new Dto.Error(null, printable(text, 500));
   }
 
-  private static String describe(String text) {
-    MlflowServerException e = serverError("", 0, text);
-    String detail = (e.errorCode() == null ? "" : e.errorCode())
-        + (e.serverMessage().isEmpty() ? "" : (e.errorCode() == null ? "" : ": ")
-        + e.serverMessage());
-    return detail.isEmpty() ? "" : " " + detail;
-  }
-
-  // An error body may be HTML from a proxy: keep its start, on one line.
-  private static String printable(String s, int max) {
+  /** Text for a message: its start, on one line (an error body may be HTML from a proxy). */
+  static String printable(String s, int max) {
     if (s == null) {
       return null;
     }
@@ -224,34 +216,12 @@ final class Rest {
     return one.length() <= max ? one : one.substring(0, max) + "…";
   }
 
-  private static String errorBody(ResponseBody body) {
+  private static String errorBody(Response response) {
     try {
-      BufferedSource source = body.source();
-      source.request(MAX_ERROR_BODY);
-      long n = Math.min(source.getBuffer().size(), MAX_ERROR_BODY);
-      return source.getBuffer().readString(n, StandardCharsets.UTF_8);
+      return response.peekBody(MAX_ERROR_BODY).string();
     } catch (IOException e) {
       return "";
     }
   }
 
-  /** A {@code Retry-After} value: seconds, or an HTTP date; null when absent or unreadable. */
-  Duration retryAfter(String header) {
-    if (header == null || header.isBlank()) {
-      return null;
-    }
-    String v = header.trim();
-    try {
-      long seconds = Long.parseLong(v);
-      return Duration.ofSeconds(Math.max(0, seconds));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(clock.instant(), at);
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (DateTimeParseException unreadable) {
-        return null;
-      }
-    }
-  }
 }

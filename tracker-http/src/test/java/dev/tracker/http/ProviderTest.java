@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
+import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
 import java.nio.file.Path;
@@ -165,13 +166,12 @@ class ProviderTest {
   }
 
   @Test
-  void theSpoolFolderOfAServerIgnoresCredentialsTrailingSlashAndDefaultPort() {
-    Path root = Path.of("/s");
-    Path a = MlflowBackend.journalDirectory(root, URI.create("https://u:p@Example.com:443/team/"));
-    assertThat(a).isEqualTo(MlflowBackend.journalDirectory(root,
-        URI.create("https://example.com/team")));
-    assertThat(a.getFileName().toString()).matches("[0-9a-f]{16}");
-    assertThat(a).isNotEqualTo(MlflowBackend.journalDirectory(root,
-        URI.create("https://example.com/x")));
+  void theSpoolFolderOfAServerIsTheJournalFolderCoreNamesForIt() {
+    URI server = URI.create("https://u:p@Example.com:443/team/");
+    assertThat(MlflowBackend.journalDirectory(Path.of("/s"), server))
+        .isEqualTo(RemoteDelivery.journalDirectory(Path.of("/s"), server))
+        .isEqualTo(MlflowBackend.journalDirectory(Path.of("/s"),
+            URI.create("https://example.com/team")));
   }
+
 }

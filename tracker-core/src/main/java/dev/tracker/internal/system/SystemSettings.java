@@ -3,7 +3,6 @@ package dev.tracker.internal.system;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 
 /** Reads the system-metrics settings given as text (system properties, environment variables). */
 public final class SystemSettings {
@@ -11,23 +10,6 @@ public final class SystemSettings {
   public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
   private SystemSettings() {}
-
-  /**
-   * "true"/"1" or "false"/"0", any case (what MLflow accepts for {@code
-   * MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING}).
-   *
-   * @param names the setting's names, for the message
-   * @throws IllegalArgumentException naming the setting and the value otherwise
-   */
-  public static boolean parseEnabled(String value, String names) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    return switch (v) {
-      case "true", "1" -> true;
-      case "false", "0" -> false;
-      default -> throw new IllegalArgumentException(
-          names + " must be true or false but was '" + value + "'");
-    };
-  }
 
   /**
    * Seconds as a decimal number ("10", "0.5", as MLflow's {@code

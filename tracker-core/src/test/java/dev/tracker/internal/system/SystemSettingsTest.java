@@ -8,22 +8,6 @@ import org.junit.jupiter.api.Test;
 
 class SystemSettingsTest {
   @Test
-  void enabledAcceptsWhatMlflowAccepts() {
-    assertThat(SystemSettings.parseEnabled("true", "x")).isTrue();
-    assertThat(SystemSettings.parseEnabled(" TRUE ", "x")).isTrue();
-    assertThat(SystemSettings.parseEnabled("1", "x")).isTrue();
-    assertThat(SystemSettings.parseEnabled("False", "x")).isFalse();
-    assertThat(SystemSettings.parseEnabled("0", "x")).isFalse();
-  }
-
-  @Test
-  void enabledRejectsAnythingElseNamingTheSetting() {
-    assertThatThrownBy(() -> SystemSettings.parseEnabled("yes", "TRACKER_SYSTEM_METRICS"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TRACKER_SYSTEM_METRICS must be true or false but was 'yes'");
-  }
-
-  @Test
   void intervalIsSecondsOrAnIsoDuration() {
     assertThat(SystemSettings.parseInterval("10", "x")).isEqualTo(Duration.ofSeconds(10));
     assertThat(SystemSettings.parseInterval("0.5", "x")).isEqualTo(Duration.ofMillis(500));
