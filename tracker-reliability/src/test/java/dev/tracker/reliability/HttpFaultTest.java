@@ -124,8 +124,9 @@ class HttpFaultTest {
     });
     Backlog left = tracker.backlog();
     assertThat(left.runEnds()).isEqualTo(1);
-    assertThat(left.describe()).isEqualTo(left.operations() + " operations for " + url
-        + " wait in the journal " + journal() + ", among them the end of 1 run, which the"
+    assertThat(left.describe()).isEqualTo(left.operations() + (left.operations() == 1
+        ? " operation for " + url + " waits" : " operations for " + url + " wait")
+        + " in the journal " + journal() + ", among them the end of 1 run, which the"
         + " server shows RUNNING until then; the next tracker for this server or `tracker sync`"
         + " delivers them");
     return new Logged(name, run.id(), sent, left);
@@ -162,6 +163,7 @@ class HttpFaultTest {
     assertThat(replayed.operations()).isEqualTo(logged.left().operations());
     assertThat(replayed.refused()).isEmpty();
     assertThat(replayed.held()).isZero();
+    assertThat(replayed.segments()).isPositive();
   }
 
   /** The server holds the run once, with every point once per key in step order. */
