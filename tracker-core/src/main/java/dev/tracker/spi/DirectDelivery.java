@@ -5,7 +5,6 @@ import dev.tracker.Tracker;
 import dev.tracker.internal.delivery.Op;
 import dev.tracker.internal.delivery.Uploader;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -84,15 +83,7 @@ public final class DirectDelivery implements AutoCloseable {
   }
 
   private void deliver(Op op) throws IOException {
-    try {
-      uploader.deliverNow(op);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException io = new InterruptedIOException("interrupted while "
-          + "delivering to the server");
-      io.initCause(e);
-      throw io;
-    }
+    uploader.deliverNow(op);
   }
 
   /** Ends the threads of the requests in flight; the backend stays open. Safe to call twice. */

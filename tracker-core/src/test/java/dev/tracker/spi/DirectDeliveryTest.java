@@ -8,6 +8,7 @@ import dev.tracker.RunStatus;
 import dev.tracker.testing.ForwardingBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,6 +127,21 @@ class DirectDeliveryTest {
     try (DirectDelivery to = DirectDelivery.to(flaky)) {
       assertThatThrownBy(() -> to.logBatch("r1", Batch.ofMetrics(points(2))))
           .isInstanceOf(DeliveryException.class).hasMessage("run r1 does not exist");
+    }
+    assertThat(flaky.attempts).isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedRetryThrowsAnInterruptedIoExceptionAndKeepsTheFlag() throws IOException {
+    Flaky flaky = new Flaky();
+    flaky.failures.add(new SocketException("Connection reset"));
+    try (DirectDelivery to = DirectDelivery.to(flaky)) {
+      to.createRun(spec("r1"));
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> to.logBatch("r1", Batch.ofMetrics(points(2))))
+          .isInstanceOf(InterruptedIOException.class)
+          .hasMessage("interrupted while logging 2 records to run r1");
+      assertThat(Thread.interrupted()).isTrue();
     }
     assertThat(flaky.attempts).isEqualTo(1);
   }

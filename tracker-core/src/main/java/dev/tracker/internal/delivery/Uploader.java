@@ -7,7 +7,6 @@ import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,11 +161,19 @@ public final class Uploader {
    *
    * @throws DeliveryException the failure it gave up on after {@code maxAttempts} attempts, or
    *     the first refusal (rejected records, a permanent failure)
+   * @throws java.io.InterruptedIOException when interrupted, the flag restored
    */
-  public void deliverNow(Op op) throws IOException, InterruptedException {
+  public void deliverNow(Op op) throws IOException {
     failures.clear();
     direct.partial = 0;
-    if (!deliver(direct, op)) {
+    boolean delivered;
+    try {
+      delivered = deliver(direct, op);
+    } catch (InterruptedException e) {
+      lanes.reset();
+      throw JournalSink.interrupted(describe(op), e);
+    }
+    if (!delivered) {
       lanes.reset();
       DeliveryException failure = gaveUp;
       gaveUp = null;
@@ -389,8 +396,7 @@ public final class Uploader {
           try {
             lanes.send(backend, b.runId(), batch, this::report);
           } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while delivering " + describe(op));
+            throw JournalSink.interrupted("delivering " + describe(op), e);
           }
         } else {
           backend.logBatch(b.runId(), batch);
