@@ -57,9 +57,7 @@ class HttpFaultTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
-    server.start();
+    server = fake.start();
     url = "http://localhost:" + server.getPort();
   }
 
