@@ -23,7 +23,7 @@ public record Backlog(long operations, int runEnds, String journal, String serve
       return "everything was delivered to " + server;
     }
     return operations + " operation" + (operations == 1 ? "" : "s") + " for " + server
-        + " wait in the journal " + journal
+        + (operations == 1 ? " waits" : " wait") + " in the journal " + journal
         + (runEnds == 0 ? "" : ", among them the end of " + runEnds + " run"
         + (runEnds == 1 ? "" : "s") + ", which the server shows RUNNING until then")
         + "; the next tracker for this server or `tracker sync` delivers them";

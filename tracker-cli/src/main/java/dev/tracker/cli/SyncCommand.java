@@ -1,6 +1,7 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
+import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
 import java.net.URI;
@@ -81,7 +82,8 @@ final class SyncCommand implements Callable<Integer> {
       throw new UserException("--from and --to are the same: " + Syncer.Target.of(target).uri());
     }
     Syncer.Target t = Syncer.Target.of(target);
-    try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to))) {
+    try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
+        DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
       deliverJournal(remote);
       List<RunData> selected = runs == null || runs.isEmpty()
           ? local.readAll(experiment) : local.resolveAll(runs);
@@ -93,7 +95,8 @@ final class SyncCommand implements Callable<Integer> {
       }
       Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
           : Progress.lines(cli.out);
-      Syncer syncer = new Syncer(local.backend(), remote.backend(), t, batchSize, progress);
+      Syncer syncer = new Syncer(local.backend(), remote.backend(), delivery, t, batchSize,
+          progress);
       long pending = 0;
       for (RunData r : ordered) {
         pending += syncer.pending(r);

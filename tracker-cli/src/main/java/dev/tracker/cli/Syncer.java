@@ -1,6 +1,5 @@
 package dev.tracker.cli;
 
-import dev.tracker.FlushResult;
 import dev.tracker.Metric;
 import dev.tracker.Param;
 import dev.tracker.RunData;
@@ -8,6 +7,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.Tag;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
@@ -29,13 +29,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Uploads local runs to another backend (an MLflow server) through the SPI, and records in each
- * local run how far it got, so that the next sync sends only what is new and an interrupted sync
- * picks up where it stopped.
+ * Uploads local runs to another backend (an MLflow server) through the delivery layer a tracker
+ * uses ({@link DirectDelivery}: the same retries, back-off, {@code Retry-After} and requests in
+ * flight), and records in each local run how far it got, so that the next sync sends only what
+ * is new and an interrupted sync picks up where it stopped.
  *
  * <p>The record is a handful of tags of the local run, written with {@link
- * TrackingBackend#logBatch} after each step the target confirmed ({@link TrackingBackend#flush}
- * returned), named {@code tracker.sync.<target>.<what>} where {@code <target>} is the target's
+ * TrackingBackend#logBatch} after each step the target confirmed (its delivery returned), named {@code tracker.sync.<target>.<what>} where {@code <target>} is the target's
  * host, port and path ({@code http://mlflow:5000} gives {@code mlflow_5000}):
  *
  * <ul>
@@ -120,16 +120,22 @@ final class Syncer {
   private final TrackingBackend local;
   private final String localName;
   private final TrackingBackend remote;
+  private final DirectDelivery delivery;
   private final String remoteName;
   private final Target target;
   private final int batchSize;
   private final Progress progress;
 
-  Syncer(TrackingBackend local, TrackingBackend remote, Target target, int batchSize,
-      Progress progress) {
+  /**
+   * A syncer; {@code delivery} delivers to {@code remote}, which is read directly (to find runs
+   * synced before).
+   */
+  Syncer(TrackingBackend local, TrackingBackend remote, DirectDelivery delivery, Target target,
+      int batchSize, Progress progress) {
     this.local = local;
     this.localName = Secrets.redact(local.describe());
     this.remote = remote;
+    this.delivery = delivery;
     this.remoteName = target.uri();
     this.target = target;
     this.batchSize = batchSize;
@@ -175,17 +181,12 @@ final class Syncer {
       remoteId = find(label, info.id());
       if (remoteId == null) {
         String experiment = info.experimentName() == null ? "Default" : info.experimentName();
-        String experimentId = remote(label, () -> remote.createExperiment(experiment));
-        RunSpec spec = new RunSpec(info.id(), experimentId, experiment, info.name(),
+        RunSpec spec = new RunSpec(info.id(), null, experiment, info.name(),
             info.startTime(), tags, remoteParent, false);
         remote(label, () -> {
-          remote.createRun(spec);
+          delivery.createRun(spec);
           return null;
         });
-        if (confirm(label) == FlushResult.SPOOLED) {
-          throw new BackendException("cannot sync " + label + ": " + remoteName
-              + " is unreachable; nothing was recorded, run tracker sync again later", null);
-        }
         remoteId = find(label, info.id());
         if (remoteId == null) {
           throw new BackendException("cannot sync " + label + ": " + remoteName
@@ -208,10 +209,9 @@ final class Syncer {
       tags.forEach((k, v) -> tagList.add(new Tag(k, v)));
       if (!params.isEmpty() || !tagList.isEmpty()) {
         remote(label, () -> {
-          remote.logBatch(rid, new Batch(List.of(), params, tagList));
+          delivery.logBatch(rid, new Batch(List.of(), params, tagList));
           return null;
         });
-        stopIfSpooled(info.id(), label, confirm(label), Map.of(target.tag("meta"), meta));
       }
       record(info.id(), label, Map.of(target.tag("meta"), meta));
       paramsSent = params.size();
@@ -230,14 +230,12 @@ final class Syncer {
     for (int from = (int) already; from < metrics.size(); from += batchSize) {
       List<Metric> chunk = metrics.subList(from, Math.min(metrics.size(), from + batchSize));
       remote(label, () -> {
-        remote.logBatch(rid, Batch.ofMetrics(chunk));
+        delivery.logBatch(rid, Batch.ofMetrics(chunk));
         return null;
       });
-      FlushResult r = confirm(label);
       long sent = from + chunk.size();
       points += chunk.size();
       progress.advance(chunk.size());
-      stopIfSpooled(info.id(), label, r, Map.of(target.tag("metrics"), Long.toString(sent)));
       record(info.id(), label, Map.of(target.tag("metrics"), Long.toString(sent)));
     }
 
@@ -250,8 +248,6 @@ final class Syncer {
         upload(label, info.id(), rid, path);
         artifacts++;
       }
-      stopIfSpooled(info.id(), label, confirm(label),
-          Map.of(target.tag("artifacts"), artifactPrint));
       record(info.id(), label, Map.of(target.tag("artifacts"), artifactPrint));
     }
 
@@ -260,10 +256,9 @@ final class Syncer {
       String end = info.status().name() + "@" + info.endTime();
       if (!end.equals(recorded.get(target.tag("end")))) {
         remote(label, () -> {
-          remote.endRun(rid, info.status(), info.endTime());
+          delivery.endRun(rid, info.status(), info.endTime());
           return null;
         });
-        stopIfSpooled(info.id(), label, confirm(label), Map.of(target.tag("end"), end));
         record(info.id(), label, Map.of(target.tag("end"), end));
         ended = info.status().name();
       }
@@ -328,7 +323,7 @@ final class Syncer {
     Path file = tmp;
     try {
       remote(label, () -> {
-        remote.logArtifact(remoteId, file, path);
+        delivery.logArtifact(remoteId, file, path);
         return null;
       });
     } finally {
@@ -343,23 +338,6 @@ final class Syncer {
       } catch (IOException ignored) {
         // a temporary file left behind is no reason to fail a sync
       }
-    }
-  }
-
-  private FlushResult confirm(String label) {
-    return remote(label, remote::flush);
-  }
-
-  /**
-   * Spooled records are durable and will be delivered, so the step counts as done; but the
-   * server is unreachable, so the sync stops here.
-   */
-  private void stopIfSpooled(String localId, String label, FlushResult r,
-      Map<String, String> record) {
-    if (r == FlushResult.SPOOLED) {
-      record(localId, label, record);
-      throw new BackendException("cannot sync " + label + ": " + remoteName
-          + " is unreachable; what was sent is spooled, run tracker sync again later", null);
     }
   }
 

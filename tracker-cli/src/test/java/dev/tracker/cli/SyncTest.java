@@ -6,27 +6,39 @@ import dev.tracker.Metric;
 import dev.tracker.RunData;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.testing.ForwardingBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** tracker sync through the SPI, against an in-memory target that picks its own run ids. */
 class SyncTest {
   static final String TO = "http://mlflow:5000";
   static final String KEY = "tracker.sync.mlflow_5000.";
 
+  @TempDir Path journals;
   private final RecordingBackend local = Fixtures.threeRuns();
   private final RecordingBackend server = new RecordingBackend();
-  private final Target target = new Target(server);
+  private Target target;
+
+  @BeforeEach
+  void target() {
+    target = new Target(server, journals);
+  }
 
   private Harness harness() {
     return new Harness(uri -> uri.toString().equals(TO) ? target : local);
@@ -104,7 +116,8 @@ class SyncTest {
 
   @Test
   void anInterruptedSyncRestartedCompletesWithNothingMissingOrDoubled() throws IOException {
-    // the 4th metric batch fails: lr-0.5 (2 batches) is done, lr-0.1 has sent 1 of 3 batches
+    // from the 4th metric batch on the target fails, every retry too: lr-0.5 (2 batches) is
+    // done, lr-0.1 has sent 1 of 3 batches
     target.failMetricBatch = 4;
 
     Harness.Result broken = sync();
@@ -119,6 +132,7 @@ class SyncTest {
     assertThat(local.readRun(Fixtures.B).orElseThrow().tags()).containsEntry(KEY + "metrics",
         "2").doesNotContainKey(KEY + "end");
 
+    target.failMetricBatch = -1;
     Harness.Result resumed = sync();
 
     assertThat(resumed.code()).isZero();
@@ -134,6 +148,23 @@ class SyncTest {
           .isEqualTo(local.readRun(id).orElseThrow().metrics());
       assertThat(server.status(target.serverId(id)))
           .isEqualTo(local.readRun(id).orElseThrow().info().status());
+    }
+  }
+
+  @Test
+  void aTransientFailureIsRetriedAndTheSyncCompletesWithNothingDoubled() throws IOException {
+    target.failNextMetricBatches = 2; // the first metric batch fails twice, then goes through
+
+    Harness.Result r = sync();
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).endsWith("Synced 3 runs to http://mlflow:5000: 3 created, 15 metric"
+        + " points\n");
+    assertThat(target.failNextMetricBatches).isZero();
+    for (String id : List.of(Fixtures.A, Fixtures.B, Fixtures.C)) {
+      assertThat(server.metrics(target.serverId(id)))
+          .isEqualTo(local.readRun(id).orElseThrow().metrics());
     }
   }
 
@@ -186,7 +217,7 @@ class SyncTest {
   void aRunTheTargetLostIsUploadedAgainWhole() throws IOException {
     sync("lr-0.1");
     RecordingBackend reset = new RecordingBackend();
-    Target fresh = new Target(reset);
+    Target fresh = new Target(reset, journals);
 
     Harness.Result r = new Harness(uri -> uri.toString().equals(TO) ? fresh : local)
         .run("sync", "--to", TO, "lr-0.1");
@@ -312,11 +343,22 @@ class SyncTest {
     private final Map<String, String> ids = new HashMap<>();
     private int metricBatches;
     int failMetricBatch = -1;
+    int failNextMetricBatches;
     boolean failCreateRun;
     boolean down;
 
-    Target(RecordingBackend server) {
+    private final Path journal;
+
+    Target(RecordingBackend server, Path journal) {
       super(server);
+      this.journal = journal;
+    }
+
+    /** Retries within milliseconds, so that a failure the sync gives up on comes fast. */
+    @Override
+    public Optional<RemoteDelivery> remoteDelivery() {
+      return Optional.of(new RemoteDelivery(journal, TO, Duration.ofMillis(1),
+          Duration.ofMillis(5), Duration.ZERO));
     }
 
     String serverId(String trackerId) {
@@ -354,7 +396,12 @@ class SyncTest {
     @Override
     public void logBatch(String runId, Batch batch) throws IOException {
       requests.incrementAndGet();
-      if (!batch.metrics().isEmpty() && ++metricBatches == failMetricBatch) {
+      if (!batch.metrics().isEmpty() && failNextMetricBatches > 0) {
+        failNextMetricBatches--;
+        throw new SocketException("Connection reset");
+      }
+      if (!batch.metrics().isEmpty() && failMetricBatch > 0
+          && ++metricBatches >= failMetricBatch) {
         throw new SocketException("Connection reset");
       }
       super.logBatch(runId, batch);

@@ -11,6 +11,7 @@ import dev.tracker.file.FileBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,8 @@ class SyncToMlflowTest {
     Harness h = Harness.real();
     h.env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0");
     h.env.put("MLFLOW_HTTP_REQUEST_TIMEOUT", "5");
+    h.env.put("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.01");
+    h.env.put("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0");
     h.env.put("TRACKER_SPOOL_DIR", tmp.resolve("spool").toString());
     return h.run("sync", "--from", "file:" + root(), "--to", url);
   }
@@ -180,6 +183,36 @@ class SyncToMlflowTest {
     assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
     assertEverythingOnTheServerOnce(ids);
     assertThat(sync().out()).contains("Everything was already synced");
+  }
+
+  /**
+   * A 503 for one of the requests of a batch split over the requests in flight: the sync waits
+   * as Retry-After says, sends that request again, not the others, and goes on.
+   */
+  @Test
+  void aServiceUnavailableIsRetriedAsRetryAfterSaysAndNothingIsDoubled() throws Exception {
+    List<String> ids = logLocalRuns();
+    AtomicInteger batches = new AtomicInteger();
+    List<Long> at = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.interceptor(endpoint -> {
+      if (!endpoint.equals("runs/log-batch")) {
+        return null;
+      }
+      at.add(System.nanoTime());
+      return batches.incrementAndGet() == 3 ? FakeMlflowServer.error(503,
+          "TEMPORARILY_UNAVAILABLE", "busy").newBuilder().addHeader("Retry-After", "1").build()
+          : null;
+    });
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(fake.count("runs/log-batch (intercepted)")).isEqualTo(1);
+    assertThat(Duration.ofNanos(at.get(at.size() - 1) - at.get(2)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    assertEverythingOnTheServerOnce(ids);
+    assertThat(r.out()).contains("Synced 2 runs to " + url + ": 2 created, "
+        + (POINTS_A + POINTS_B) + " metric points");
   }
 
   @Test

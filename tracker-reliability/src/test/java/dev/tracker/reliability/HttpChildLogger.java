@@ -33,8 +33,10 @@ final class HttpChildLogger {
       Metric m = point(step);
       run.logMetric(m.key(), m.value(), m.step(), m.timestamp());
       if (step % POINTS_PER_FLUSH == POINTS_PER_FLUSH - 1) {
+        long start = System.nanoTime();
         FlushResult result = tracker.flush();
-        System.out.println("flushed " + (step + 1) + " " + result);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("flushed " + (step + 1) + " " + result + " " + millis);
         System.out.flush();
       }
     }

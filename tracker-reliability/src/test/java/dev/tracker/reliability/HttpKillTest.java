@@ -88,6 +88,7 @@ class HttpKillTest {
     String trackerRunId = null;
     long flushed = 0;
     List<String> results = new ArrayList<>();
+    long longestFlush = 0;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
         StandardCharsets.UTF_8))) {
       String line;
@@ -98,6 +99,7 @@ class HttpKillTest {
           String[] f = line.split(" ");
           flushed = Long.parseLong(f[1]);
           results.add(f[2]);
+          longestFlush = Math.max(longestFlush, Long.parseLong(f[3]));
         }
       }
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, mid-way through logging
@@ -110,6 +112,8 @@ class HttpKillTest {
         .isGreaterThanOrEqualTo(FLUSHED_BEFORE_KILL);
     // the server took a batch a second: the flushes said the rest waited in the journal
     assertThat(results).as("each flush said where the points were").contains("SPOOLED");
+    // a plain flush waits about a second for the server, never more, however slow it is
+    assertThat(longestFlush).as("longest flush (ms)").isLessThan(2000);
     assertThat(child.exitValue()).isEqualTo(137); // 128 + SIGKILL
     Path journal = MlflowBackend.journalDirectory(spoolRoot, URI.create(uri));
     try (Stream<Path> segments = Files.list(journal)) {

@@ -94,9 +94,13 @@ public final class JournalSink implements Sink {
   }
 
   private static IOException interrupted(InterruptedException e) {
+    return interrupted("waiting for room in the journal", e);
+  }
+
+  /** Restores the interrupt flag and says what was interrupted, as an I/O failure. */
+  static InterruptedIOException interrupted(String what, InterruptedException e) {
     Thread.currentThread().interrupt();
-    InterruptedIOException io = new InterruptedIOException(
-        "interrupted while waiting for room in the journal");
+    InterruptedIOException io = new InterruptedIOException("interrupted while " + what);
     io.initCause(e);
     return io;
   }

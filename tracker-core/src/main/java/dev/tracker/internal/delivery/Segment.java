@@ -41,7 +41,7 @@ import java.util.zip.CRC32;
  * <p>A record is written with one {@code write}, so a crash leaves whole records and at most one
  * torn last one, which is not delivered. The writer is the dispatcher, the reader the uploader.
  */
-final class Segment implements Closeable {
+final class Segment implements Closeable, Position {
   static final String JOURNAL = "journal.bin";
   static final String PROGRESS = "progress";
   static final String LOCK = "lock";
@@ -153,7 +153,8 @@ final class Segment implements Closeable {
     }
   }
 
-  Path dir() {
+  @Override
+  public Path dir() {
     return dir;
   }
 
@@ -264,13 +265,20 @@ final class Segment implements Closeable {
   }
 
   /** Records that the first {@code records} records of the next batch were delivered. */
-  void delivered(int records) throws IOException {
+  @Override
+  public void delivered(int records) throws IOException {
     partial = records;
     writeProgress();
   }
 
+  @Override
+  public Op.CreateRun creation(String runId) {
+    return createdBefore.get(runId);
+  }
+
   /** Records of the next batch already delivered. */
-  int partial() {
+  @Override
+  public int partial() {
     return partial;
   }
 

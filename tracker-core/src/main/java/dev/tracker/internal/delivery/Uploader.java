@@ -7,7 +7,7 @@ import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,12 +46,14 @@ public final class Uploader {
 
   private final TrackingBackend backend;
   private final Journal journal;
+  private final String server;
   private final Backoff backoff;
   private final Sleeper sleeper;
   private final LongSupplier nanoTime;
   private final int maxAttempts;
   private final Lanes lanes;
   private final ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+  private final Direct direct = new Direct();
   private final Thread thread;
   private volatile boolean stopping;
   private volatile String lastBlocked;
@@ -68,6 +70,8 @@ public final class Uploader {
   /**
    * An uploader; {@link #start()} starts its thread.
    *
+   * @param journal what to deliver; null for an uploader that only delivers the ops handed to
+   *     {@link #deliverNow}
    * @param sleeper waits between attempts; null for a real wait that {@link #stop()} ends
    * @param maxAttempts attempts per op before giving up (for {@code tracker sync}); 0 for no
    *     limit (a tracker's uploader, which tries until stopped)
@@ -78,6 +82,7 @@ public final class Uploader {
       int inFlight) {
     this.backend = backend;
     this.journal = journal;
+    this.server = policy.server();
     this.backoff = new Backoff(policy, random);
     this.sleeper = sleeper != null ? sleeper : this::realSleep;
     this.nanoTime = nanoTime;
@@ -95,7 +100,9 @@ public final class Uploader {
   /** Asks the uploader to stop after the op in hand; what is left stays in the journal. */
   public void stop() {
     stopping = true;
-    journal.wake();
+    if (journal != null) {
+      journal.wake();
+    }
   }
 
   /** Waits up to {@code millis} for the thread to end; true when it did. */
@@ -148,6 +155,69 @@ public final class Uploader {
     return leftoverSegments;
   }
 
+  /**
+   * Delivers one op now, on the caller's thread, with the retries a tracker's uploads get (for
+   * {@code tracker sync} uploading run folders); an artifact's file is an absolute path.
+   *
+   * @throws DeliveryException the failure it gave up on after {@code maxAttempts} attempts, or
+   *     the first refusal (rejected records, a permanent failure)
+   * @throws java.io.InterruptedIOException when interrupted, the flag restored
+   */
+  public void deliverNow(Op op) throws IOException {
+    failures.clear();
+    direct.partial = 0;
+    boolean delivered;
+    try {
+      delivered = deliver(direct, op);
+    } catch (InterruptedException e) {
+      lanes.reset();
+      throw JournalSink.interrupted(describe(op), e);
+    }
+    if (!delivered) {
+      lanes.reset();
+      DeliveryException failure = gaveUp;
+      gaveUp = null;
+      throw failure != null ? failure
+          : DeliveryException.transientFailure("stopped before " + describe(op), null, null);
+    }
+    Exception refused = failures.poll();
+    if (refused != null) {
+      failures.clear();
+      throw refused instanceof DeliveryException d ? d
+          : DeliveryException.permanent(refused.getMessage(), refused);
+    }
+  }
+
+  /** Ends the lanes' threads once no more ops are handed to {@link #deliverNow}. */
+  public void closeLanes() {
+    lanes.close();
+  }
+
+  /** The position of ops handed over one at a time: nothing before them, files absolute. */
+  static final class Direct implements Position {
+    private int partial;
+
+    @Override
+    public int partial() {
+      return partial;
+    }
+
+    @Override
+    public void delivered(int records) {
+      partial = records;
+    }
+
+    @Override
+    public Path dir() {
+      return Path.of("");
+    }
+
+    @Override
+    public Op.CreateRun creation(String runId) {
+      return null;
+    }
+  }
+
   // ------------------------------------------------------------------------------- the loop
 
   private void run() {
@@ -164,7 +234,7 @@ public final class Uploader {
         throw e;
       } catch (Throwable t) {
         // the uploader never dies: what it could not deliver stays in the journal
-        log.error("delivering the journal to {} failed; retrying", journal.server(), t);
+        log.error("delivering the journal to {} failed; retrying", server, t);
         failures.add(t instanceof Exception e ? e : new TrackerException(t.toString(), t));
         try {
           journal.awaitWork(IDLE_NANOS, () -> stopping);
@@ -196,7 +266,7 @@ public final class Uploader {
           if (adopted.remove(s)) {
             s.delete();
             leftoverSegments++;
-            log.info("delivered the journal segment {} to {}", s.dir(), journal.server());
+            log.info("delivered the journal segment {} to {}", s.dir(), server);
           } else {
             journal.finished(s);
           }
@@ -257,7 +327,7 @@ public final class Uploader {
   }
 
   /** Delivers one op, retrying transient failures; false when stopped before it went. */
-  private boolean deliver(Segment s, Op op) throws IOException, InterruptedException {
+  private boolean deliver(Position s, Op op) throws IOException, InterruptedException {
     long start = nanoTime.getAsLong();
     int attempt = 0;
     while (!stopping) {
@@ -267,7 +337,7 @@ public final class Uploader {
         apply(s, op);
         if (attempt > 1) {
           log.info("{} to {} succeeded after {} attempts in {} ms", describe(op),
-              journal.server(), attempt, elapsedMillis(start));
+              server, attempt, elapsedMillis(start));
         }
         lastBlocked = null;
         return true;
@@ -308,7 +378,7 @@ public final class Uploader {
     return false;
   }
 
-  private void apply(Segment s, Op op) throws IOException {
+  private void apply(Position s, Op op) throws IOException {
     if (op.kind() != Op.Kind.CREATE_RUN) {
       attach(s, op.runId());
     }
@@ -326,8 +396,7 @@ public final class Uploader {
           try {
             lanes.send(backend, b.runId(), batch, this::report);
           } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while delivering " + describe(op));
+            throw JournalSink.interrupted("delivering " + describe(op), e);
           }
         } else {
           backend.logBatch(b.runId(), batch);
@@ -357,11 +426,11 @@ public final class Uploader {
   }
 
   /** A run created by an earlier process: attach to it before its first op here. */
-  private void attach(Segment s, String runId) throws IOException {
+  private void attach(Position s, String runId) throws IOException {
     if (attached.contains(runId)) {
       return;
     }
-    Op.CreateRun c = s.createdBefore.get(runId);
+    Op.CreateRun c = s.creation(runId);
     if (c != null) {
       create(c.spec(), true);
     }
@@ -376,7 +445,7 @@ public final class Uploader {
     long now = nanoTime.getAsLong();
     String format = "{} to {} failed (attempt {}, {} ms so far): {}; it stays in the journal,"
         + " next attempt in {} ms";
-    Object[] args = {describe(op), journal.server(), attempt, elapsedMillis(start),
+    Object[] args = {describe(op), server, attempt, elapsedMillis(start),
         failure.getMessage(), delay.toMillis()};
     if (lastWarn == Long.MIN_VALUE || now - lastWarn >= WARN_EVERY_NANOS) {
       lastWarn = now;
@@ -411,7 +480,11 @@ public final class Uploader {
       if (left <= 0) {
         return true;
       }
-      journal.awaitWork(left, stop);
+      if (journal != null) {
+        journal.awaitWork(left, stop);
+      } else {
+        TimeUnit.NANOSECONDS.sleep(left);
+      }
     }
     return false;
   }

@@ -90,7 +90,19 @@ public final class FakeMlflowServer extends Dispatcher {
     /** Every request answered 503 TEMPORARILY_UNAVAILABLE. */
     UNAVAILABLE,
     /** Every connection dropped as the request arrives (like a crashed server). */
-    DISCONNECT
+    DISCONNECT,
+    /** Every request read and never answered (a dead proxy: TCP accepted, nothing comes). */
+    BLACK_HOLE,
+    /** Every request served, its answer sent a byte a second. */
+    SLOW_DRIP,
+    /** Every request answered {@code 200 {}}, served by nothing. */
+    EMPTY_OBJECT,
+    /** Every request answered 200 with an HTML page. */
+    HTML,
+    /** Every request answered 200 with JSON cut off half-way. */
+    TRUNCATED_JSON,
+    /** Every request redirected (302) to a login page, which answers 200 with HTML. */
+    LOGIN_REDIRECT
   }
 
   /**
@@ -521,11 +533,9 @@ public final class FakeMlflowServer extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     Outage o = outage;
-    if (o == Outage.DISCONNECT) {
-      return disconnect();
-    }
-    if (o == Outage.UNAVAILABLE) {
-      return error(503, "TEMPORARILY_UNAVAILABLE", "the server is unavailable");
+    MockResponse fault = Faults.instead(o, request.getUrl().encodedPath());
+    if (fault != null) {
+      return fault;
     }
     HttpUrl url = request.getUrl();
     String path = url.encodedPath();
@@ -533,7 +543,7 @@ public final class FakeMlflowServer extends Dispatcher {
         : path.startsWith("/api/2.0/mlflow-artifacts/") ? "mlflow-artifacts" : path;
     MockResponse armed = peeked.get();
     peeked.remove();
-    return workers.serve(endpoint, () -> {
+    MockResponse served = workers.serve(endpoint, () -> {
       synchronized (lock) {
         MockResponse response;
         int points;
@@ -546,6 +556,7 @@ public final class FakeMlflowServer extends Dispatcher {
         return new Workers.Served(response, points);
       }
     });
+    return o == Outage.SLOW_DRIP ? Faults.drip(served) : served;
   }
 
   private MockResponse answer(RecordedRequest request, String endpoint, HttpUrl url,
