@@ -1,6 +1,7 @@
 package dev.tracker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ final class Dto {
   /** A run ({@code mlflow.Run}): info and data. */
   record Run(String id, String experimentId, String name, String status, long startTime,
       long endTime, String artifactUri, String lifecycleStage, Map<String, String> params,
-      Map<String, String> tags, List<Metric> latestMetrics) {
+      Map<String, String> tags, List<Metric> latestMetrics, List<DatasetInput> inputs) {
     static Run from(JsonNode run) {
       JsonNode info = run.path("info");
       JsonNode data = run.path("data");
@@ -50,7 +51,7 @@ final class Dto {
       return new Run(id, Json.text(info, "experiment_id"), name, Json.text(info, "status"),
           Json.int64(info, "start_time", 0), Json.int64(info, "end_time", 0),
           Json.text(info, "artifact_uri"), Json.text(info, "lifecycle_stage"),
-          Json.keyValues(data, "params"), tags, latest);
+          Json.keyValues(data, "params"), tags, latest, MlflowInputs.read(run.path("inputs")));
     }
   }
 

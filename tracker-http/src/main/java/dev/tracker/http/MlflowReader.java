@@ -86,7 +86,7 @@ final class MlflowReader {
     if (info.parentRunId() != null) {
       tags.put(MlflowWriter.PARENT_TAG, info.parentRunId());
     }
-    return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts));
+    return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts, r.inputs()));
   }
 
   /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */

@@ -138,7 +138,7 @@ final class MlflowWriter {
   }
 
   /** The run, created or attached to by this backend, or found on the server by its id. */
-  private RunRef created(String run, String what) throws IOException {
+  RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
       try {
@@ -397,7 +397,7 @@ final class MlflowWriter {
    * An MLflow error as a delivery verdict: one that refuses everyone (401, 403, 405, a 404 that
    * is not MLflow's) is kept and retried, and reported; any other is permanent.
    */
-  private static DeliveryException classify(MlflowServerException e) {
+  static DeliveryException classify(MlflowServerException e) {
     int s = e.status();
     boolean everyone = s == 401 || s == 403 || s == 405
         || (s == 404 && (e.errorCode() == null || "ENDPOINT_NOT_FOUND".equals(e.errorCode())));

@@ -68,7 +68,7 @@ final class ServerSearch {
         latest.put(m.key(), m);
       }
       RunInfo i = info.of(r, experiments.getOrDefault(r.experimentId(), r.experimentId()), ids);
-      runs.add(new RunSummary(i, r.params(), r.tags(), latest));
+      runs.add(new RunSummary(i, r.params(), r.tags(), latest, r.inputs()));
     }
     String token = Json.text(reply, "next_page_token");
     return new SearchPage(runs, runs.isEmpty() ? null : token);
