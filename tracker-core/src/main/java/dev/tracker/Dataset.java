@@ -23,7 +23,8 @@ import java.util.Optional;
  * returned: the MD5 of a file's bytes (what {@code md5sum} prints and DVC 3 records), or for a
  * folder DVC 3's directory digest, {@code <md5>.dir} (see {@link DatasetInput#digest()}). When
  * DVC tracks the path (a {@code <path>.dvc} file, or an entry of a {@code dvc.lock} in its
- * folder or a folder above), DVC's own {@code md5} is recorded too. A URI data set is recorded
+ * folder, the working directory, or a folder above either), DVC's own {@code md5} is recorded
+ * too. A URI data set is recorded
  * as it is, without a digest.
  */
 public final class Dataset {

@@ -64,7 +64,7 @@ public final class DatasetDigests {
           -1, -1, schema, null);
     }
     Path p = d.path().get();
-    String dvc = DvcFiles.md5(p);
+    String dvc = DvcFiles.md5(p, Path.of("").toAbsolutePath());
     if (Files.isDirectory(p)) {
       List<ArtifactDirectory.Entry> files = new ArrayList<>(ArtifactDirectory.files(p));
       files.sort((a, b) -> compareCodePoints(a.relativePath(), b.relativePath()));

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Finds the {@code md5} DVC recorded for a path: in {@code <path>.dvc} beside it, else in the
- * first {@code dvc.lock} found in its folder or a folder above that lists it (as a dependency or
- * an output of a stage). Paths in both files are relative to the file's folder.
+ * first {@code dvc.lock} that lists it (as a dependency or an output of a stage), looked for in
+ * its folder and the folders above, then in the working directory and the folders above it.
+ * Paths in both files are relative to the file's folder.
  *
  * <p>Reads only the YAML that DVC writes: block lists of mappings ({@code - path: …} / {@code
  * md5: …} at the next indentation), quoted or plain scalars. Anything else is skipped, and a
@@ -22,8 +23,12 @@ final class DvcFiles {
 
   private DvcFiles() {}
 
-  /** DVC's md5 of an absolute, normalized path, or null when no DVC file lists it. */
-  static String md5(Path path) {
+  /**
+   * DVC's md5 of an absolute, normalized path, or null when no DVC file lists it.
+   *
+   * @param workingDir the absolute working directory, searched after the path's own folders
+   */
+  static String md5(Path path, Path workingDir) {
     Path parent = path.getParent();
     if (parent == null) {
       return null;
@@ -31,6 +36,11 @@ final class DvcFiles {
     String found = find(Path.of(path + ".dvc"), path);
     for (Path dir = parent; found == null && dir != null; dir = dir.getParent()) {
       found = find(dir.resolve("dvc.lock"), path);
+    }
+    for (Path dir = workingDir; found == null && dir != null; dir = dir.getParent()) {
+      if (!parent.startsWith(dir)) { // folders above the path were searched already
+        found = find(dir.resolve("dvc.lock"), path);
+      }
     }
     return found;
   }

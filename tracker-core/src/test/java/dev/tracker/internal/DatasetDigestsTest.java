@@ -157,6 +157,24 @@ class DatasetDigestsTest {
   }
 
   @Test
+  void aDvcLockInTheWorkingDirectoryCountsForDataOutsideIt() throws Exception {
+    Path data = Files.writeString(Files.createDirectories(tmp.resolve("data")).resolve("t.csv"),
+        "abc");
+    Path work = Files.createDirectories(tmp.resolve("project"));
+    assertThat(DvcFiles.md5(data, work)).isNull();
+    Files.writeString(work.resolve("dvc.lock"), """
+        stages:
+          train:
+            deps:
+            - path: ../data/t.csv
+              md5: 900150983cd24fb0d6963f7d28e17f72
+        """);
+    assertThat(DvcFiles.md5(data, work)).isEqualTo("900150983cd24fb0d6963f7d28e17f72");
+    assertThat(DvcFiles.md5(data, work.resolve("sub"))).isEqualTo(
+        "900150983cd24fb0d6963f7d28e17f72");
+  }
+
+  @Test
   void yamlScalarsLoseQuotesAndComments() {
     assertThat(DvcFiles.scalar(" 'a b' ")).isEqualTo("a b");
     assertThat(DvcFiles.scalar("\"x\" # c")).isEqualTo("x");
