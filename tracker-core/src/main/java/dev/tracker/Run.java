@@ -273,6 +273,42 @@ public final class Run implements AutoCloseable {
     channel.artifact(text.getBytes(StandardCharsets.UTF_8), path);
   }
 
+  // ------------------------------------------------------------------------------- inputs
+
+  /**
+   * Records a data set the run used. A local file or folder is read by the tracker's
+   * dispatcher, not now, to compute its digest (see {@link Dataset}); the digest of a file
+   * whose size and modification time did not change since the tracker last read it is not
+   * computed again. Do not change the data before {@link Tracker#flush()} or the run's end.
+   * Logging the same data set (name and digest) twice records it once.
+   *
+   * <pre>{@code
+   * run.logInput(Dataset.of(Path.of("data/train.csv")).name("iris-train"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the dataset is null, or its local file or folder does
+   *     not exist or cannot be read
+   * @throws IllegalStateException when the run has ended
+   */
+  public void logInput(Dataset dataset) {
+    if (!checkRunning("input", dataset == null ? "null" : dataset.name())) {
+      return;
+    }
+    if (dataset == null) {
+      throw new IllegalArgumentException("dataset must not be null");
+    }
+    Path path = dataset.path().orElse(null);
+    if (path != null && !Files.exists(path)) {
+      throw new IllegalArgumentException("dataset path must exist but '" + path
+          + "' does not");
+    }
+    if (path != null && !Files.isReadable(path)) {
+      throw new IllegalArgumentException("dataset path must be readable but '" + path
+          + "' is not");
+    }
+    channel.input(dataset);
+  }
+
   // ------------------------------------------------------------------------------- lifecycle
 
   /**

@@ -14,13 +14,15 @@ import java.util.Objects;
  * @param tags tags by key
  * @param metrics every metric point, in logging order per key
  * @param artifacts artifact paths relative to the run's artifact root, '/'-separated
+ * @param inputs the data sets the run used, in the order first logged
  */
 public record RunData(
     RunInfo info,
     Map<String, String> params,
     Map<String, String> tags,
     List<Metric> metrics,
-    List<String> artifacts) {
+    List<String> artifacts,
+    List<DatasetInput> inputs) {
   /** Copies the collections so the record stays immutable. */
   public RunData {
     Objects.requireNonNull(info, "info");
@@ -28,6 +30,13 @@ public record RunData(
     tags = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     metrics = List.copyOf(metrics);
     artifacts = List.copyOf(artifacts);
+    inputs = List.copyOf(inputs);
+  }
+
+  /** A run that used no data set (or whose backend does not record them). */
+  public RunData(RunInfo info, Map<String, String> params, Map<String, String> tags,
+      List<Metric> metrics, List<String> artifacts) {
+    this(info, params, tags, metrics, artifacts, List.of());
   }
 
   /** The points of one metric, in logging order. */

@@ -263,4 +263,20 @@ class JournalFirstDeliveryTest {
         .hasMessage("the server refused 1 record of run " + run.id() + ": tag 't': too long");
     assertThat(tracker.backlog().isEmpty()).isTrue();
   }
+
+  @Test
+  void anInputReachesARemoteBackendWithItsDigestThroughTheJournal() throws Exception {
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(new RecordingBackend(), tmp);
+    Path data = Files.writeString(tmp.resolve("train.csv"), "abc");
+    String runId;
+    try (Tracker tracker = builder(backend).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      runId = run.id();
+      run.logInput(Dataset.of(data).context("validation"));
+      assertThat(tracker.flush(Duration.ofSeconds(30))).isEqualTo(FlushResult.DELIVERED);
+    }
+    assertThat(backend.recording().readRun(runId).orElseThrow().inputs()).containsExactly(
+        new DatasetInput("train.csv", "900150983cd24fb0d6963f7d28e17f72", "local",
+            data.toAbsolutePath().toString(), "validation", 3, 1, null, null));
+  }
 }

@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
  * last values with their change from the first run.
  */
 @Command(name = "compare", sortOptions = false, mixinStandardHelpOptions = true,
-    description = {"Compares runs: params side by side, '*' marking those that differ, and each"
-        + " metric's last value with its change from the first run."})
+    description = {"Compares runs: params side by side, '*' marking those that differ, the"
+        + " data sets each used ('" + InputViews.DIFFERENT_DATA + "' when they differ from the"
+        + " first run's), and each metric's last value with its change from the first run."})
 final class CompareCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -84,18 +85,19 @@ final class CompareCommand implements Callable<Integer> {
       }
       metrics.add(new MetricRow(key, values, changes));
     }
+    List<InputViews.Row> inputs = InputViews.rows(runs);
     switch (format) {
       case JSON:
-        return json(runs, params, metrics);
+        return json(runs, params, inputs, metrics);
       case CSV:
-        return csv(runs, params, metrics);
+        return csv(runs, params, inputs, metrics);
       default:
-        return table(runs, params, metrics, cli);
+        return table(runs, params, inputs, metrics, cli);
     }
   }
 
   private static String json(List<RunData> runs, List<ParamRow> params,
-      List<MetricRow> metrics) {
+      List<InputViews.Row> inputs, List<MetricRow> metrics) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runs", runs.stream().map(r -> RunViews.infoJson(r.info())).toList());
     List<Object> ps = new ArrayList<>();
@@ -107,6 +109,16 @@ final class CompareCommand implements Callable<Integer> {
       ps.add(m);
     }
     out.put("params", ps);
+    List<Object> is = new ArrayList<>();
+    for (InputViews.Row i : inputs) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", i.name());
+      m.put("digests", i.values());
+      m.put("differs", i.differs());
+      is.add(m);
+    }
+    out.put("inputs", is);
+    out.put("different_data", InputViews.differentData(runs, inputs));
     List<Object> ms = new ArrayList<>();
     for (MetricRow r : metrics) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -120,7 +132,7 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private static String csv(List<RunData> runs, List<ParamRow> params,
-      List<MetricRow> metrics) {
+      List<InputViews.Row> inputs, List<MetricRow> metrics) {
     Csv csv = new Csv();
     List<String> header = new ArrayList<>(List.of("section", "key", "differs"));
     for (int i = 0; i < runs.size(); i++) {
@@ -147,6 +159,9 @@ final class CompareCommand implements Callable<Integer> {
     for (ParamRow p : params) {
       csv.row(row("params", p.key, Boolean.toString(p.differs), p.values, null));
     }
+    for (InputViews.Row i : inputs) {
+      csv.row(row("inputs", i.name(), Boolean.toString(i.differs()), i.values(), null));
+    }
     for (MetricRow m : metrics) {
       List<String> values = m.values.stream().map(v -> v == null ? null : Values.exact(v))
           .toList();
@@ -170,7 +185,7 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private static String table(List<RunData> runs, List<ParamRow> params,
-      List<MetricRow> metrics, Cli cli) {
+      List<InputViews.Row> inputs, List<MetricRow> metrics, Cli cli) {
     List<String> first = new ArrayList<>(List.of("name", "status", "start", "duration"));
     List<List<String>> values = new ArrayList<>();
     List<List<String>> changes = new ArrayList<>();
@@ -187,6 +202,16 @@ final class CompareCommand implements Callable<Integer> {
         for (int i = 0; i < runs.size(); i++) {
           String v = p.values.get(i);
           values.get(i).add(v == null ? "-" : v.replace('\n', ' '));
+          changes.get(i).add("");
+        }
+      }
+    }
+    if (!inputs.isEmpty()) {
+      blankAndTitle("inputs", first, values, changes);
+      for (InputViews.Row in : inputs) {
+        first.add((in.differs() ? "* " : "  ") + in.name());
+        for (int i = 0; i < runs.size(); i++) {
+          values.get(i).add(InputViews.shortDigest(in.values().get(i)));
           changes.get(i).add("");
         }
       }
@@ -214,7 +239,11 @@ final class CompareCommand implements Callable<Integer> {
             changes.get(i));
       }
     }
-    return t.render(cli.width).text();
+    List<String> different = InputViews.differentData(runs, inputs);
+    return t.render(cli.width).text(different.isEmpty() ? List.of()
+        : List.of(InputViews.DIFFERENT_DATA + ": " + String.join(", ",
+            different.stream().map(RunViews::shortId).toList()) + " used other inputs than "
+            + RunViews.shortId(runs.get(0).info().id())));
   }
 
   private static void blankAndTitle(String title, List<String> first, List<List<String>> values,

@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tracker show RUN}: everything about one run. */
 @Command(name = "show", sortOptions = false, mixinStandardHelpOptions = true,
-    description = "Shows one run: its info, params, tags, each metric's last/min/max/count,"
-        + " its artifacts, and its child runs.")
+    description = "Shows one run: its info, params, tags, the data sets it used, each"
+        + " metric's last/min/max/count, its artifacts, and its child runs.")
 final class ShowCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -72,6 +72,7 @@ final class ShowCommand implements Callable<Integer> {
     }
     m.put("metrics", metrics);
     m.put("artifacts", run.artifacts());
+    m.put("inputs", InputViews.json(run.inputs()));
     return Json.write(m);
   }
 
@@ -88,6 +89,8 @@ final class ShowCommand implements Callable<Integer> {
           Values.exact(s.min()), Values.exact(s.max()), Integer.toString(s.count())));
     }
     run.artifacts().forEach(a -> csv.row(padded("artifacts", a, "")));
+    run.inputs().forEach(i -> csv.row(padded("inputs", i.name(),
+        i.digest() == null ? i.source() : i.digest())));
     return csv.toString();
   }
 
@@ -135,6 +138,11 @@ final class ShowCommand implements Callable<Integer> {
       sb.append("  (none)\n");
     } else {
       section(sb, notes, null, keyValues(run.tags(), cli, "  "));
+    }
+
+    if (!run.inputs().isEmpty()) {
+      sb.append("\ninputs\n");
+      section(sb, notes, null, InputViews.table(run.inputs(), cli));
     }
 
     sb.append("\nmetrics\n");

@@ -210,7 +210,8 @@ class ShowCommandTest {
               "count": 1
             }
           },
-          "artifacts": []
+          "artifacts": [],
+          "inputs": []
         }
         """);
   }

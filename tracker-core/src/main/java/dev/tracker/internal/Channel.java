@@ -1,5 +1,6 @@
 package dev.tracker.internal;
 
+import dev.tracker.Dataset;
 import dev.tracker.Metric;
 import dev.tracker.Param;
 import dev.tracker.RunStatus;
@@ -110,6 +111,12 @@ public final class Channel {
   public void artifact(byte[] content, String artifactPath) {
     publishOwnChunk();
     enqueue(new Item.BytesItem(content, artifactPath), true);
+  }
+
+  /** Queues a data set the run used, after what this thread logged before. */
+  public void input(Dataset dataset) {
+    publishOwnChunk();
+    enqueue(new Item.InputItem(dataset), true);
   }
 
   /** Queues the end of the run; the worker sends it straight away. */

@@ -1,5 +1,6 @@
 package dev.tracker.internal;
 
+import dev.tracker.Dataset;
 import dev.tracker.Param;
 import dev.tracker.RunStatus;
 import dev.tracker.Tag;
@@ -10,10 +11,10 @@ import java.nio.file.Path;
  * switches over {@link #kind()} (Java 17 has no patterns in switch).
  */
 sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.ArtifactItem,
-    Item.BytesItem, Item.EndItem {
+    Item.BytesItem, Item.EndItem, Item.InputItem {
 
   /** One constant per implementation. */
-  enum Kind { CHUNK, PARAM, TAG, ARTIFACT, BYTES, END }
+  enum Kind { CHUNK, PARAM, TAG, ARTIFACT, BYTES, END, INPUT }
 
   /** Which item this is. */
   Kind kind();
@@ -47,6 +48,14 @@ sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.Artifact
     @Override
     public Kind kind() {
       return Kind.BYTES;
+    }
+  }
+
+  /** A data set the run used; the worker computes its digest. */
+  record InputItem(Dataset dataset) implements Item {
+    @Override
+    public Kind kind() {
+      return Kind.INPUT;
     }
   }
 

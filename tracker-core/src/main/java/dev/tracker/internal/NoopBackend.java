@@ -34,5 +34,8 @@ public final class NoopBackend implements TrackingBackend {
   public void endRun(String runId, RunStatus status, long endTime) {}
 
   @Override
+  public void logInputs(String runId, java.util.List<dev.tracker.DatasetInput> inputs) {}
+
+  @Override
   public void close() {}
 }

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * chunk of its own (a batch: no shared write, no lock, no atomic instruction per metric) and
  * queues the whole chunk when it is full. The worker hands a full chunk to the backend as it is,
  * and takes what sits in unfinished chunks when it must (interval, flush, end of the run). Params,
- * tags and control items (artifacts, end) are queued one by one; a thread queues its own
+ * tags and control items (artifacts, inputs, end) are queued one by one; a thread queues its own
  * unfinished chunk before its control item, so they stay in order.
  */
 public final class Pipeline {
@@ -55,6 +55,7 @@ public final class Pipeline {
   private final long wakeMask;
   final Runnable wakeWorker = this::wake;
   private final Thread worker;
+  private final DatasetDigests digests = new DatasetDigests(); // worker-only
 
   private final ConcurrentLinkedQueue<Channel> newChannels = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<CompletableFuture<Sink.Durable>> flushRequests =
@@ -362,7 +363,7 @@ public final class Pipeline {
         }
         case PARAM -> batch.params.add(((Item.ParamItem) item).param());
         case TAG -> batch.tags.add(((Item.TagItem) item).tag());
-        case ARTIFACT, BYTES, END -> control(ch, batch, item);
+        case ARTIFACT, BYTES, END, INPUT -> control(ch, batch, item);
         default -> throw new IllegalStateException("unknown queue item " + item);
       }
       if (batch.size() >= batchSize) {
@@ -460,6 +461,8 @@ public final class Pipeline {
           ch.ended = true;
           sink.endRun(runId, e.status(), e.endTime());
         }
+        case INPUT -> sink.logInputs(runId,
+            List.of(digests.input(((Item.InputItem) item).dataset())));
         default -> throw new IllegalStateException("not a control item: " + item);
       }
     } catch (Exception e) {
@@ -480,6 +483,7 @@ public final class Pipeline {
           + "' from " + ((Item.ArtifactItem) item).file();
       case BYTES -> "storing artifact '" + ((Item.BytesItem) item).artifactPath() + "'";
       case END -> "ending with status " + ((Item.EndItem) item).status();
+      case INPUT -> "recording input " + ((Item.InputItem) item).dataset();
       default -> String.valueOf(item);
     };
   }

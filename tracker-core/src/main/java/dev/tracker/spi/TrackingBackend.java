@@ -1,5 +1,6 @@
 package dev.tracker.spi;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.FlushResult;
 import dev.tracker.Metric;
@@ -217,5 +218,18 @@ public interface TrackingBackend extends AutoCloseable {
     int to = (int) Math.min(found.size(), (long) from + request.maxResults());
     return new SearchPage(found.subList(Math.min(from, to), to),
         to < found.size() ? Integer.toString(to) : null);
+  }
+
+  /**
+   * Records data sets a run used ({@code Run.logInput}), their digests already computed. An
+   * input with the same name and digest as one the run has keeps one record (MLflow's rule).
+   * Called like the other writing methods: after {@code createRun}, in logging order; a remote
+   * backend's call may be repeated. The default refuses: a backend that cannot record inputs
+   * reports it at the next flush rather than losing them silently.
+   *
+   * @throws UnsupportedOperationException when this backend does not record inputs
+   */
+  default void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    throw new UnsupportedOperationException(describe() + " cannot record dataset inputs");
   }
 }

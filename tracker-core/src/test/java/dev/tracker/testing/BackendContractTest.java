@@ -3,6 +3,8 @@ package dev.tracker.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.Dataset;
+import dev.tracker.DatasetInput;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
 import dev.tracker.Run;
@@ -659,5 +661,76 @@ public abstract class BackendContractTest {
           .hasMessageStartingWith("run " + id + " has no artifact 'model/none.txt'; its"
               + " artifacts: ");
     }
+  }
+
+  // ------------------------------------------------------------------------------ inputs
+
+  @Test
+  void aLoggedInputReadsBackWithItsDigestSizeContextAndSchema() throws Exception {
+    Path train = Files.writeString(files.resolve("train.csv"), "abc");
+    Path test = Files.writeString(files.resolve("test.csv"), "The quick brown fox jumps over"
+        + " the lazy dog");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("inputs").startRun("train")) {
+      id = run.id();
+      run.logInput(Dataset.of(train).name("iris-train"));
+      run.logInput(Dataset.of(test).context("evaluation").schema("{\"mlflow_colspec\": []}"));
+    }
+    List<DatasetInput> inputs = read(id).inputs();
+    assertThat(inputs).containsExactly(
+        new DatasetInput("iris-train", "900150983cd24fb0d6963f7d28e17f72", "local",
+            train.toAbsolutePath().toString(), "training", 3, 1, null, null),
+        new DatasetInput("test.csv", "9e107d9d372bb6826bd81d3542a419d6", "local",
+            test.toAbsolutePath().toString(), "evaluation", 43, 1, "{\"mlflow_colspec\": []}",
+            null));
+    try (Tracker reader = trackerBuilder().build()) {
+      assertThat(reader.runs().experiment("inputs").first().orElseThrow().inputs())
+          .isEqualTo(inputs);
+      assertThat(reader.run(id).inputs()).isEqualTo(inputs);
+    }
+  }
+
+  @Test
+  void theSameNameAndDigestIsRecordedOnceAndTheFirstContextKept() throws Exception {
+    Path data = Files.writeString(files.resolve("data.csv"), "abc");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("inputs").startRun("twice")) {
+      id = run.id();
+      run.logInput(Dataset.of(data));
+      run.logInput(Dataset.of(data));
+      tracker.flush();
+      run.logInput(Dataset.of(data).context("validation"));
+      tracker.flush();
+      Files.writeString(data, "abcd");
+      run.logInput(Dataset.of(data));
+    }
+    assertThat(read(id).inputs()).extracting(DatasetInput::digest, DatasetInput::context,
+        DatasetInput::size).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("900150983cd24fb0d6963f7d28e17f72", "training",
+                3L),
+            org.assertj.core.groups.Tuple.tuple("e2fc714c4727ee9395f324cd2e7f331f", "training",
+                4L));
+  }
+
+  @Test
+  void aFolderInputHasOneDigestOverItsFilesAndAUriInputNone() throws Exception {
+    Path dir = Files.createDirectories(files.resolve("images"));
+    Files.writeString(dir.resolve("b.txt"), "b");
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/a.txt"), "abc");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("inputs").startRun("folder")) {
+      id = run.id();
+      run.logInput(Dataset.of(dir));
+      run.logInput(Dataset.ofUri("s3://bucket/iris/v3/train.parquet"));
+    }
+    assertThat(read(id).inputs()).containsExactly(
+        new DatasetInput("images", "78df32d60e18c068824a1dc4233102cb.dir", "local",
+            dir.toAbsolutePath().toString(), "training", 4, 2, null, null),
+        new DatasetInput("train.parquet", null, "s3", "s3://bucket/iris/v3/train.parquet",
+            "training", -1, -1, null, null));
   }
 }

@@ -111,4 +111,9 @@ public class ForwardingBackend implements TrackingBackend {
   public InputStream openArtifact(String runId, String artifactPath) throws IOException {
     return delegate.openArtifact(runId, artifactPath);
   }
+
+  @Override
+  public void logInputs(String runId, List<dev.tracker.DatasetInput> inputs) throws IOException {
+    delegate.logInputs(runId, inputs);
+  }
 }

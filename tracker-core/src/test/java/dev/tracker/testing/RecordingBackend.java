@@ -1,5 +1,6 @@
 package dev.tracker.testing;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
 import dev.tracker.Param;
@@ -198,6 +199,21 @@ public final class RecordingBackend implements TrackingBackend {
     state(runId).artifacts.put(artifactPath, content.clone());
   }
 
+  /** Keeps one input per (name, digest), as MLflow does. */
+  @Override
+  public void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    enter("logInputs");
+    RunState s = state(runId);
+    synchronized (s) {
+      for (DatasetInput in : inputs) {
+        if (s.inputs.stream().noneMatch(o -> o.name().equals(in.name())
+            && java.util.Objects.equals(o.digest(), in.digest()))) {
+          s.inputs.add(in);
+        }
+      }
+    }
+  }
+
   @Override
   public void endRun(String runId, RunStatus status, long endTime) throws IOException {
     enter("endRun");
@@ -242,7 +258,7 @@ public final class RecordingBackend implements TrackingBackend {
     }
     synchronized (s) {
       return Optional.of(new RunData(s.info(), s.params, s.tags, s.metrics,
-          new ArrayList<>(s.artifacts.keySet())));
+          new ArrayList<>(s.artifacts.keySet()), s.inputs));
     }
   }
 
@@ -268,6 +284,7 @@ public final class RecordingBackend implements TrackingBackend {
     final Map<String, String> params = new LinkedHashMap<>();
     final Map<String, String> tags = new LinkedHashMap<>();
     final Map<String, byte[]> artifacts = Collections.synchronizedMap(new LinkedHashMap<>());
+    final List<DatasetInput> inputs = new ArrayList<>();
     volatile RunStatus status = RunStatus.RUNNING;
     volatile long endTime;
 

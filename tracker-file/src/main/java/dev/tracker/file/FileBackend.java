@@ -1,5 +1,6 @@
 package dev.tracker.file;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.FlushResult;
 import dev.tracker.Metric;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *                                source, tags
  *       params.yaml              flat mapping key: value
  *       metrics.csv              Name,Value,Timestamp,Step (see {@link MetricsCsv})
+ *       inputs.yaml              the data sets the run used (name, digest, source, size, ...)
  *       artifacts/               logged files under their artifact paths
  * </pre>
  *
@@ -341,6 +343,17 @@ public final class FileBackend implements TrackingBackend {
     }
   }
 
+  /** Adds the inputs to the run's {@code inputs.yaml}, one per (name, digest). */
+  @Override
+  public void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    checkOpen();
+    Path dir = writableRunDir(runId);
+    RunLock.locked(dir, () -> {
+      InputsYaml.merge(dir.resolve(InputsYaml.FILE), inputs);
+      return null;
+    });
+  }
+
   /** Sets status and end time in {@code run.yaml}; closes the run's {@code metrics.csv}. */
   @Override
   public void endRun(String runId, RunStatus status, long endTime) throws IOException {
@@ -528,7 +541,8 @@ public final class FileBackend implements TrackingBackend {
     Map<String, String> tags = RunYaml.readTags(runFile, yaml);
     Map<String, String> params = RunYaml.readParams(dir.resolve(PARAMS_FILE));
     List<Metric> metrics = MetricsCsv.read(dir.resolve(METRICS_FILE)).metrics();
-    return Optional.of(new RunData(info, params, tags, metrics, RunFolders.artifacts(dir)));
+    return Optional.of(new RunData(info, params, tags, metrics, RunFolders.artifacts(dir),
+        InputsYaml.read(dir.resolve(InputsYaml.FILE))));
   }
 
   /** The points of one metric of a run, in file order; none when the run is missing. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import java.io.UncheckedIOException;
 import java.util.Collection;
@@ -49,9 +50,10 @@ final class Dto {
   /** A run ({@code mlflow.Run}): its info and data in one record. */
   record Run(String id, String experimentId, String name, String status, long startTime,
       long endTime, String artifactUri, Map<String, String> params, Map<String, String> tags,
-      List<Metric> latestMetrics) {
+      List<Metric> latestMetrics, List<DatasetInput> inputs) {
     @JsonCreator
-    static Run of(@JsonProperty("info") Info info, @JsonProperty("data") Data data) {
+    static Run of(@JsonProperty("info") Info info, @JsonProperty("data") Data data,
+        @JsonProperty("inputs") MlflowInputs.Inputs inputs) {
       Info i = info != null ? info : new Info(null, null, null, null, null, 0, 0, null);
       Data d = data != null ? data : new Data(null, null, null);
       Map<String, String> tags = KeyValue.map(d.tags());
@@ -59,7 +61,7 @@ final class Dto {
           : i.runName();
       return new Run(i.runId() != null ? i.runId() : i.runUuid(), i.experimentId(), name,
           i.status(), i.startTime(), i.endTime(), i.artifactUri(), KeyValue.map(d.params()), tags,
-          d.metrics() == null ? List.of() : d.metrics());
+          d.metrics() == null ? List.of() : d.metrics(), MlflowInputs.read(inputs));
     }
   }
 

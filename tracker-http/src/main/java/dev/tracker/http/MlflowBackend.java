@@ -213,6 +213,11 @@ public final class MlflowBackend implements TrackingBackend {
     writer.endRun(runId, status, endTime);
   }
 
+  @Override
+  public void logInputs(String runId, List<dev.tracker.DatasetInput> in) throws IOException {
+    MlflowInputs.log(api, writer, runId, in);
+  }
+
   /**
    * Cancels requests in flight and releases connections (not those of a client given to the
    * builder). Safe to call twice.

@@ -90,7 +90,7 @@ final class MlflowReader {
     if (info.parentRunId() != null) {
       tags.put(MlflowWriter.PARENT_TAG, info.parentRunId());
     }
-    return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts));
+    return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts, r.inputs()));
   }
 
   /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
@@ -167,7 +167,7 @@ final class MlflowReader {
         latest.put(m.key(), m);
       }
       RunInfo i = info(r, experiments.getOrDefault(r.experimentId(), r.experimentId()), ids);
-      runs.add(new RunSummary(i, r.params(), r.tags(), latest));
+      runs.add(new RunSummary(i, r.params(), r.tags(), latest, r.inputs()));
     }
     String token = reply.path("next_page_token").asText(null);
     return new SearchPage(runs, runs.isEmpty() ? null : token);

@@ -130,7 +130,7 @@ final class MlflowWriter {
   }
 
   /** The run, created or attached to by this backend, or found on the server by its id. */
-  private RunRef created(String run, String what) throws IOException {
+  RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
       classified(() -> findRun(run)).ifPresent(ref::attach);
@@ -340,7 +340,7 @@ final class MlflowWriter {
   // ------------------------------------------------------------------------------ verdicts
 
   /** A call whose MLflow errors become delivery verdicts. */
-  private interface Call<T> {
+  interface Call<T> {
     T run() throws IOException;
   }
 
@@ -349,7 +349,7 @@ final class MlflowWriter {
    * (401, 403, 405, a 404 that is not MLflow's) is kept and retried, and reported; any other is
    * permanent.
    */
-  private static <T> T classified(Call<T> call) throws IOException {
+  static <T> T classified(Call<T> call) throws IOException {
     try {
       return call.run();
     } catch (MlflowServerException e) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.tracker.Dataset;
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import dev.tracker.Run;
 import dev.tracker.RunData;
@@ -469,6 +471,33 @@ class BadInputTableTest {
         c -> c.tracker.run("not-an-id"), IllegalArgumentException.class,
         c -> "no run 'not-an-id' in " + c.describe() + ": no run has that id or an id starting"
             + " with it"));
+
+    // dataset inputs
+    t.add(call(Where.ANY, "missing dataset file",
+        c -> c.run.logInput(Dataset.of(c.tmp.resolve("nope.csv"))),
+        IllegalArgumentException.class,
+        c -> "dataset path must exist but '" + c.tmp.resolve("nope.csv") + "' does not"));
+    t.add(call(Where.ANY, "dataset URI with credentials",
+        c -> c.run.logInput(Dataset.ofUri("https://me:s3cret@host/d.csv")),
+        IllegalArgumentException.class, "dataset URI must not hold credentials (user info"
+            + " before '@'): it is recorded and shown as it is"));
+    t.add(call(Where.ANY, "blank dataset name",
+        c -> c.run.logInput(Dataset.of(c.file("d.csv")).name(" ")),
+        IllegalArgumentException.class, "dataset name must not be blank but was ' '"));
+    t.add(flush(Where.ANY, "dataset file that fails while its digest is read (I/O error)",
+        c -> c.run.logInput(Dataset.of(Path.of("/proc/self/mem"))),
+        c -> "recording input Dataset{name=mem, source=/proc/self/mem, context=training} of run "
+            + c.run.id() + " failed on " + c.describe() + ": ",
+        (c, d) -> assertThat(d.inputs()).isEmpty()));
+    t.add(accepted(Where.ANY, "a folder as dataset",
+        c -> {
+          Files.createDirectories(c.tmp.resolve("set/sub"));
+          Files.writeString(c.tmp.resolve("set/a.txt"), "a");
+          Files.writeString(c.tmp.resolve("set/sub/b.txt"), "b");
+          c.run.logInput(Dataset.of(c.tmp.resolve("set")));
+        },
+        (c, d) -> assertThat(d.inputs()).extracting(DatasetInput::name, DatasetInput::fileCount,
+            DatasetInput::size).containsExactly(tuple("set", 2L, 2L))));
     return t;
   }
 

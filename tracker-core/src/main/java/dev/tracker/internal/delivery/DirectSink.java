@@ -1,6 +1,7 @@
 package dev.tracker.internal.delivery;
 
 import dev.tracker.Backlog;
+import dev.tracker.DatasetInput;
 import dev.tracker.FlushResult;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
@@ -47,6 +48,11 @@ public final class DirectSink implements Sink {
   public void logArtifact(String runId, byte[] content, String artifactPath)
       throws IOException {
     backend.logArtifact(runId, content, artifactPath);
+  }
+
+  @Override
+  public void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    backend.logInputs(runId, inputs);
   }
 
   @Override

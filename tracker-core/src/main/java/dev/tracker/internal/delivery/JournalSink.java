@@ -1,6 +1,7 @@
 package dev.tracker.internal.delivery;
 
 import dev.tracker.Backlog;
+import dev.tracker.DatasetInput;
 import dev.tracker.FlushResult;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
@@ -78,6 +79,11 @@ public final class JournalSink implements Sink {
     } catch (InterruptedException e) {
       throw interrupted(e);
     }
+  }
+
+  @Override
+  public void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    append(new Op.LogInputs(runId, inputs));
   }
 
   @Override

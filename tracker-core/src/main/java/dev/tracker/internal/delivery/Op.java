@@ -1,8 +1,10 @@
 package dev.tracker.internal.delivery;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
+import java.util.List;
 
 /**
  * One write operation of a remote run, as the dispatcher appends it to a journal and the uploader
@@ -10,7 +12,7 @@ import dev.tracker.spi.RunSpec;
  */
 public sealed interface Op {
   /** One constant per implementation, to switch over (Java 17 has no patterns in switch). */
-  enum Kind { CREATE_RUN, LOG_BATCH, LOG_ARTIFACT, END_RUN }
+  enum Kind { CREATE_RUN, LOG_BATCH, LOG_ARTIFACT, END_RUN, LOG_INPUTS }
 
   /** Which op this is. */
   Kind kind();
@@ -48,6 +50,19 @@ public sealed interface Op {
     @Override
     public Kind kind() {
       return Kind.LOG_ARTIFACT;
+    }
+  }
+
+  /** Data sets a run used, with their digests. */
+  record LogInputs(String runId, List<DatasetInput> inputs) implements Op {
+    /** Copies the list. */
+    public LogInputs {
+      inputs = List.copyOf(inputs);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.LOG_INPUTS;
     }
   }
 

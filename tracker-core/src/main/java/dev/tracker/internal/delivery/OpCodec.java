@@ -1,5 +1,6 @@
 package dev.tracker.internal.delivery;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import dev.tracker.Param;
 import dev.tracker.RunStatus;
@@ -21,7 +22,8 @@ import java.util.function.Function;
 
 /**
  * The binary form of an {@link Op} in a journal: a kind byte, then the fields; strings as a length
- * and UTF-8 bytes, numbers big-endian. Format 1.
+ * and UTF-8 bytes, numbers big-endian. Format 1; kind 5 (inputs) was added later, so a journal
+ * written before it reads as it always did.
  */
 final class OpCodec {
   static final int FORMAT = 1;
@@ -29,6 +31,7 @@ final class OpCodec {
   private static final byte BATCH = 2;
   private static final byte ARTIFACT = 3;
   static final byte END = 4;
+  private static final byte INPUTS = 5;
 
   private OpCodec() {}
 
@@ -81,6 +84,20 @@ final class OpCodec {
           string(out, e.runId());
           string(out, e.status().name());
           out.writeLong(e.endTime());
+        }
+        case LOG_INPUTS -> {
+          Op.LogInputs l = (Op.LogInputs) op;
+          out.writeByte(INPUTS);
+          string(out, l.runId());
+          out.writeInt(l.inputs().size());
+          for (DatasetInput i : l.inputs()) {
+            for (String s : new String[] {i.name(), i.digest(), i.sourceType(), i.source(),
+                i.context(), i.schema(), i.dvcMd5()}) {
+              string(out, s);
+            }
+            out.writeLong(i.size());
+            out.writeLong(i.fileCount());
+          }
         }
         default -> throw new IllegalStateException("unknown op " + op);
       }
@@ -138,6 +155,23 @@ final class OpCodec {
         return new Op.LogArtifact(string(in), string(in), string(in));
       case END:
         return new Op.EndRun(string(in), RunStatus.valueOf(string(in)), in.readLong());
+      case INPUTS: {
+        String runId = string(in);
+        int n = count(in, bytes.length);
+        List<DatasetInput> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          String name = string(in);
+          String digest = string(in);
+          String sourceType = string(in);
+          String source = string(in);
+          String context = string(in);
+          String schema = string(in);
+          String dvcMd5 = string(in);
+          inputs.add(new DatasetInput(name, digest, sourceType, source, context, in.readLong(),
+              in.readLong(), schema, dvcMd5));
+        }
+        return new Op.LogInputs(runId, inputs);
+      }
       default:
         throw new IOException("unknown journal operation kind " + kind);
     }

@@ -1,6 +1,7 @@
 package dev.tracker.internal.delivery;
 
 import dev.tracker.Backlog;
+import dev.tracker.DatasetInput;
 import dev.tracker.FlushResult;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
@@ -26,6 +27,9 @@ public sealed interface Sink permits DirectSink, JournalSink {
 
   /** Stores bytes as an artifact. */
   void logArtifact(String runId, byte[] content, String artifactPath) throws IOException;
+
+  /** Records data sets a run used. */
+  void logInputs(String runId, List<DatasetInput> inputs) throws IOException;
 
   /** Ends a run. */
   void endRun(String runId, RunStatus status, long endTime) throws IOException;

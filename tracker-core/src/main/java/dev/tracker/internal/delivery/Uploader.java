@@ -410,6 +410,7 @@ public final class Uploader {
         Op.EndRun e = (Op.EndRun) op;
         backend.endRun(e.runId(), e.status(), e.endTime());
       }
+      case LOG_INPUTS -> backend.logInputs(op.runId(), ((Op.LogInputs) op).inputs());
       default -> throw new IllegalStateException("unknown op " + op);
     }
   }
@@ -469,6 +470,8 @@ public final class Uploader {
           + "' of run " + op.runId();
       case END_RUN -> "ending run " + op.runId() + " with status "
           + ((Op.EndRun) op).status();
+      case LOG_INPUTS -> "recording " + ((Op.LogInputs) op).inputs().size()
+          + " dataset inputs of run " + op.runId();
     };
   }
 

@@ -2,6 +2,7 @@ package dev.tracker.internal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import dev.tracker.Param;
 import dev.tracker.RunStatus;
@@ -27,14 +28,19 @@ class SegmentTest {
       List.of(new Metric("loss", Double.NaN, 7, 3)), List.of(new Param("lr", "0.1")),
       List.of(new Tag("t", "é"))));
   private static final Op END = new Op.EndRun("r1", RunStatus.FAILED, 9);
+  private static final Op INPUTS = new Op.LogInputs("r1", List.of(
+      new DatasetInput("train", "900150983cd24fb0d6963f7d28e17f72", "local", "/d/train.csv",
+          "training", 3, 1, "{}", "900150983cd24fb0d6963f7d28e17f72"),
+      new DatasetInput("u", null, "s3", "s3://b/k", "évaluation", -1, -1, null, null)));
 
   @Test
   void everyOpReadsBackAsItWasWritten() throws Exception {
     Segment s = Segment.create(tmp, 0);
     s.append(CREATE);
     s.append(BATCH);
+    s.append(INPUTS);
     s.append(END);
-    assertThat(read(s)).containsExactly(CREATE, BATCH, END);
+    assertThat(read(s)).containsExactly(CREATE, BATCH, INPUTS, END);
     s.close();
   }
 

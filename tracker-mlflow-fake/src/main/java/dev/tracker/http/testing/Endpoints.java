@@ -97,6 +97,10 @@ final class Endpoints {
         return setTag(body(request));
       case "POST runs/search":
         return searchRuns(body(request));
+      case "POST runs/log-inputs": {
+        JsonNode b = body(request);
+        return InputsEndpoint.logInputs(activeRun(b), b);
+      }
       case "GET metrics/get-history":
         return history(url);
       case "GET artifacts/list":

@@ -117,6 +117,8 @@ final class Store {
     final Map<String, String> tags = new LinkedHashMap<>();
     final List<Point> metrics = new ArrayList<>();
     final Map<String, byte[]> artifacts = new LinkedHashMap<>();
+    /** {@code DatasetInput}s as stored: {@code {"dataset": {...}, "tags": [...]}}. */
+    final List<ObjectNode> inputs = new ArrayList<>();
 
     RunState(String id, String experimentId, String artifactUri) {
       this.id = id;
@@ -159,8 +161,7 @@ final class Store {
       data.set("params", keyValues(params));
       data.set("tags", keyValues(tags));
       run.set("data", data);
-      ObjectNode inputs = obj();
-      run.set("inputs", inputs);
+      run.set("inputs", InputsEndpoint.inputsJson(inputs));
       return run;
     }
 
