@@ -218,4 +218,12 @@ public interface TrackingBackend extends AutoCloseable {
     return new SearchPage(found.subList(Math.min(from, to), to),
         to < found.size() ? Integer.toString(to) : null);
   }
+
+  /**
+   * This backend's model registry ({@link dev.tracker.Tracker#models()}), or empty (the default)
+   * when it has none. Called from any thread; must be cheap and do no I/O.
+   */
+  default Optional<ModelStore> modelStore() {
+    return Optional.empty();
+  }
 }

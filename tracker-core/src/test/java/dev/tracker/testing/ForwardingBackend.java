@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.ModelStore;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.SearchPage;
@@ -110,5 +111,10 @@ public class ForwardingBackend implements TrackingBackend {
   @Override
   public InputStream openArtifact(String runId, String artifactPath) throws IOException {
     return delegate.openArtifact(runId, artifactPath);
+  }
+
+  @Override
+  public Optional<ModelStore> modelStore() {
+    return delegate.modelStore();
   }
 }
