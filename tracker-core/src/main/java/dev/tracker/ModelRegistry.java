@@ -67,9 +67,9 @@ public final class ModelRegistry {
   }
 
   /**
-   * Registers the model a live (or ended) run of this tracker logged at {@code artifactPath} as
-   * the next version of model {@code name}, creating the model when it has none. First flushes
-   * the tracker, waiting for delivery up to the tracker's close timeout ({@link
+   * Registers the model a live (or ended) run logged at {@code artifactPath} as the next version
+   * of model {@code name}, creating the model when it has none. First flushes the run's tracker,
+   * waiting for delivery up to this tracker's close timeout ({@link
    * Tracker.Builder#closeTimeout(Duration)}), so that the run and its artifact are on the backend.
    *
    * @param name the model's name: not blank, at most {@value #MAX_NAME_LENGTH} characters
@@ -88,11 +88,12 @@ public final class ModelRegistry {
       throw new IllegalArgumentException("run must not be null");
     }
     checkPath(artifactPath);
-    FlushResult flushed = tracker.flush(deliveryTimeout);
+    Tracker owner = run.experiment().tracker();
+    FlushResult flushed = owner.flush(deliveryTimeout);
     if (flushed != FlushResult.DELIVERED) {
       throw new TrackerException("cannot register model '" + name + "' from run " + run.id()
-          + ": the run's records are not delivered to " + backend.describe() + " after "
-          + deliveryTimeout + " (" + tracker.backlog().describe() + "); register it once the"
+          + ": the run's records are not delivered to " + owner.uri() + " after "
+          + deliveryTimeout + " (" + owner.backlog().describe() + "); register it once the"
           + " server has them");
     }
     return register(name, run.id(), artifactPath);
@@ -126,24 +127,14 @@ public final class ModelRegistry {
    *     (the message lists what does), or an argument is invalid
    */
   public ModelVersion get(String name, String versionOrAlias) {
-    tracker.checkOpen();
-    checkName(name);
-    if (versionOrAlias == null || versionOrAlias.isBlank()) {
-      throw new IllegalArgumentException("version or alias must not be null or blank but was "
-          + (versionOrAlias == null ? "null" : "'" + versionOrAlias + "'"));
+    Optional<ModelVersion> found = find(name, versionOrAlias);
+    if (found.isPresent()) {
+      return found.get();
     }
-    if (NUMBER.matcher(versionOrAlias).matches()) {
-      return get(name, checkVersion(versionOrAlias));
-    }
-    String alias = checkAlias(versionOrAlias);
+    String what = NUMBER.matcher(versionOrAlias).matches()
+        ? "version " + Integer.parseInt(versionOrAlias) : "alias '" + versionOrAlias + "'";
     ModelStore store = store();
-    return call("read alias '" + alias + "' of model '" + name + "'", () -> {
-      Optional<ModelVersion> v = store.aliased(name, alias);
-      if (v.isEmpty()) {
-        throw missing(store, name, "alias '" + alias + "'");
-      }
-      return v.get();
-    });
+    throw call("read " + what + " of model '" + name + "'", () -> missing(store, name, what));
   }
 
   /**
@@ -152,19 +143,34 @@ public final class ModelRegistry {
    * @throws IllegalArgumentException when the model or the version does not exist
    */
   public ModelVersion get(String name, int version) {
-    tracker.checkOpen();
-    checkName(name);
     if (version < 1) {
       throw new IllegalArgumentException("model version must be 1 or more but was " + version);
     }
+    return get(name, Integer.toString(version));
+  }
+
+  /**
+   * One version, by number or alias, or empty when the model, the version or the alias does not
+   * exist: {@code find("iris", "champion")} before there is a champion.
+   *
+   * @throws IllegalArgumentException when an argument is invalid
+   */
+  public Optional<ModelVersion> find(String name, String versionOrAlias) {
+    tracker.checkOpen();
+    checkName(name);
+    if (versionOrAlias == null || versionOrAlias.isBlank()) {
+      throw new IllegalArgumentException("version or alias must not be null or blank but was "
+          + (versionOrAlias == null ? "null" : "'" + versionOrAlias + "'"));
+    }
     ModelStore store = store();
-    return call("read version " + version + " of model '" + name + "'", () -> {
-      Optional<ModelVersion> v = store.version(name, version);
-      if (v.isEmpty()) {
-        throw missing(store, name, "version " + version);
-      }
-      return v.get();
-    });
+    if (NUMBER.matcher(versionOrAlias).matches()) {
+      int version = checkVersion(versionOrAlias);
+      return call("read version " + version + " of model '" + name + "'",
+          () -> store.version(name, version));
+    }
+    String alias = checkAlias(versionOrAlias);
+    return call("read alias '" + alias + "' of model '" + name + "'",
+        () -> store.aliased(name, alias));
   }
 
   /**

@@ -158,4 +158,26 @@ class ModelRegistryTest {
       assertThat(tracker.models().register("iris", run, "model").version()).isEqualTo(1);
     }
   }
+
+  @Test
+  void findIsEmptyForAMissingModelVersionOrAlias() {
+    try (Tracker tracker = withIris()) {
+      ModelRegistry models = tracker.models();
+      assertThat(models.find("nope", "1")).isEmpty();
+      assertThat(models.find("iris", "2")).isEmpty();
+      assertThat(models.find("iris", "champion")).isEmpty();
+      models.setAlias("iris", "champion", 1);
+      assertThat(models.find("iris", "champion")).map(ModelVersion::version).contains(1);
+      assertThatThrownBy(() -> models.find("iris", "latest"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("model alias 'latest' is reserved");
+    }
+  }
+
+  @Test
+  void aRunKnowsItsTrackerThroughItsExperiment() {
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("e").startRun("r")) {
+      assertThat(run.experiment().tracker()).isSameAs(tracker);
+    }
+  }
 }
