@@ -23,9 +23,15 @@ final class ArtifactDownload {
    */
   static InputStream open(OkHttpClient client, HttpUrl tracking, Dto.Run run, String artifactPath)
       throws IOException {
-    HttpUrl.Builder url = ArtifactLocation.resolve(tracking, run.artifactUri(), "run " + run.id())
-        .newBuilder();
-    for (String segment : artifactPath.split("/", -1)) {
+    return open(client, ArtifactLocation.resolve(tracking, run.artifactUri(), "run " + run.id()),
+        artifactPath, "run " + run.id());
+  }
+
+  /** Opens {@code artifactPath} under the proxy URL {@code root} ({@code root} itself when empty). */
+  static InputStream open(OkHttpClient client, HttpUrl root, String artifactPath, String owner)
+      throws IOException {
+    HttpUrl.Builder url = root.newBuilder();
+    for (String segment : artifactPath.isEmpty() ? new String[0] : artifactPath.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
         throw new IllegalArgumentException("artifact path must be relative with no '.', '..' or"
             + " empty segments but was '" + artifactPath + "'");
@@ -40,9 +46,9 @@ final class ArtifactDownload {
     int code = response.code();
     response.close();
     if (code == 404) {
-      throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + run.id());
+      throw new FileNotFoundException("no artifact '" + artifactPath + "' in " + owner);
     }
-    throw new IOException("GET artifact '" + artifactPath + "' of run " + run.id()
+    throw new IOException("GET artifact '" + artifactPath + "' of " + owner
         + " failed with HTTP " + code);
   }
 }

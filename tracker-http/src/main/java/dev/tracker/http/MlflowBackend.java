@@ -102,7 +102,6 @@ public final class MlflowBackend implements TrackingBackend {
 
   private static final Logger log = LoggerFactory.getLogger(MlflowBackend.class);
 
-  private final URI uri;
   private final String describe;
   private final String authKind;
   private final OkHttpClient client;
@@ -114,16 +113,14 @@ public final class MlflowBackend implements TrackingBackend {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final MlflowReader reader;
 
-  private MlflowBackend(Builder b, HttpUrl base, String authorization, String authKind,
-      OkHttpClient client, boolean ownClient) {
+  private MlflowBackend(Builder b, HttpUrl base, String authKind, OkHttpClient client,
+      boolean ownClient) {
     this.config = b;
-    this.uri = b.uri;
     this.describe = base.toString().replaceAll("/+$", "");
     this.authKind = authKind;
     this.client = client;
     this.ownClient = ownClient;
-    Rest rest = new Rest(client, base, describe, b.clock);
-    this.api = new MlflowApi(rest);
+    this.api = new MlflowApi(new Rest(client, base, describe, b.clock));
     this.writer = new MlflowWriter(api, describe, b.experimentId);
     this.reader = new MlflowReader(api, writer);
     this.delivery = new RemoteDelivery(journalDirectory(b.spoolDir, URI.create(describe)),
@@ -275,10 +272,14 @@ public final class MlflowBackend implements TrackingBackend {
     return reader.readRun(runId);
   }
 
-  /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
   @Override
   public List<Metric> metricHistory(String runId, String key) throws IOException {
     return reader.metricHistory(runId, key);
+  }
+
+  @Override
+  public Optional<dev.tracker.spi.ModelStore> modelStore() {
+    return Optional.of(new MlflowModels(api, reader, client));
   }
 
   @Override
@@ -579,8 +580,7 @@ public final class MlflowBackend implements TrackingBackend {
       }
       cb.addInterceptor(new HttpClients.Auth(base, authorization));
       HttpClients.tls(b.insecureTls, b.serverCertPath, cb);
-      MlflowBackend backend = new MlflowBackend(b, base, authorization, authKind, cb.build(),
-          b.client == null);
+      MlflowBackend backend = new MlflowBackend(b, base, authKind, cb.build(), b.client == null);
       if (b.insecureTls) {
         // once per backend, when it is built: not per request, and never silently
         log.warn("TLS certificate and host name verification is off for {}"

@@ -115,7 +115,8 @@ final class MlflowReader {
     return new ServerSearch(api, this::info).search(request);
   }
 
-  private Optional<Dto.Run> findRun(String runId) throws IOException {
+  /** The server's run, by the tracker's id or the run's MLflow id. */
+  Optional<Dto.Run> findRun(String runId) throws IOException {
     Optional<String> known = writer.serverRunId(runId);
     if (known.isPresent()) {
       Optional<Dto.Run> r = api.run(known.get());
