@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The file backend's model registry, beside the experiment folders:
@@ -148,13 +146,7 @@ final class FileModelStore implements ModelStore {
       throw new FileNotFoundException("the files of model version " + version.ref()
           + " are gone: no " + base);
     }
-    try (Stream<Path> walk = Files.walk(base)) {
-      return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-          .filter(p -> !AtomicFiles.isTemporary(p.getFileName().toString()))
-          .map(p -> base.relativize(p).toString().replace('\\', '/'))
-          .sorted()
-          .toList();
-    }
+    return RunFolders.files(base);
   }
 
   @Override
