@@ -180,4 +180,13 @@ class ModelRegistryTest {
       assertThat(run.experiment().tracker()).isSameAs(tracker);
     }
   }
+
+  @Test
+  void theLineageTagListsEachVersionOnceAndDropsTheOldestPastTheTagLimit() {
+    assertThat(ModelStore.withLineage(null, "iris/1")).isEqualTo("iris/1");
+    assertThat(ModelStore.withLineage("iris/1", "iris/2")).isEqualTo("iris/1,iris/2");
+    assertThat(ModelStore.withLineage("iris/1,iris/2", "iris/1")).isEqualTo("iris/1,iris/2");
+    String full = "m/1," + "x".repeat(7994); // with ",m/2" 8002 characters, past 8000
+    assertThat(ModelStore.withLineage(full, "m/2")).isEqualTo("x".repeat(7994) + ",m/2");
+  }
 }

@@ -2,6 +2,7 @@ package dev.tracker.spi;
 
 import dev.tracker.ModelVersion;
 import dev.tracker.RunData;
+import dev.tracker.internal.Validation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -61,7 +62,8 @@ public interface ModelStore {
   /**
    * The lineage tag's value {@code current} (null when the run has none) with {@code ref}
    * ({@code name/version}) appended: a comma-separated list in registration order, each entry
-   * once.
+   * once. When the list would pass a tag's limit ({@value Validation#MAX_TAG_VALUE_LENGTH}
+   * characters), the oldest entries are left out.
    */
   static String withLineage(String current, String ref) {
     List<String> refs = new ArrayList<>();
@@ -71,6 +73,11 @@ public interface ModelStore {
     if (!refs.contains(ref)) {
       refs.add(ref);
     }
-    return String.join(",", refs);
+    String value = String.join(",", refs);
+    while (value.length() > Validation.MAX_TAG_VALUE_LENGTH && refs.size() > 1) {
+      refs.remove(0);
+      value = String.join(",", refs);
+    }
+    return value;
   }
 }
