@@ -101,7 +101,8 @@ public final class ModelRegistry {
 
   /**
    * Registers the model that a run already on the backend logged at {@code artifactPath} as the
-   * next version of model {@code name} (see {@link #register(String, Run, String)}).
+   * next version of model {@code name} (see {@link #register(String, Run, String)}). Nothing is
+   * flushed: for a run that a tracker is still logging, pass the {@link Run}, or flush first.
    *
    * @param runId the run's id, a unique prefix of it, or (on a server) the server's id
    * @throws IllegalArgumentException when the name or path is invalid, no run matches, or the

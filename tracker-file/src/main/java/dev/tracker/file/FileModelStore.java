@@ -152,10 +152,11 @@ final class FileModelStore implements ModelStore {
   @Override
   public InputStream open(ModelVersion version, String file) throws IOException {
     Path base = base(version);
-    Path target = Files.isRegularFile(base) ? base
+    boolean single = Files.isRegularFile(base);
+    Path target = single ? base
         : base.resolve(String.join("/", ArtifactPaths.artifactSegments(file)));
-    if (!Files.isRegularFile(target) || (target != base
-        && !target.toRealPath().startsWith(base.toRealPath()))) {
+    if (single ? !file.equals(base.getFileName().toString()) : !Files.isRegularFile(target)
+        || !target.toRealPath().startsWith(base.toRealPath())) {
       throw new FileNotFoundException("no file '" + file + "' in model version "
           + version.ref());
     }

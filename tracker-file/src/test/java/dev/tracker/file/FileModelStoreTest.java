@@ -1,11 +1,15 @@
 package dev.tracker.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.ModelRegistry;
 import dev.tracker.ModelVersion;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
+import dev.tracker.spi.ModelStore;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,5 +126,35 @@ class FileModelStoreTest {
           .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, total)
               .mapToObj(v -> "iris/" + v).toList());
     }
+  }
+
+  @Test
+  void onlyTheVersionsOwnFilesAreOpened() throws Exception {
+    ModelVersion folder;
+    ModelVersion single;
+    try (Tracker tracker = tracker(root)) {
+      String id;
+      try (Run run = tracker.experiment("exp").startRun("train")) {
+        id = run.id();
+        run.logText("weights", "model/w.txt");
+        run.logText("single", "model.bin");
+      }
+      folder = tracker.models().register("folder", id, "model");
+      single = tracker.models().register("single", id, "model.bin");
+    }
+    ModelStore store = FileBackend.create(root).modelStore().orElseThrow();
+    assertThat(store.files(single)).containsExactly("model.bin");
+    try (InputStream in = store.open(single, "model.bin")) {
+      assertThat(in.readAllBytes()).asString().isEqualTo("single");
+    }
+    assertThatThrownBy(() -> store.open(single, "w.txt"))
+        .isExactlyInstanceOf(FileNotFoundException.class)
+        .hasMessage("no file 'w.txt' in model version single/1");
+    assertThatThrownBy(() -> store.open(folder, "../../run.yaml"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("artifact path must be a relative path inside the run's");
+    assertThatThrownBy(() -> store.open(folder, "none.txt"))
+        .isExactlyInstanceOf(FileNotFoundException.class)
+        .hasMessage("no file 'none.txt' in model version folder/1");
   }
 }
