@@ -2,6 +2,7 @@ package dev.tracker;
 
 import dev.tracker.internal.Validation;
 import dev.tracker.spi.ModelStore;
+import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -337,7 +338,8 @@ public final class ModelRegistry {
     try {
       return call.run();
     } catch (IOException | UncheckedIOException e) {
-      throw RunReader.failure(backend, what, e);
+      throw new TrackerException("cannot " + what + " in " + backend.describe() + ": "
+          + Secrets.redact(String.valueOf(e.getMessage())), e);
     }
   }
 }

@@ -189,4 +189,26 @@ class ModelRegistryTest {
     String full = "m/1," + "x".repeat(7994); // with ",m/2" 8002 characters, past 8000
     assertThat(ModelStore.withLineage(full, "m/2")).isEqualTo("x".repeat(7994) + ",m/2");
   }
+
+  @Test
+  void aBackendFailureIsATrackerExceptionSayingWhatFailedWhere() {
+    ModelStore broken = (ModelStore) java.lang.reflect.Proxy.newProxyInstance(
+        ModelStore.class.getClassLoader(), new Class<?>[] {ModelStore.class},
+        (proxy, method, args) -> {
+          throw new java.io.IOException("disk gone");
+        });
+    ForwardingBackend failing = new ForwardingBackend(recording) {
+      @Override
+      public Optional<ModelStore> modelStore() {
+        return Optional.of(broken);
+      }
+    };
+    try (Tracker tracker = Tracker.builder().backend(failing).shutdownHook(false)
+        .standardTags(false).systemProperties(k -> null).environment(k -> null).build()) {
+      assertThatThrownBy(() -> tracker.models().get("iris", "1"))
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessage("cannot read version 1 of model 'iris' in recording: disk gone")
+          .hasCauseExactlyInstanceOf(java.io.IOException.class);
+    }
+  }
 }
