@@ -22,6 +22,14 @@ public final class Experiment {
     return name;
   }
 
+  /**
+   * The tracker this experiment records to: from a run handed to code that did not create it (a
+   * JUnit test's), {@code run.experiment().tracker().models()} reaches the model registry.
+   */
+  public Tracker tracker() {
+    return tracker;
+  }
+
   /** Starts a run with a generated name ({@code run-<first 8 characters of its id>}). */
   public Run startRun() {
     return newRun(null).start();

@@ -109,6 +109,23 @@ final class RunReader {
     }
     String prefix = path == null ? "" : path.replaceAll("^/+|/+$", "");
     RunData run = run(ref);
+    List<String> chosen = artifactsUnder(run, prefix);
+    Path root = destination.toAbsolutePath().normalize();
+    try {
+      copyInto(root, chosen, a -> backend.openArtifact(run.info().id(), a),
+          "artifact path", "run " + run.info().id());
+    } catch (IOException | UncheckedIOException e) {
+      throw failure(backend, "download artifact '" + prefix + "' of run '" + ref + "'", e);
+    }
+    return prefix.isEmpty() ? root : root.resolve(prefix);
+  }
+
+  /**
+   * The artifacts of {@code run} that are {@code prefix} or under it (all for an empty prefix).
+   *
+   * @throws IllegalArgumentException when there are none, listing the run's artifacts
+   */
+  static List<String> artifactsUnder(RunData run, String prefix) {
     List<String> chosen = new ArrayList<>();
     for (String a : run.artifacts()) {
       if (prefix.isEmpty() || a.equals(prefix) || a.startsWith(prefix + "/")) {
@@ -120,23 +137,33 @@ final class RunReader {
           + "'" + (run.artifacts().isEmpty() ? "" : "; its artifacts: "
               + String.join(", ", run.artifacts())));
     }
-    Path root = destination.toAbsolutePath().normalize();
-    try {
-      for (String a : chosen) {
-        Path target = root.resolve(a).normalize();
-        if (!target.startsWith(root) || target.equals(root)) {
-          throw new IllegalArgumentException("artifact path '" + a + "' of run "
-              + run.info().id() + " leaves " + root);
-        }
-        Files.createDirectories(target.getParent());
-        try (InputStream in = backend.openArtifact(run.info().id(), a)) {
-          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+    return chosen;
+  }
+
+  /** Opens one file of a download. */
+  interface Source {
+    InputStream open(String path) throws IOException;
+  }
+
+  /**
+   * Copies each of {@code paths} from {@code source} to {@code root/path}, replacing files there.
+   *
+   * @param kind what a path is, for messages ("artifact path")
+   * @param owner whose paths they are, for messages ("run 3f2a…")
+   * @throws IllegalArgumentException when a path leaves {@code root}
+   */
+  static void copyInto(Path root, List<String> paths, Source source, String kind, String owner)
+      throws IOException {
+    for (String a : paths) {
+      Path target = root.resolve(a).normalize();
+      if (!target.startsWith(root) || target.equals(root)) {
+        throw new IllegalArgumentException(kind + " '" + a + "' of " + owner + " leaves " + root);
       }
-    } catch (IOException | UncheckedIOException e) {
-      throw failure("download artifact '" + prefix + "' of run '" + ref + "'", e);
+      Files.createDirectories(target.getParent());
+      try (InputStream in = source.open(a)) {
+        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      }
     }
-    return prefix.isEmpty() ? root : root.resolve(prefix);
   }
 
   private static void checkRef(String ref) {
@@ -147,6 +174,11 @@ final class RunReader {
   }
 
   private TrackerException failure(String what, Exception e) {
+    return failure(backend, what, e);
+  }
+
+  /** A backend failure while doing {@code what}, with secrets removed from its message. */
+  static TrackerException failure(TrackingBackend backend, String what, Exception e) {
     return new TrackerException("cannot " + what + " from " + backend.describe() + ": "
         + Secrets.redact(String.valueOf(e.getMessage())), e);
   }

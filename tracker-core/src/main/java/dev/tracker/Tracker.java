@@ -11,7 +11,6 @@ import dev.tracker.spi.TrackingBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -228,6 +227,12 @@ public final class Tracker implements AutoCloseable {
     return new RunReader(backend).downloadArtifacts(runId, path, destination);
   }
 
+  /** The model registry of the backend: see {@link ModelRegistry}. */
+  public ModelRegistry models() {
+    checkOpen();
+    return new ModelRegistry(this, backend, config.closeTimeout);
+  }
+
   /**
    * Waits until every record logged before this call is durable: written by a local backend, or
    * appended to the journal of a remote one and forced to disk; then waits at most about a second
@@ -362,20 +367,8 @@ public final class Tracker implements AutoCloseable {
         : ThreadLocalRandom.current().nextLong() & 0x7fff_ffff_ffff_ffffL;
     Seeds seeds = Seeds.of(root);
 
-    Map<String, String> tags = new HashMap<>(standardTags);
-    tags.put(RunContext.RUN_NAME, runName);
-    tags.put(Seeds.GENERATOR_TAG, Seeds.GENERATOR_ALGORITHM);
-    if (parent != null) {
-      tags.put(RunContext.PARENT_RUN_ID, parent.id());
-    }
-    List<String> hooks = seedHooks.seed(seeds);
-    if (!hooks.isEmpty()) {
-      tags.put("tracker.seed.hooks", String.join(",", hooks));
-    }
-    for (Map.Entry<String, String> e : userTags.entrySet()) {
-      Tag t = new Tag(e.getKey(), e.getValue());
-      tags.put(t.key(), t.value());
-    }
+    Map<String, String> tags = StartTags.of(standardTags, runName, parent == null ? null
+        : parent.id(), seedHooks.seed(seeds), userTags);
     long start = clock.millis();
     RunSpec spec = new RunSpec(id, null, experiment.name(), runName, start, tags,
         parent == null ? null : parent.id(), resumed != null);

@@ -232,4 +232,12 @@ public interface TrackingBackend extends AutoCloseable {
   default void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
     throw new UnsupportedOperationException(describe() + " cannot record dataset inputs");
   }
+
+  /**
+   * This backend's model registry ({@link dev.tracker.Tracker#models()}), or empty (the default)
+   * when it has none. Called from any thread; must be cheap and do no I/O.
+   */
+  default Optional<ModelStore> modelStore() {
+    return Optional.empty();
+  }
 }

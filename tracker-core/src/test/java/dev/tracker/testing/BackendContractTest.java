@@ -7,6 +7,8 @@ import dev.tracker.Dataset;
 import dev.tracker.DatasetInput;
 import dev.tracker.ExperimentInfo;
 import dev.tracker.Metric;
+import dev.tracker.ModelRegistry;
+import dev.tracker.ModelVersion;
 import dev.tracker.Run;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
@@ -660,6 +662,136 @@ public abstract class BackendContractTest {
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("run " + id + " has no artifact 'model/none.txt'; its"
               + " artifacts: ");
+    }
+  }
+
+  // ------------------------------------------------------------------------------ models
+
+  /** A run of experiment "models" that logged a model folder and a single-file model. */
+  private String runWithAModel(Tracker tracker) {
+    try (Run run = tracker.experiment("models").startRun("train")) {
+      run.logText("weights ünï", "model/weights.txt");
+      run.logText("{\"classes\": 3}", "model/conf/config.json");
+      run.logText("single", "model.bin");
+      return run.id();
+    }
+  }
+
+  @Test
+  void registeringTwiceNumbersTheVersionsOneAndTwoAndTheyNameTheirRun() throws Exception {
+    try (Tracker tracker = trackerBuilder().build()) {
+      ModelVersion first;
+      String id;
+      try (Run run = tracker.experiment("models").startRun("live")) {
+        id = run.id();
+        run.logText("w", "model/weights.txt");
+        first = tracker.models().register("iris", run, "model");
+      }
+      ModelVersion second = tracker.models().register("iris", id, "model/");
+      assertThat(first.version()).isEqualTo(1);
+      assertThat(second.version()).isEqualTo(2);
+      assertThat(first.name()).isEqualTo("iris");
+      assertThat(first.artifactPath()).isEqualTo("model");
+      assertThat(first.aliases()).isEmpty();
+      assertThat(first.creationTime()).isPositive();
+      assertThat(tracker.run(first.runId()).info().id()).isEqualTo(id);
+      assertThat(tracker.models().list("iris")).extracting(ModelVersion::version)
+          .containsExactly(1, 2);
+    }
+    try (Tracker reader = trackerBuilder().build()) {
+      ModelVersion v = reader.models().get("iris", "2");
+      assertThat(v.version()).isEqualTo(2);
+      assertThat(v.artifactPath()).isEqualTo("model");
+      assertThat(v.source()).endsWith("/artifacts/model");
+    }
+  }
+
+  @Test
+  void anAliasPointsAtOneVersionAndMoves() throws Exception {
+    try (Tracker tracker = trackerBuilder().build()) {
+      String id = runWithAModel(tracker);
+      ModelRegistry models = tracker.models();
+      models.register("iris", id, "model");
+      models.register("iris", id, "model");
+      models.setAlias("iris", "champion", 1);
+      models.setAlias("iris", "challenger", 2);
+      assertThat(models.get("iris", "champion").version()).isEqualTo(1);
+      assertThat(models.get("iris", 1).aliases()).containsExactly("champion");
+      models.setAlias("iris", "champion", 2);
+      assertThat(models.get("iris", "champion").version()).isEqualTo(2);
+      assertThat(models.get("iris", 2).aliases()).containsExactly("challenger", "champion");
+      assertThat(models.get("iris", 1).aliases()).isEmpty();
+      models.deleteAlias("iris", "challenger");
+      assertThat(models.list("iris")).extracting(ModelVersion::aliases)
+          .containsExactly(List.of(), List.of("champion"));
+    }
+  }
+
+  @Test
+  void unknownModelsVersionsAliasesAndArtifactsAreClearErrors() throws Exception {
+    try (Tracker tracker = trackerBuilder().build()) {
+      String id = runWithAModel(tracker);
+      ModelRegistry models = tracker.models();
+      models.register("iris", id, "model");
+      models.setAlias("iris", "champion", 1);
+      assertThatThrownBy(() -> models.get("nope", "1"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("no model 'nope' in " + tracker.uri());
+      assertThatThrownBy(() -> models.get("iris", "7"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("model 'iris' has no version 7; its versions: 1; its aliases: champion (1)");
+      assertThatThrownBy(() -> models.get("iris", "nope"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("model 'iris' has no alias 'nope'; its versions: 1; its aliases:"
+              + " champion (1)");
+      assertThatThrownBy(() -> models.setAlias("iris", "gold", 2))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("model 'iris' has no version 2; its versions: 1; its aliases: champion (1)");
+      assertThatThrownBy(() -> models.deleteAlias("iris", "gold"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("model 'iris' has no alias 'gold'");
+      assertThatThrownBy(() -> models.register("iris", id, "weights"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("run " + id + " has no artifact 'weights'; its artifacts: ");
+      assertThatThrownBy(() -> models.list("nope"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("no model 'nope' in " + tracker.uri());
+      assertThat(models.list("iris")).hasSize(1);
+    }
+  }
+
+  @Test
+  void aDownloadedVersionHoldsTheArtifactsFiles() throws Exception {
+    Path out = files.resolve("serving");
+    try (Tracker tracker = trackerBuilder().build()) {
+      String id = runWithAModel(tracker);
+      tracker.models().register("iris", id, "model");
+      tracker.models().register("single", id, "model.bin");
+      tracker.models().setAlias("iris", "champion", 1);
+    }
+    try (Tracker reader = trackerBuilder().build()) {
+      Path model = reader.models().download("iris", "champion", out.resolve("iris"));
+      assertThat(model).isEqualTo(out.resolve("iris").toAbsolutePath().normalize());
+      assertThat(model.resolve("weights.txt")).hasContent("weights ünï");
+      assertThat(model.resolve("conf/config.json")).hasContent("{\"classes\": 3}");
+      assertThat(model.resolve("model.bin")).doesNotExist();
+      Path single = reader.models().download("single", "1", out.resolve("single"));
+      assertThat(single.resolve("model.bin")).hasContent("single");
+    }
+  }
+
+  @Test
+  void theRunListsTheVersionsMadeFromIt() throws Exception {
+    String id;
+    try (Tracker tracker = trackerBuilder().build()) {
+      id = runWithAModel(tracker);
+      tracker.models().register("iris", id, "model");
+      tracker.models().register("iris", id, "model");
+      tracker.models().register("single", id, "model.bin");
+    }
+    try (Tracker reader = trackerBuilder().build()) {
+      assertThat(reader.run(id).tags()).containsEntry(ModelRegistry.LINEAGE_TAG,
+          "iris/1,iris/2,single/1");
     }
   }
 

@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.ModelStore;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.SearchPage;
@@ -115,5 +116,10 @@ public class ForwardingBackend implements TrackingBackend {
   @Override
   public void logInputs(String runId, List<dev.tracker.DatasetInput> inputs) throws IOException {
     delegate.logInputs(runId, inputs);
+  }
+
+  @Override
+  public Optional<ModelStore> modelStore() {
+    return delegate.modelStore();
   }
 }

@@ -9,6 +9,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.Tag;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.ModelStore;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.ByteArrayInputStream;
@@ -42,6 +43,7 @@ public final class RecordingBackend implements TrackingBackend {
   private volatile CountDownLatch entered = new CountDownLatch(0);
   private volatile IOException failure;
   private volatile boolean closed;
+  private final RecordingModelStore models = new RecordingModelStore(this);
 
   /** Every call waits until {@link #release()}; {@link #awaitBlocked} tells when one is waiting. */
   public void block() {
@@ -276,6 +278,11 @@ public final class RecordingBackend implements TrackingBackend {
   public String artifactText(String runId, String path) {
     byte[] b = artifacts(runId).get(path);
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Optional<ModelStore> modelStore() {
+    return Optional.of(models);
   }
 
   private static final class RunState {

@@ -8,6 +8,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.ModelStore;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.TrackingBackend;
 import java.io.FileNotFoundException;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       metrics.csv              Name,Value,Timestamp,Step (see {@link MetricsCsv})
  *       inputs.yaml              the data sets the run used (name, digest, source, size, ...)
  *       artifacts/               logged files under their artifact paths
+ *   models/iris/                 the model registry: version-1.yaml, …, aliases.yaml (see
+ *                                {@link #modelStore()})
  * </pre>
  *
  * <p>Obtain one through {@code Tracker.create()} with a {@code file:} URI (see {@link
@@ -125,6 +128,7 @@ public final class FileBackend implements TrackingBackend {
   private final UnaryOperator<WritableByteChannel> metricsChannels;
   private final Map<String, OpenRun> openRuns = new ConcurrentHashMap<>();
   private final RunFolders folders;
+  private final FileModelStore models;
   private volatile boolean closed;
 
   private FileBackend(Path root, InstantSource clock,
@@ -133,6 +137,7 @@ public final class FileBackend implements TrackingBackend {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metricsChannels = Objects.requireNonNull(metricsChannels, "metricsChannels");
     this.folders = new RunFolders(root);
+    this.models = new FileModelStore(root, folders, clock);
   }
 
   /**
@@ -586,5 +591,15 @@ public final class FileBackend implements TrackingBackend {
    */
   Path findRunDir(String runId) throws IOException {
     return folders.findRunDir(runId);
+  }
+
+  /**
+   * The model registry in {@code <root>/models/<name>/}: one {@code version-N.yaml} per version
+   * and {@code aliases.yaml}, written atomically under the folder's lock; a version's source is
+   * the model in its run's artifacts folder, not a copy.
+   */
+  @Override
+  public Optional<ModelStore> modelStore() {
+    return Optional.of(models);
   }
 }

@@ -127,6 +127,14 @@ final class RunFolders {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
+    return files(dir);
+  }
+
+  /**
+   * The regular files under {@code dir} (links not followed, temporary files left out), as
+   * '/'-separated paths relative to it, sorted.
+   */
+  static List<String> files(Path dir) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
           .filter(p -> !AtomicFiles.isTemporary(p.getFileName().toString()))

@@ -282,6 +282,11 @@ public final class MlflowBackend implements TrackingBackend {
   }
 
   @Override
+  public Optional<dev.tracker.spi.ModelStore> modelStore() {
+    return Optional.of(new MlflowModels(api, writer, client));
+  }
+
+  @Override
   public String toString() {
     return "MlflowBackend{" + describe + ", auth=" + authKind + "}";
   }

@@ -114,9 +114,18 @@ final class MlflowReader {
       throws IOException {
     Dto.Run r = writer.findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
         + " in " + api.rest().server()));
-    HttpUrl.Builder url = ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
-        "run " + r.id()).newBuilder();
-    for (String segment : artifactPath.split("/", -1)) {
+    return open(client, ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
+        "run " + r.id()), artifactPath, "run " + r.id());
+  }
+
+  /**
+   * Opens {@code artifactPath} under the proxy URL {@code root} ({@code root} itself when the
+   * path is empty), streamed; {@code owner} names whose files they are in messages.
+   */
+  static InputStream open(OkHttpClient client, HttpUrl root, String artifactPath, String owner)
+      throws IOException {
+    HttpUrl.Builder url = root.newBuilder();
+    for (String segment : artifactPath.isEmpty() ? new String[0] : artifactPath.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
         throw new IllegalArgumentException("artifact path must be relative with no '.', '..' or"
             + " empty segments but was '" + artifactPath + "'");
@@ -131,9 +140,9 @@ final class MlflowReader {
     int code = response.code();
     response.close();
     if (code == 404) {
-      throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + r.id());
+      throw new FileNotFoundException("no artifact '" + artifactPath + "' in " + owner);
     }
-    throw new IOException("GET artifact '" + artifactPath + "' of run " + r.id()
+    throw new IOException("GET artifact '" + artifactPath + "' of " + owner
         + " failed with HTTP " + code);
   }
 

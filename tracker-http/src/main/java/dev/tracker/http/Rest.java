@@ -33,7 +33,7 @@ import okhttp3.Response;
  * </ul>
  */
 final class Rest {
-  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   private static final String API = "api/2.0/mlflow/";
 
   private static final int MAX_ERROR_BODY = 64 * 1024;

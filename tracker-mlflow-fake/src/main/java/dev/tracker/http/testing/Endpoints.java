@@ -50,11 +50,13 @@ final class Endpoints {
       Pattern.compile("/api/2\\.0/mlflow-artifacts/artifacts/(.+)");
 
   private final Store store;
+  private final Registry registry;
   /** How many metric points the request handled last carried (its cost depends on them). */
   private int points;
 
   Endpoints(Store store) {
     this.store = store;
+    this.registry = new Registry(store);
   }
 
   /** The metric points of the request handled last, and forgets them. */
@@ -69,7 +71,11 @@ final class Endpoints {
       throws IOException {
     String method = request.getMethod();
     if (endpoint.equals("mlflow-artifacts")) {
-      return artifactProxy(request, url);
+      return url.encodedPath().equals("/api/2.0/mlflow-artifacts/artifacts")
+          ? registry.listProxy(url) : artifactProxy(request, url);
+    }
+    if (Registry.serves(endpoint)) {
+      return registry.handle(request, endpoint, url);
     }
     switch (method + " " + endpoint) {
       case "GET experiments/get-by-name":

@@ -1,0 +1,86 @@
+package dev.tracker.http.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Instant;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The Model Registry endpoints answer as the real server did (mlflow-observed.md). */
+@Timeout(30)
+class RegistryEndpointsTest {
+  private final FakeMlflowServer fake = new FakeMlflowServer(() -> Instant.ofEpochMilli(5));
+  private MockWebServer server;
+  private Client client;
+  private String runId;
+  private String source;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = fake.start();
+    client = new Client(server);
+    runId = client.createRun();
+    source = "mlflow-artifacts:/0/" + runId + "/artifacts/model";
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.close();
+  }
+
+  private String version(int n, String aliases) {
+    return "{\"name\":\"iris\",\"version\":\"" + n + "\",\"creation_timestamp\":5,"
+        + "\"last_updated_timestamp\":5,\"current_stage\":\"None\",\"source\":\"" + source
+        + "\",\"run_id\":\"" + runId + "\",\"status\":\"READY\"" + aliases + "}";
+  }
+
+  private Client.Answer createVersion() {
+    return client.post("model-versions/create", "{\"name\":\"iris\",\"source\":\"" + source
+        + "\",\"run_id\":\"" + runId + "\"}");
+  }
+
+  @Test
+  void aModelIsCreatedOnceAndItsVersionsAreNumberedAsStrings() {
+    assertThat(client.post("registered-models/create", "{\"name\":\"iris\"}")).isEqualTo(
+        new Client.Answer(200, "{\"registered_model\":{\"name\":\"iris\","
+            + "\"creation_timestamp\":5,\"last_updated_timestamp\":5}}"));
+    assertThat(client.post("registered-models/create", "{\"name\":\"iris\"}")).isEqualTo(
+        new Client.Answer(400, "{\"error_code\":\"RESOURCE_ALREADY_EXISTS\","
+            + "\"message\":\"Registered Model (name=iris) already exists.\"}"));
+    assertThat(createVersion()).isEqualTo(new Client.Answer(200, "{\"model_version\":"
+        + version(1, "") + "}"));
+    assertThat(createVersion().body()).contains("\"version\":\"2\"");
+    assertThat(fake.run(runId).tags()).doesNotContainKey("tracker.registeredModels");
+    assertThat(client.get("model-versions/get?name=iris&version=3")).isEqualTo(
+        new Client.Answer(404, "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\","
+            + "\"message\":\"Model Version (name=iris, version=3) not found\"}"));
+  }
+
+  @Test
+  void aliasesPointAtVersionsAndAnUnknownAliasIsA400() {
+    client.post("registered-models/create", "{\"name\":\"iris\"}");
+    createVersion();
+    createVersion();
+    assertThat(client.post("registered-models/alias",
+        "{\"name\":\"iris\",\"alias\":\"champion\",\"version\":\"2\"}"))
+        .isEqualTo(new Client.Answer(200, "{}"));
+    assertThat(client.get("registered-models/alias?name=iris&alias=champion")).isEqualTo(
+        new Client.Answer(200, "{\"model_version\":" + version(2, ",\"aliases\":[\"champion\"]")
+            + "}"));
+    assertThat(client.get("registered-models/alias?name=iris&alias=nope")).isEqualTo(
+        new Client.Answer(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
+            + "\"message\":\"Registered model alias nope not found.\"}"));
+    assertThat(client.get("registered-models/get?name=iris").body()).endsWith(
+        "\"aliases\":[{\"alias\":\"champion\",\"version\":\"2\"}]}}");
+    assertThat(client.get("model-versions/get-download-uri?name=iris&version=1")).isEqualTo(
+        new Client.Answer(200, "{\"artifact_uri\":\"" + source + "\"}"));
+    assertThat(client.get("registered-models/get?name=nope")).isEqualTo(
+        new Client.Answer(404, "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\","
+            + "\"message\":\"Registered Model with name=nope not found\"}"));
+  }
+}
