@@ -218,6 +218,15 @@ final class Syncer {
       tagsSent = tagList.size();
     }
 
+    String inputPrint = fingerprint(run.inputs().toString());
+    if (!run.inputs().isEmpty() && !inputPrint.equals(recorded.get(target.tag("inputs")))) {
+      remote(label, () -> {
+        delivery.logInputs(rid, run.inputs());
+        return null;
+      });
+      record(info.id(), label, Map.of(target.tag("inputs"), inputPrint));
+    }
+
     List<Metric> metrics = run.metrics();
     long already = count(recorded.get(target.tag("metrics")));
     if (already > metrics.size()) {

@@ -2,13 +2,17 @@ package dev.tracker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracker.Dataset;
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import dev.tracker.Run;
 import dev.tracker.RunData;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.file.FileBackend;
+import dev.tracker.http.MlflowBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,6 +148,32 @@ class SyncToMlflowTest {
     assertThat(new String(a.artifacts().get("model.txt"))).isEqualTo("weights");
     assertThat(a.metrics()).hasSize(POINTS_A);
     assertThat(fake.count("runs/log-batch")).isGreaterThanOrEqualTo(3 + 2);
+  }
+
+  @Test
+  void aRunsDatasetInputsAreSyncedOnceWithTheirDigests() throws Exception {
+    Path data = Files.writeString(tmp.resolve("train.csv"), "abc");
+    String id;
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build();
+        Run run = tracker.experiment("iris").startRun("with-data")) {
+      run.logInput(Dataset.of(data).name("iris-train"));
+      id = run.id();
+    }
+
+    Harness.Result r = sync();
+    Harness.Result again = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(fake.count("runs/log-inputs")).isEqualTo(1);
+    try (MlflowBackend mlflow = MlflowBackend.builder().uri(URI.create(url))
+        .spoolDir(tmp.resolve("reader-spool")).build()) {
+      List<DatasetInput> inputs = mlflow.readRun(remote("with-data").id()).orElseThrow().inputs();
+      assertThat(inputs).isEqualTo(local(root(), id).inputs());
+      assertThat(inputs).extracting(DatasetInput::digest)
+          .containsExactly("900150983cd24fb0d6963f7d28e17f72");
+    }
   }
 
   @Test

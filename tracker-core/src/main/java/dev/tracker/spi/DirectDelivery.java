@@ -1,11 +1,13 @@
 package dev.tracker.spi;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.internal.delivery.Op;
 import dev.tracker.internal.delivery.Uploader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -71,6 +73,17 @@ public final class DirectDelivery implements AutoCloseable {
    */
   public void logArtifact(String runId, Path file, String artifactPath) throws IOException {
     deliver(new Op.LogArtifact(runId, file.toAbsolutePath().toString(), artifactPath));
+  }
+
+  /**
+   * Records the data sets a run used ({@link TrackingBackend#logInputs}).
+   *
+   * @throws DeliveryException when it failed {@value JournalReplay#ATTEMPTS} times, or for good
+   */
+  public void logInputs(String runId, List<DatasetInput> inputs) throws IOException {
+    if (!inputs.isEmpty()) {
+      deliver(new Op.LogInputs(runId, inputs));
+    }
   }
 
   /**
