@@ -205,7 +205,7 @@ public final class FileBackend implements TrackingBackend {
       }
       return name;
     } catch (FileSystemException e) {
-      throw withKind(e);
+      throw FileFailures.withKind(e);
     }
   }
 
@@ -247,7 +247,7 @@ public final class FileBackend implements TrackingBackend {
       folders.remember(id, dir);
       open(id, dir);
     } catch (FileSystemException e) {
-      throw withKind(e);
+      throw FileFailures.withKind(e);
     }
   }
 
@@ -287,7 +287,7 @@ public final class FileBackend implements TrackingBackend {
       try {
         run.append(batch.metrics());
       } catch (IOException e) {
-        failure = withKind(e);
+        failure = FileFailures.withKind(e);
       }
     }
     if (!batch.params().isEmpty() || !batch.tags().isEmpty()) {
@@ -304,7 +304,7 @@ public final class FileBackend implements TrackingBackend {
           throw new IOException(String.join("; ", conflicts));
         }
       } catch (IOException e) {
-        failure = collect(failure, e);
+        failure = FileFailures.collect(failure, e);
       }
     }
     if (failure != null) {
@@ -332,7 +332,7 @@ public final class FileBackend implements TrackingBackend {
       }
       AtomicFiles.copy(file, ArtifactPaths.artifactTarget(dir, artifactPath));
     } catch (FileSystemException e) {
-      throw withKind(e);
+      throw FileFailures.withKind(e);
     }
   }
 
@@ -344,7 +344,7 @@ public final class FileBackend implements TrackingBackend {
       Path dir = writableRunDir(runId);
       AtomicFiles.write(ArtifactPaths.artifactTarget(dir, artifactPath), content);
     } catch (FileSystemException e) {
-      throw withKind(e);
+      throw FileFailures.withKind(e);
     }
   }
 
@@ -371,7 +371,7 @@ public final class FileBackend implements TrackingBackend {
         try {
           run.close();
         } catch (IOException e) {
-          failure = withKind(e);
+          failure = FileFailures.withKind(e);
         }
       }
       try {
@@ -393,7 +393,7 @@ public final class FileBackend implements TrackingBackend {
         throw failure;
       }
     } catch (FileSystemException e) {
-      throw withKind(e);
+      throw FileFailures.withKind(e);
     }
   }
 
@@ -428,32 +428,12 @@ public final class FileBackend implements TrackingBackend {
       try {
         action.apply(run);
       } catch (IOException e) {
-        failure = collect(failure, e);
+        failure = FileFailures.collect(failure, e);
       }
     }
     if (failure != null) {
       throw failure;
     }
-  }
-
-  /** The first failure ({@link #withKind}), carrying the later ones as suppressed. */
-  private static IOException collect(IOException first, IOException next) {
-    if (first == null) {
-      return withKind(next);
-    }
-    first.addSuppressed(next);
-    return first;
-  }
-
-  /**
-   * A file-system failure whose message keeps its kind and reason: the message of a {@code
-   * NoSuchFileException} or {@code AccessDeniedException} is only the path.
-   */
-  static IOException withKind(IOException e) {
-    if (e instanceof FileSystemException) {
-      return new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-    return e;
   }
 
   /**
@@ -469,7 +449,7 @@ public final class FileBackend implements TrackingBackend {
       Files.delete(Files.createTempFile(root, ".tracker-probe-", ".tmp"));
     } catch (IOException e) {
       throw new IOException("the runs folder " + root + " cannot be created or written: "
-          + withKind(e).getMessage(), e);
+          + FileFailures.withKind(e).getMessage(), e);
     }
   }
 
