@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Credentials;
-import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -560,8 +559,7 @@ public final class MlflowBackend implements TrackingBackend {
               .connectTimeout(b.timeout.compareTo(DEFAULT_CONNECT_TIMEOUT) < 0 ? b.timeout
                   : DEFAULT_CONNECT_TIMEOUT)
               .readTimeout(b.timeout).writeTimeout(b.timeout);
-      cb.dispatcher(new Dispatcher()) // its own, so that close() cancels only its calls
-          .addInterceptor(new HttpClients.Auth(base, b.authorization()));
+      cb.addInterceptor(new HttpClients.Auth(base, b.authorization()));
       HttpClients.tls(b.insecureTls, b.serverCertPath, cb);
       MlflowBackend backend = new MlflowBackend(b, base, cb.build());
       if (b.insecureTls) {

@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.InstantSource;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -43,6 +46,7 @@ final class Rest {
   private final String server;
   private final InstantSource clock;
   private volatile boolean closed;
+  private final Set<Call> calls = ConcurrentHashMap.newKeySet();
 
   Rest(OkHttpClient client, HttpUrl base, String server, InstantSource clock) {
     this.client = client;
@@ -102,13 +106,14 @@ final class Rest {
   }
 
   /**
-   * Cancels the calls in flight (the client's dispatcher is this backend's own) and makes every
-   * later call fail at once: a request to a server that does not answer must not hold a thread
-   * after close.
+   * Cancels the calls in flight and makes every later call fail at once: a request to a server
+   * that does not answer must not hold a thread after close. The calls are kept here, not only
+   * in the dispatcher: OkHttp's dispatcher lets go of a call once its headers arrive, while its
+   * body (a reply, an error body) may still drip in.
    */
   void close() {
     closed = true;
-    client.dispatcher().cancelAll();
+    calls.forEach(Call::cancel);
   }
 
   /** A reply that is not what MLflow answers to {@code what}: retried, like an I/O error. */
@@ -128,7 +133,12 @@ final class Rest {
       throw DeliveryException.transientFailure(what + " to " + server + " was not sent: the"
           + " backend is closed", null, null);
     }
-    try (Response response = client.newCall(request).execute()) {
+    Call c = client.newCall(request);
+    calls.add(c);
+    if (closed) {
+      c.cancel(); // close() came between the check above and the add
+    }
+    try (Response response = c.execute()) {
       int code = response.code();
       if (response.isSuccessful()) {
         return parse(what, response);
@@ -153,6 +163,8 @@ final class Rest {
       throw e;
     } catch (IOException e) {
       throw ioFailure(what, e);
+    } finally {
+      calls.remove(c);
     }
   }
 
