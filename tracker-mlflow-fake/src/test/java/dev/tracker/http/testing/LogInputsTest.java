@@ -2,34 +2,10 @@ package dev.tracker.http.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** {@code runs/log-inputs} as a real server answers it (mlflow-observed.md). */
-@Timeout(30)
-class LogInputsTest {
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private Client client;
-  private String runId;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = fake.start();
-    client = new Client(server);
-    runId = client.createRun();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
-
+class LogInputsTest extends OneRunTest {
   private String input(String name, String digest, String context) {
     return "{\"dataset\":{\"name\":\"" + name + "\"" + (digest == null ? ""
         : ",\"digest\":\"" + digest + "\"") + ",\"source_type\":\"local\",\"source\":"

@@ -4,36 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.http.testing.FakeMlflowServer.Point;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The one-request-per-record endpoints that MLflow's own Java client uses. */
-@Timeout(30)
-class PerRecordEndpointsTest {
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private Client client;
-  private String runId;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = fake.start();
-    client = new Client(server);
-    runId = client.createRun();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
-  }
-
+class PerRecordEndpointsTest extends OneRunTest {
   @Test
   void logMetricKeepsThePointWithIntegersAndNanWrittenAsStrings() {
     Client.Answer a = client.post("runs/log-metric", "{\"run_id\":\"" + runId

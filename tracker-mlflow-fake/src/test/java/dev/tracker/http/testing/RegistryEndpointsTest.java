@@ -2,35 +2,22 @@ package dev.tracker.http.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Instant;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** The Model Registry endpoints answer as the real server did (mlflow-observed.md). */
-@Timeout(30)
-class RegistryEndpointsTest {
-  private final FakeMlflowServer fake = new FakeMlflowServer(() -> Instant.ofEpochMilli(5));
-  private MockWebServer server;
-  private Client client;
-  private String runId;
+class RegistryEndpointsTest extends OneRunTest {
   private String source;
 
-  @BeforeEach
-  void start() throws IOException {
-    server = fake.start();
-    client = new Client(server);
-    runId = client.createRun();
-    source = "mlflow-artifacts:/0/" + runId + "/artifacts/model";
+  @Override
+  FakeMlflowServer newFake() {
+    return new FakeMlflowServer(() -> Instant.ofEpochMilli(5));
   }
 
-  @AfterEach
-  void stop() {
-    client.close();
-    server.close();
+  @BeforeEach
+  void source() {
+    source = "mlflow-artifacts:/0/" + runId + "/artifacts/model";
   }
 
   private String version(int n, String aliases) {
