@@ -237,6 +237,29 @@ class JournalFirstDeliveryTest {
   }
 
   @Test
+  void aLoopsRecordsReachACaughtUpServerLongBeforeTheFlushInterval() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(new RecordingBackend(), tmp) {
+      @Override
+      public void logBatch(String runId, dev.tracker.spi.Batch batch) throws java.io.IOException {
+        super.logBatch(runId, batch);
+        if (!batch.metrics().isEmpty()) {
+          arrived.countDown();
+        }
+      }
+    };
+    // an hour's flush interval: only the eager hand-over can deliver the points in this test
+    try (Tracker tracker = builder(backend).flushInterval(Duration.ofHours(1)).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      logSteps(run, 0, 5); // far less than a chunk: nothing is queued, nothing asks for a flush
+
+      assertThat(arrived.await(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(backend.recording().metrics(run.id())).extracting(Metric::step)
+          .isEqualTo(range(5));
+    }
+  }
+
+  @Test
   void theInFlightSettingIsCheckedAndReadFromTheEnvironment() {
     assertThatThrownBy(() -> Tracker.builder().uploadsInFlight(0).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -3,6 +3,7 @@ package dev.tracker.internal;
 import dev.tracker.Backlog;
 import dev.tracker.FlushResult;
 import dev.tracker.TrackerException;
+import dev.tracker.internal.delivery.JournalSink;
 import dev.tracker.internal.delivery.Sink;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
@@ -45,11 +46,19 @@ public final class Pipeline {
 
   /** How long a plain {@code flush()} waits for delivery once the records are durable. */
   static final Duration PLAIN_FLUSH_WAIT = Duration.ofSeconds(1);
+  /**
+   * How often the worker hands over what unfinished chunks hold while the sink is {@link
+   * Sink#caughtUp() caught up}: a remote server then gets a loop's records within about this
+   * long, so a run's close finds at most this much left to send, not up to a flush interval's.
+   */
+  static final Duration EAGER_INTERVAL = Duration.ofMillis(100);
+  private static final long EAGER_NANOS = EAGER_INTERVAL.toNanos();
 
   private final Sink sink;
   private final String target;
   private final int batchSize;
   private final long intervalNanos;
+  private final boolean eager; // the sink may be caught up: look every EAGER_INTERVAL
   private final int chunkSize;
   private final int queueSlots;
   private final long wakeMask;
@@ -85,6 +94,7 @@ public final class Pipeline {
     this.target = target;
     this.batchSize = batchSize;
     this.intervalNanos = flushInterval.toNanos();
+    this.eager = sink instanceof JournalSink;
     // A thread's chunk is a batch, or half the queue when the queue holds less than two batches.
     this.chunkSize = Math.max(1, Math.min(batchSize, queueCapacity / 2));
     // The queue holds chunks and single items: with one chunk being filled, at most capacity.
@@ -271,7 +281,9 @@ public final class Pipeline {
       active.add(c);
     }
     long now = System.nanoTime();
-    boolean due = now - lastIntervalSend >= intervalNanos;
+    long since = now - lastIntervalSend;
+    boolean due = since >= intervalNanos
+        || (since >= EAGER_NANOS && eager && !active.isEmpty() && sink.caughtUp());
     boolean force = due || !flushes.isEmpty();
     for (int i = 0; i < active.size(); i++) {
       Channel ch = active.get(i);
@@ -287,7 +299,12 @@ public final class Pipeline {
       completeFlushes(flushes);
     }
     if (flushRequests.isEmpty() && newChannels.isEmpty() && !stopped) {
-      long park = intervalNanos - (System.nanoTime() - lastIntervalSend);
+      long waited = System.nanoTime() - lastIntervalSend;
+      long park = intervalNanos - waited;
+      if (eager && !active.isEmpty()) {
+        // look again when the eager interval is up, or, when it is and the sink was busy, later
+        park = Math.min(park, waited < EAGER_NANOS ? EAGER_NANOS - waited : EAGER_NANOS);
+      }
       if (park > 0) {
         parked = true;
         // Producers look at `parked` after adding: after setting it, look for work that a

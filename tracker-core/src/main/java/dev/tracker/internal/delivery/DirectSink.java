@@ -76,6 +76,11 @@ public final class DirectSink implements Sink {
   }
 
   @Override
+  public boolean caughtUp() {
+    return false;
+  }
+
+  @Override
   public Backlog backlog() {
     return new Backlog(0, 0, "", backend.describe());
   }

@@ -129,6 +129,11 @@ public final class JournalSink implements Sink {
   }
 
   @Override
+  public boolean caughtUp() {
+    return journal.pending() == 0;
+  }
+
+  @Override
   public Backlog backlog() {
     long pending = journal.pending();
     return new Backlog(pending, 0, journal.directory().toString(), journal.server());

@@ -50,6 +50,15 @@ public sealed interface Sink permits DirectSink, JournalSink {
   /** Failures found away from the dispatcher since the last call (the uploader's). */
   List<Exception> takeFailures();
 
+  /**
+   * True when records handed over now would go out at once: a remote sink whose uploader has
+   * delivered everything and waits for more. The dispatcher then hands records over sooner than
+   * the flush interval ({@code Pipeline#EAGER_INTERVAL}), so that the server is never far behind
+   * the loop and a run's end finds little left to send. Always false for a local backend, which
+   * writes in the dispatcher's batches.
+   */
+  boolean caughtUp();
+
   /** What waits undelivered (empty for a local backend). */
   Backlog backlog();
 
