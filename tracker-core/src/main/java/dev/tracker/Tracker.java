@@ -270,7 +270,8 @@ public final class Tracker implements AutoCloseable {
    * normally, every record logged is written, delivered, or waits in the journal: {@link
    * #backlog()} then says how many operations, in which directory, and which runs' ends among
    * them (the server shows those runs RUNNING until the next tracker for the server or {@code
-   * tracker sync} delivers them); a WARN says the same. Safe to call twice; the second call does
+   * tracker sync} delivers them, or may not have a run whose creation waits too); a WARN says
+   * the same. Safe to call twice; the second call does
    * nothing. Logging after close throws {@link IllegalStateException}.
    *
    * @throws TrackerException carrying every failure that lost or refused records, not yet

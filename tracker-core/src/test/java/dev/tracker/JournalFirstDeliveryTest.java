@@ -124,6 +124,7 @@ class JournalFirstDeliveryTest {
     RemoteRecordingBackend backend = new RemoteRecordingBackend(recording, tmp);
     Tracker tracker = builder(backend).closeTimeout(Duration.ofMillis(500)).build();
     Run run = tracker.experiment("e").startRun("r");
+    assertThat(tracker.flush(Duration.ofSeconds(30))).isEqualTo(FlushResult.DELIVERED);
     recording.block();
     logSteps(run, 0, 10);
 
@@ -140,6 +141,7 @@ class JournalFirstDeliveryTest {
     assertThat(closeMillis).isLessThan(1500 + 1000);
     Backlog left = tracker.backlog();
     assertThat(left.runEnds()).isEqualTo(1);
+    assertThat(left.runsNotCreated()).isZero(); // the run was delivered before the block
     assertThat(left.describe()).startsWith(left.operations() + " operations for fake://server"
         + " wait in the journal " + tmp + ", among them the end of 1 run, which the server"
         + " shows RUNNING until then; the next tracker for this server or `tracker sync`"

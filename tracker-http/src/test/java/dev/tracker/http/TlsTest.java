@@ -75,6 +75,7 @@ class TlsTest {
     // the run's creation, its seed and loss (in one batch or two), its end
     assertThat(tracker.backlog().operations()).isGreaterThanOrEqualTo(3);
     assertThat(tracker.backlog().runEnds()).isEqualTo(1);
+    assertThat(tracker.backlog().runsNotCreated()).isEqualTo(1);
     assertThat(tracker.backlog().journal()).startsWith(tmp.resolve("spool").toString());
   }
 

@@ -93,10 +93,11 @@ class HttpFaultTest {
     fake.outage(fault);
     Tracker tracker = tracker();
     Run run = tracker.experiment(EXPERIMENT).startRun(fault.name());
-    return logAndClose(tracker, run, fault.name());
+    return logAndClose(tracker, run, fault.name(), false);
   }
 
-  private Logged logAndClose(Tracker tracker, Run run, String name) {
+  /** As {@link #logThrough}, for a run the server has ({@code created}) or may not have. */
+  private Logged logAndClose(Tracker tracker, Run run, String name, boolean created) {
     run.logParam("lr", 0.1);
     run.setTag("fault", name);
     List<Metric> sent = new ArrayList<>();
@@ -124,11 +125,13 @@ class HttpFaultTest {
     });
     Backlog left = tracker.backlog();
     assertThat(left.runEnds()).isEqualTo(1);
+    assertThat(left.runsNotCreated()).isEqualTo(created ? 0 : 1);
     assertThat(left.describe()).isEqualTo(left.operations() + (left.operations() == 1
         ? " operation for " + url + " waits" : " operations for " + url + " wait")
-        + " in the journal " + journal() + ", among them the end of 1 run, which the"
-        + " server shows RUNNING until then; the next tracker for this server or `tracker sync`"
-        + " delivers them");
+        + " in the journal " + journal() + ", among them the end of 1 run"
+        + (created ? ", which the server shows RUNNING until then"
+            : " and its creation, so the server may not have it until then")
+        + "; the next tracker for this server or `tracker sync` delivers them");
     return new Logged(name, run.id(), sent, left);
   }
 
@@ -237,7 +240,7 @@ class HttpFaultTest {
     String serverRun = fake.runs().get(0);
     fake.latency(Duration.ofSeconds(2));
 
-    Logged logged = logAndClose(tracker, run, "close past its timeout");
+    Logged logged = logAndClose(tracker, run, "close past its timeout", true);
     assertThat(fake.run(serverRun).status()).isEqualTo("RUNNING");
 
     fake.latency(Duration.ZERO);

@@ -82,7 +82,7 @@ public final class DirectSink implements Sink {
 
   @Override
   public Backlog backlog() {
-    return new Backlog(0, 0, "", backend.describe());
+    return new Backlog(0, 0, 0, "", backend.describe());
   }
 
   @Override

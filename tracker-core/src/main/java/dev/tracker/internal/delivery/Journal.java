@@ -363,6 +363,7 @@ public final class Journal {
     }
     long pending = pending();
     int ends = 0;
+    int notCreated = 0;
     IOException failure = null;
     for (Segment s : segments) {
       try {
@@ -372,6 +373,7 @@ public final class Journal {
           s.delete();
         } else {
           ends += left[1];
+          notCreated += left[2];
           s.close();
         }
       } catch (IOException e) {
@@ -385,7 +387,7 @@ public final class Journal {
     if (failure != null) {
       throw failure;
     }
-    return new Backlog(pending, ends, directory.toString(), server);
+    return new Backlog(pending, ends, notCreated, directory.toString(), server);
   }
 
   /** The segment folders under a journal directory, oldest first. */

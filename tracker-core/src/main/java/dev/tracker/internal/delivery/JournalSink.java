@@ -136,7 +136,7 @@ public final class JournalSink implements Sink {
   @Override
   public Backlog backlog() {
     long pending = journal.pending();
-    return new Backlog(pending, 0, journal.directory().toString(), journal.server());
+    return new Backlog(pending, 0, 0, journal.directory().toString(), journal.server());
   }
 
   @Override

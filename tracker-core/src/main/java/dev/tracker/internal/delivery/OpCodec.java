@@ -27,7 +27,7 @@ import java.util.function.Function;
  */
 final class OpCodec {
   static final int FORMAT = 1;
-  private static final byte CREATE = 1;
+  static final byte CREATE = 1;
   private static final byte BATCH = 2;
   private static final byte ARTIFACT = 3;
   static final byte END = 4;
@@ -202,6 +202,20 @@ final class OpCodec {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(b.length);
     out.write(b);
+  }
+
+  /**
+   * The run id that starts an op's bytes after its kind, read from {@code in}; null when the
+   * record ({@code left} bytes after the kind) cannot hold it.
+   */
+  static String runId(java.io.DataInput in, int left) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > left - 4) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   private static String string(DataInputStream in) throws IOException {

@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -288,16 +290,19 @@ final class Segment implements Closeable, Position {
   }
 
   /**
-   * Counts, without taking the segment, its records not yet delivered and the run ends among
-   * them: {@code {records, ends}}.
+   * Counts, without taking the segment, its records not yet delivered, the run ends among them,
+   * and the runs among those whose creation is not delivered either: {@code {records, ends,
+   * endsNotCreated}}.
    */
   static int[] scan(Path dir) throws IOException {
     Path journal = dir.resolve(JOURNAL);
     if (!Files.exists(journal)) {
-      return new int[2];
+      return new int[3];
     }
     int records = 0;
     int ends = 0;
+    int notCreated = 0;
+    Set<String> creations = new HashSet<>();
     try (RandomAccessFile in = new RandomAccessFile(journal.toFile(), "r")) {
       long limit = in.length();
       long at = readOffset(dir);
@@ -308,14 +313,25 @@ final class Segment implements Closeable, Position {
           break;
         }
         in.readInt();
-        if (in.readByte() == OpCodec.END) {
+        byte kind = in.readByte();
+        if (kind == OpCodec.CREATE) {
+          byte[] record = new byte[length];
+          in.seek(at + 8);
+          in.readFully(record);
+          // a run resumed, or attached to again, exists on the server already
+          if (OpCodec.decode(record) instanceof Op.CreateRun c && !c.reattach()
+              && !c.spec().resume()) {
+            creations.add(c.runId());
+          }
+        } else if (kind == OpCodec.END) {
           ends++;
+          notCreated += creations.contains(OpCodec.runId(in, length - 1)) ? 1 : 0;
         }
         at += 8 + length;
         records++;
       }
     }
-    return new int[] {records, ends};
+    return new int[] {records, ends, notCreated};
   }
 
   private void learnCreatedRuns() throws IOException {

@@ -53,10 +53,10 @@ class SegmentTest {
     Path journal = s.dir().resolve(Segment.JOURNAL);
     Files.write(journal, new byte[] {0, 0, 0, 50, 1, 2, 3}, StandardOpenOption.APPEND);
 
-    assertThat(Segment.scan(s.dir())).containsExactly(2, 0);
+    assertThat(Segment.scan(s.dir())).containsExactly(2, 0, 0);
     Segment adopted = Segment.adopt(s.dir());
     assertThat(read(adopted)).containsExactly(CREATE, BATCH);
-    assertThat(Segment.scan(s.dir())).containsExactly(0, 0);
+    assertThat(Segment.scan(s.dir())).containsExactly(0, 0, 0);
     adopted.close();
   }
 
@@ -98,6 +98,23 @@ class SegmentTest {
     assertThat(adopted.partial()).isEqualTo(1);
     assertThat(adopted.createdBefore).containsOnlyKeys("r1");
     adopted.close();
+  }
+
+  @Test
+  void aScanTellsTheEndsOfRunsWhoseCreationWaitsToo() throws Exception {
+    Op resumed = new Op.CreateRun(new RunSpec("r2", null, "e", "run", 5, Map.of(), null, true),
+        false);
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    s.append(BATCH);
+    s.append(END);
+    s.append(resumed); // a run resumed exists on the server: its end shows RUNNING until sent
+    s.append(new Op.EndRun("r2", RunStatus.FINISHED, 9));
+
+    assertThat(Segment.scan(s.dir())).containsExactly(5, 2, 1);
+    s.advance(s.next().end()); // r1's creation delivered
+    assertThat(Segment.scan(s.dir())).containsExactly(4, 2, 0);
+    s.close();
   }
 
   @Test
