@@ -44,10 +44,11 @@ class SummaryTest {
          "primaryMetric": {"score": 3500.0, "scoreUnit": "ms/op", "rawData": [[3500.0]]},
          "secondaryMetrics": {"callerMs": {"score": 280.0, "scoreUnit": "#",
                                            "rawData": [[280.0]]}}},
-        {"benchmark": "dev.tracker.bench.RealisticLoopBenchmark.noLogging", "mode": "ss",
-         "primaryMetric": {"score": 4000.0, "scoreUnit": "ms/op", "rawData": [[4000.0]]}},
-        {"benchmark": "dev.tracker.bench.RealisticLoopBenchmark.tracker", "mode": "ss",
-         "primaryMetric": {"score": 4100.0, "scoreUnit": "ms/op", "rawData": [[4100.0]]}}
+        {"benchmark": "dev.tracker.bench.RealisticLoopBenchmark.bareAndTracker", "mode": "ss",
+         "primaryMetric": {"score": 8100.0, "scoreUnit": "ms/op", "rawData": [[8100.0]]},
+         "secondaryMetrics": {
+           "addedPercent": {"score": 2.5, "scoreUnit": "#", "rawData": [[2.0, 2.5, 9.0]]},
+           "untilLastStepPercent": {"score": 0.5, "scoreUnit": "#", "rawData": [[0.5]]}}}
       ]
       """;
 
@@ -117,8 +118,10 @@ class SummaryTest {
         .anySatisfy(g -> assertThat(g).startsWith("[met]")
             .contains("3. end to end, per-point (scaled) / Tracker, 4 workers")
             .contains("1487 x"))
-        .anySatisfy(g -> assertThat(g).startsWith("[met]")
+        .anySatisfy(g -> assertThat(g).startsWith("[met]") // the median of the pairs
             .contains("3. realistic loop, time Tracker adds, 4 workers").contains("2.50 %"))
+        .anySatisfy(g -> assertThat(g).startsWith("[info]")
+            .contains("3. realistic loop, until its last step").contains("0.50 %"))
         .anySatisfy(g -> assertThat(g).startsWith("[not measured]")
             .contains("3. end to end, hand-batched / Tracker, 1 worker").contains(">= 1.0x"));
   }
