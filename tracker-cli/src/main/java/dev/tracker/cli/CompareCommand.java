@@ -239,11 +239,8 @@ final class CompareCommand implements Callable<Integer> {
             changes.get(i));
       }
     }
-    List<String> different = InputViews.differentData(runs, inputs);
-    return t.render(cli.width).text(different.isEmpty() ? List.of()
-        : List.of(InputViews.DIFFERENT_DATA + ": " + String.join(", ",
-            different.stream().map(RunViews::shortId).toList()) + " used other inputs than "
-            + RunViews.shortId(runs.get(0).info().id())));
+    String different = InputViews.differentDataNote(runs, inputs);
+    return t.render(cli.width).text(different == null ? List.of() : List.of(different));
   }
 
   private static void blankAndTitle(String title, List<String> first, List<List<String>> values,

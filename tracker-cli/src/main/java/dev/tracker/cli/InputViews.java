@@ -59,17 +59,47 @@ final class InputViews {
     return out;
   }
 
+  /**
+   * What {@code compare} and {@code report} say when some runs used other data than the first
+   * run: "trained on different data: c3d4e5f6 used other inputs than a1b2c3d4"; null when none
+   * did.
+   */
+  static String differentDataNote(List<RunData> runs, List<Row> rows) {
+    List<String> different = differentData(runs, rows);
+    return different.isEmpty() ? null : DIFFERENT_DATA + ": " + String.join(", ",
+        different.stream().map(RunViews::shortId).toList()) + " used other inputs than "
+        + RunViews.shortId(runs.get(0).info().id());
+  }
+
   /** A digest short enough for a table: the first 8 hex characters, and ".dir" for a folder. */
   static String shortDigest(String value) {
+    return shortDigest(value, 8);
+  }
+
+  /**
+   * Each of the comma-separated digests in {@code value} cut to its first {@code length} hex
+   * characters, keeping ".dir" for a folder; other values whole, "-" for null.
+   */
+  static String shortDigest(String value, int length) {
     if (value == null) {
       return "-";
     }
     List<String> parts = new ArrayList<>();
     for (String v : value.split(",")) {
-      parts.add(v.matches("[0-9a-f]{32}(\\.dir)?") ? v.substring(0, 8)
+      parts.add(v.matches("[0-9a-f]{32}(\\.dir)?") ? v.substring(0, length)
           + (v.endsWith(".dir") ? ".dir" : "") : v);
     }
     return String.join(",", parts);
+  }
+
+  /** The bytes of an input, "-" when unknown. */
+  static String size(DatasetInput input) {
+    return input.size() < 0 ? "-" : Long.toString(input.size());
+  }
+
+  /** The files of an input, "-" when unknown. */
+  static String files(DatasetInput input) {
+    return input.fileCount() < 0 ? "-" : Long.toString(input.fileCount());
   }
 
   /** The inputs as JSON values for {@code show}. */
@@ -104,8 +134,8 @@ final class InputViews {
       names.add(Values.printable(i.name()));
       contexts.add(Values.printable(i.context()));
       digests.add(i.digest() == null ? "-" : i.digest());
-      sizes.add(i.size() < 0 ? "-" : Long.toString(i.size()));
-      files.add(i.fileCount() < 0 ? "-" : Long.toString(i.fileCount()));
+      sizes.add(size(i));
+      files.add(files(i));
       sources.add(Values.printable(i.source()));
       dvc.add(i.dvcMd5() == null ? "-" : i.dvcMd5().equals(i.digest()) ? "same"
           : i.dvcMd5());
