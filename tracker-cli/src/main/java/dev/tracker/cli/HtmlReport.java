@@ -1,5 +1,6 @@
 package dev.tracker.cli;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import java.time.Instant;
@@ -13,8 +14,8 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * One self-contained HTML page about runs: a runs table, a params table, the metrics' last
- * values, and an SVG line chart per metric. It holds no script and loads nothing (its Content
+ * One self-contained HTML page about runs: a runs table, a params table, the data sets the runs
+ * used, the metrics' last values, and an SVG line chart per metric. It holds no script and loads nothing (its Content
  * Security Policy forbids it), so it opens the same anywhere, offline. The markup is well-formed
  * XML as well as HTML.
  */
@@ -29,7 +30,7 @@ final class HtmlReport {
       "th, td { padding: 0.25em 0.8em; text-align: left; border-bottom: 1px solid #eee;"
           + " vertical-align: top; }",
       "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
-      "tr.differs th { color: #b00020; }",
+      "tr.differs th, .different-data { color: #b00020; }",
       "tr.min th, tr.max th { font-weight: normal; color: #666; }",
       ".swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px;"
           + " margin-right: 0.4em; vertical-align: -0.1em; }",
@@ -114,6 +115,8 @@ final class HtmlReport {
       sb.append("</tbody>\n</table>\n</div>\n<p class=\"meta\">* differs between runs</p>\n");
     }
 
+    inputs(sb, runs);
+
     sb.append("<h2>Metrics</h2>\n");
     if (metrics.isEmpty()) {
       sb.append("<p>No metrics.</p>\n");
@@ -147,6 +150,52 @@ final class HtmlReport {
     }
     sb.append("</body>\n</html>\n");
     return sb.toString();
+  }
+
+  /**
+   * The Inputs section: each run's data sets, an input's name marked where the runs used
+   * different data under it, and the runs trained on other data than the first named; nothing
+   * when no run has an input.
+   */
+  private static void inputs(StringBuilder sb, List<RunData> runs) {
+    if (runs.stream().allMatch(r -> r.inputs().isEmpty())) {
+      return;
+    }
+    List<InputViews.Row> rows = InputViews.rows(runs);
+    Set<String> differ = new HashSet<>();
+    rows.stream().filter(InputViews.Row::differs).forEach(r -> differ.add(r.name()));
+    sb.append("<h2>Inputs</h2>\n<div class=\"wide\">\n<table class=\"inputs\">\n")
+        .append("<thead><tr><th>run</th><th>input</th><th>context</th><th>digest</th>"
+            + "<th>source</th><th>size</th><th>files</th></tr></thead>\n<tbody>\n");
+    for (int i = 0; i < runs.size(); i++) {
+      RunData run = runs.get(i);
+      String cell = "<td>" + swatch(i) + Html.escape(run.info().name()) + "</td>";
+      if (run.inputs().isEmpty()) {
+        sb.append("<tr data-run=\"").append(run.info().id()).append("\">").append(cell)
+            .append("<td colspan=\"6\">none</td></tr>\n");
+      }
+      for (DatasetInput in : run.inputs()) {
+        boolean differs = differ.contains(in.name());
+        sb.append("<tr data-run=\"").append(run.info().id())
+            .append(differs ? "\" class=\"differs\">" : "\">").append(cell).append("<th>")
+            .append(Html.escape(in.name())).append(differs ? " *" : "").append("</th><td>")
+            .append(Html.escape(in.context())).append("</td><td>")
+            .append(in.digest() == null ? "-" : "<code title=\"" + Html.escape(in.digest())
+                + "\">" + Html.escape(InputViews.shortDigest(in.digest(), 12)) + "</code>")
+            .append("</td><td>").append(Html.escape(in.source()))
+            .append("</td><td class=\"num\">").append(InputViews.size(in))
+            .append("</td><td class=\"num\">").append(InputViews.files(in))
+            .append("</td></tr>\n");
+      }
+    }
+    sb.append("</tbody>\n</table>\n</div>\n");
+    if (!differ.isEmpty()) {
+      sb.append("<p class=\"meta\">* differs between runs</p>\n");
+    }
+    String note = InputViews.differentDataNote(runs, rows);
+    if (note != null) {
+      sb.append("<p class=\"different-data\">").append(Html.escape(note)).append("</p>\n");
+    }
   }
 
   private static void metricRow(StringBuilder sb, String cssClass, String key,
