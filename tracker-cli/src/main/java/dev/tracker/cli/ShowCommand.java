@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code tracker show RUN}: everything about one run. */
 @Command(name = "show", sortOptions = false, mixinStandardHelpOptions = true,
     description = "Shows one run: its info, params, tags, the data sets it used, each"
-        + " metric's last/min/max/count, its artifacts, and its child runs.")
+        + " metric's last/min/max/count, its artifacts, the model versions registered from it,"
+        + " and its child runs.")
 final class ShowCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -73,6 +74,10 @@ final class ShowCommand implements Callable<Integer> {
     m.put("metrics", metrics);
     m.put("artifacts", run.artifacts());
     m.put("inputs", InputViews.json(run.inputs()));
+    List<ModelLineage.Ref> models = ModelLineage.of(run.tags());
+    if (!models.isEmpty()) {
+      m.put("registered_models", ModelLineage.json(models));
+    }
     return Json.write(m);
   }
 
@@ -181,6 +186,16 @@ final class ShowCommand implements Callable<Integer> {
       for (String a : run.artifacts()) {
         sb.append("  ").append(Values.printable(a)).append('\n');
       }
+    }
+    List<ModelLineage.Ref> models = ModelLineage.of(run.tags());
+    if (!models.isEmpty()) {
+      sb.append("\nregistered models\n");
+      section(sb, notes, null, new TextTable(cli.ellipsis).noHeader().indent("  ")
+          .column("model", TextTable.KEEP, TextTable.Align.LEFT,
+              models.stream().map(ModelLineage.Ref::name).toList())
+          .column("version", TextTable.KEEP, TextTable.Align.LEFT, models.stream()
+              .map(r -> r.version() == null ? "" : "version " + r.version()).toList())
+          .render(cli.width));
     }
     if (!children.isEmpty()) {
       sb.append("\nchild runs\n");
