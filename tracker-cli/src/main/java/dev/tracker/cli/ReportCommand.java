@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code tracker report [RUN…] -o report.html}: one self-contained HTML page with charts. */
 @Command(name = "report", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Writes one self-contained HTML file (no script, nothing fetched): the runs, a"
-        + " params table, and for every metric a line chart of value over step with one line"
-        + " per run."})
+        + " params table, the data sets each run used, and for every metric a line chart of value"
+        + " over step with one line per run."})
 final class ReportCommand implements Callable<Integer> {
   private final Cli cli;
 
