@@ -60,7 +60,7 @@ final class MlflowModels implements ModelStore {
     String source = r.artifactUri().replaceAll("/+$", "") + "/" + artifactPath;
     ModelVersion v = version(post("model-versions/create", "name", name, "source", source,
         "run_id", r.id()), "POST model-versions/create");
-    addLineage(r);
+    addLineage(r, v);
     return v;
   }
 
@@ -74,10 +74,10 @@ final class MlflowModels implements ModelStore {
    * so the last writer's last check sees every version created before that write, and no one
    * writes after it.
    */
-  private void addLineage(Dto.Run run) throws IOException {
+  private void addLineage(Dto.Run run, ModelVersion created) throws IOException {
     String tag = run.tags().get(ModelRegistry.LINEAGE_TAG);
     for (int writes = 0; ; writes++) {
-      String[] missing = missing(tag, search("run_id", run.id()));
+      String[] missing = missing(tag, runVersions(run.id(), created));
       if (missing.length == 0) {
         return;
       }
@@ -92,6 +92,22 @@ final class MlflowModels implements ModelStore {
       post("runs/set-tag", "run_id", run.id(), "key", ModelRegistry.LINEAGE_TAG, "value",
           ModelStore.withLineage(tag, missing));
       tag = api.run(run.id()).map(r -> r.tags().get(ModelRegistry.LINEAGE_TAG)).orElse(null);
+    }
+  }
+
+  /**
+   * The run's versions on the server; only the one just created where the server cannot search
+   * versions by run (400): then the tag is read, then set, as before the search existed.
+   */
+  private List<ModelVersion> runVersions(String runId, ModelVersion created) throws IOException {
+    try {
+      return search("run_id", runId);
+    } catch (MlflowServerException e) {
+      if (e.status() != 400) {
+        throw e;
+      }
+      log.debug("{} cannot search model versions by run: {}", api.rest().server(), e.getMessage());
+      return List.of(created);
     }
   }
 

@@ -185,4 +185,18 @@ class ModelRegistryWireTest extends ServerTest {
       assertThat(lineage("train")).isNull();
     }
   }
+
+  @Test
+  void aServerThatCannotSearchVersionsByRunStillGetsEveryRefInTheTag() throws Exception {
+    fake.interceptor(endpoint -> endpoint.equals("model-versions/search")
+        ? FakeMlflowServer.status(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
+            + "\"message\":\"Invalid attribute name: run_id\"}") : null);
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      assertThat(tracker.models().register("iris", run, "model").ref()).isEqualTo("iris/1");
+      assertThat(tracker.models().register("zoo", run, "model").ref()).isEqualTo("zoo/1");
+      assertThat(lineage("train")).isEqualTo("iris/1,zoo/1");
+    }
+  }
 }
