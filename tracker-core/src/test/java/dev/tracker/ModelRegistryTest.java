@@ -188,6 +188,9 @@ class ModelRegistryTest {
     assertThat(ModelStore.withLineage("iris/1,iris/2", "iris/1")).isEqualTo("iris/1,iris/2");
     String full = "m/1," + "x".repeat(7994); // with ",m/2" 8002 characters, past 8000
     assertThat(ModelStore.withLineage(full, "m/2")).isEqualTo("x".repeat(7994) + ",m/2");
+    assertThat(ModelStore.withLineage("old/7,iris/1", "wine/1", "iris/1", "iris/2", "wine/1"))
+        .isEqualTo("old/7,iris/1,wine/1,iris/2");
+    assertThat(ModelStore.withLineage("iris/1")).isEqualTo("iris/1");
   }
 
   @Test

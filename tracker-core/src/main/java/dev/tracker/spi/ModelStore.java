@@ -60,23 +60,25 @@ public interface ModelStore {
   InputStream open(ModelVersion version, String file) throws IOException;
 
   /**
-   * The lineage tag's value {@code current} (null when the run has none) with {@code ref}
-   * ({@code name/version}) appended: a comma-separated list in registration order, each entry
-   * once. When the list would pass a tag's limit ({@value Validation#MAX_TAG_VALUE_LENGTH}
-   * characters), the oldest entries are left out.
+   * The lineage tag's value {@code current} (null when the run has none) with {@code refs}
+   * ({@code name/version}) appended in their order: a comma-separated list in registration
+   * order, each entry once. When the list would pass a tag's limit ({@value
+   * Validation#MAX_TAG_VALUE_LENGTH} characters), the oldest entries are left out.
    */
-  static String withLineage(String current, String ref) {
-    List<String> refs = new ArrayList<>();
+  static String withLineage(String current, String... refs) {
+    List<String> list = new ArrayList<>();
     if (current != null && !current.isEmpty()) {
-      refs.addAll(Arrays.asList(current.split(",")));
+      list.addAll(Arrays.asList(current.split(",")));
     }
-    if (!refs.contains(ref)) {
-      refs.add(ref);
+    for (String ref : refs) {
+      if (!list.contains(ref)) {
+        list.add(ref);
+      }
     }
-    String value = String.join(",", refs);
-    while (value.length() > Validation.MAX_TAG_VALUE_LENGTH && refs.size() > 1) {
-      refs.remove(0);
-      value = String.join(",", refs);
+    String value = String.join(",", list);
+    while (value.length() > Validation.MAX_TAG_VALUE_LENGTH && list.size() > 1) {
+      list.remove(0);
+      value = String.join(",", list);
     }
     return value;
   }

@@ -181,7 +181,7 @@ final class MlflowApi {
   }
 
   /** A page of a request, given the page token (null for the first). */
-  private interface Page {
+  interface Page {
     JsonNode get(String token) throws IOException;
   }
 
@@ -202,7 +202,7 @@ final class MlflowApi {
    * at an empty page or a token seen before: recent servers answer an empty page with a token
    * that never advances.
    */
-  private <T> List<T> paged(String what, String field, Class<T> type,
+  <T> List<T> paged(String what, String field, Class<T> type,
       Page page) throws IOException {
     List<T> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();

@@ -18,6 +18,8 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MLflow Model Registry REST API 2.0: {@code registered-models/create}, {@code
@@ -29,6 +31,10 @@ import okhttp3.RequestBody;
  * lineage tag is set here ({@code runs/set-tag}).
  */
 final class MlflowModels implements ModelStore {
+  /** The most times one registration writes the lineage tag (see {@link #addLineage}). */
+  static final int LINEAGE_WRITES = 5;
+  private static final Logger log = LoggerFactory.getLogger(MlflowModels.class);
+
   private final MlflowApi api;
   private final MlflowWriter writer;
   private final OkHttpClient client;
@@ -54,9 +60,70 @@ final class MlflowModels implements ModelStore {
     String source = r.artifactUri().replaceAll("/+$", "") + "/" + artifactPath;
     ModelVersion v = version(post("model-versions/create", "name", name, "source", source,
         "run_id", r.id()), "POST model-versions/create");
-    post("runs/set-tag", "run_id", r.id(), "key", ModelRegistry.LINEAGE_TAG, "value",
-        ModelStore.withLineage(r.tags().get(ModelRegistry.LINEAGE_TAG), v.ref()));
+    addLineage(r, v);
     return v;
+  }
+
+  /**
+   * Adds to the run's lineage tag every version the server lists for the run ({@code
+   * model-versions/search?filter=run_id = '…'}), after what the tag holds. MLflow has no
+   * compare-and-set for tags, so two processes registering from one run at once may each write
+   * a list without the other's ref. Hence each write is checked: search again, read the tag
+   * again, and write again while a version is missing, at most {@value #LINEAGE_WRITES} times.
+   * This converges: each process writes after creating its version and checks after writing,
+   * so the last writer's last check sees every version created before that write, and no one
+   * writes after it.
+   */
+  private void addLineage(Dto.Run run, ModelVersion created) throws IOException {
+    String tag = run.tags().get(ModelRegistry.LINEAGE_TAG);
+    for (int writes = 0; ; writes++) {
+      String[] missing = missing(tag, runVersions(run.id(), created));
+      if (missing.length == 0) {
+        return;
+      }
+      if (writes == LINEAGE_WRITES) {
+        log.warn("the tag {} of run {} still lacks {} after {} writes; left to the other processes"
+            + " that register versions from the run meanwhile", ModelRegistry.LINEAGE_TAG,
+            run.id(), String.join(",", missing), writes);
+        return;
+      }
+      log.debug("adding {} to the tag {} of run {}", String.join(",", missing),
+          ModelRegistry.LINEAGE_TAG, run.id());
+      post("runs/set-tag", "run_id", run.id(), "key", ModelRegistry.LINEAGE_TAG, "value",
+          ModelStore.withLineage(tag, missing));
+      tag = api.run(run.id()).map(r -> r.tags().get(ModelRegistry.LINEAGE_TAG)).orElse(null);
+    }
+  }
+
+  /**
+   * The run's versions on the server; only the one just created where the server cannot search
+   * versions by run (400): then the tag is read, then set, as before the search existed.
+   */
+  private List<ModelVersion> runVersions(String runId, ModelVersion created) throws IOException {
+    try {
+      return search("run_id", runId);
+    } catch (MlflowServerException e) {
+      if (e.status() != 400) {
+        throw e;
+      }
+      log.debug("{} cannot search model versions by run: {}", api.rest().server(), e.getMessage());
+      return List.of(created);
+    }
+  }
+
+  /**
+   * The refs of the versions {@code found} that {@code tag} lacks, oldest first; none older than
+   * every version the tag names (server timestamps grow): a full tag drops its oldest entries,
+   * and they must not return.
+   */
+  private static String[] missing(String tag, List<ModelVersion> found) {
+    List<String> named = tag == null ? List.of() : List.of(tag.split(","));
+    long floor = found.stream().filter(v -> named.contains(v.ref()))
+        .mapToLong(ModelVersion::creationTime).min().orElse(Long.MIN_VALUE);
+    return found.stream().filter(v -> !named.contains(v.ref()) && v.creationTime() >= floor)
+        .sorted(Comparator.comparingLong(ModelVersion::creationTime)
+            .thenComparing(ModelVersion::name).thenComparingInt(ModelVersion::version))
+        .map(ModelVersion::ref).toArray(String[]::new);
   }
 
   @Override
@@ -64,18 +131,7 @@ final class MlflowModels implements ModelStore {
     if (absent(() -> api.rest().get("registered-models/get", "name", name))) {
       return Optional.empty();
     }
-    char quote = name.indexOf('\'') >= 0 ? '"' : '\'';
-    List<ModelVersion> out = new ArrayList<>();
-    String token = null;
-    do {
-      JsonNode page = api.rest().get("model-versions/search", "filter",
-          "name = " + quote + name + quote, "max_results", "1000", "page_token", token);
-      for (JsonNode v : page.path("model_versions")) {
-        out.add(version(v, "GET model-versions/search"));
-      }
-      token = page.path("model_versions").isEmpty() ? null
-          : page.path("next_page_token").asText(null);
-    } while (token != null && !token.isEmpty());
+    List<ModelVersion> out = search("name", name);
     out.sort(Comparator.comparingInt(ModelVersion::version));
     return Optional.of(out);
   }
@@ -129,6 +185,18 @@ final class MlflowModels implements ModelStore {
   }
 
   // ------------------------------------------------------------------------------- internals
+
+  /** Every version whose {@code attribute} ({@code name}, {@code run_id}) is {@code value}. */
+  private List<ModelVersion> search(String attribute, String value) throws IOException {
+    char quote = value.indexOf('\'') >= 0 ? '"' : '\'';
+    List<ModelVersion> out = new ArrayList<>();
+    for (JsonNode v : api.paged("GET model-versions/search", "model_versions", JsonNode.class,
+        token -> api.rest().get("model-versions/search", "filter", attribute + " = " + quote
+            + value + quote, "max_results", "1000", "page_token", token))) {
+      out.add(version(v, "GET model-versions/search"));
+    }
+    return out;
+  }
 
   /** The proxy URL of the version's files, from {@code model-versions/get-download-uri}. */
   private HttpUrl downloadUrl(ModelVersion v) throws IOException {

@@ -3,16 +3,34 @@ package dev.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.ModelRegistry;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
 import dev.tracker.http.testing.FakeMlflowServer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The Model Registry requests on the wire, in MLflow's shapes (versions as strings). */
+@Timeout(60)
 class ModelRegistryWireTest extends ServerTest {
+
+  /** A clock one millisecond on at each reading, so that versions are created in order. */
+  @Override
+  FakeMlflowServer newFake() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    return new FakeMlflowServer(() -> Instant.ofEpochMilli(now.incrementAndGet()));
+  }
+
+  private String lineage(String runName) {
+    return fake.run(fake.runId(runName)).tags().get(ModelRegistry.LINEAGE_TAG);
+  }
 
   /** The registry and tag requests since the last call, as "METHOD path body". */
   private List<String> registryRequests() throws InterruptedException {
@@ -45,8 +63,10 @@ class ModelRegistryWireTest extends ServerTest {
           "POST registered-models/create {\"name\":\"iris\"}",
           "POST model-versions/create {\"name\":\"iris\",\"source\":\"" + source
               + "\",\"run_id\":\"" + id + "\"}",
+          "GET model-versions/search ?filter=run_id = '" + id + "'&max_results=1000",
           "POST runs/set-tag {\"run_id\":\"" + id
               + "\",\"key\":\"tracker.registeredModels\",\"value\":\"iris/1\"}",
+          "GET model-versions/search ?filter=run_id = '" + id + "'&max_results=1000",
           "POST registered-models/create {\"name\":\"iris\"}",
           "POST model-versions/create {\"name\":\"iris\",\"source\":\"" + source
               + "\",\"run_id\":\"" + id + "\"}",
@@ -85,6 +105,98 @@ class ModelRegistryWireTest extends ServerTest {
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("model 'iris' has no alias 'nope'; its versions: 1; its aliases: none");
       assertThat(fake.requests()).contains("GET registered-models/alias");
+    }
+  }
+
+  @Test
+  void theLineageTagKeepsItsEntriesAndAddsTheRunsVersionsItLacksOldestFirst() throws Exception {
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      tracker.models().register("zoo", run, "model");
+      // another client overwrote the tag: it names a version the search does not show
+      run.setTag(ModelRegistry.LINEAGE_TAG, "old/7");
+      tracker.models().register("iris", run, "model");
+      assertThat(lineage("train")).isEqualTo("old/7,zoo/1,iris/1");
+      tracker.models().register("iris", run, "model");
+      assertThat(lineage("train")).isEqualTo("old/7,zoo/1,iris/1,iris/2");
+    }
+  }
+
+  @Test
+  void aVersionOlderThanEveryVersionTheTagNamesIsNotAddedBack() throws Exception {
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      tracker.models().register("iris", run, "model");
+      tracker.models().register("iris", run, "model");
+      run.setTag(ModelRegistry.LINEAGE_TAG, "iris/2"); // as a full tag drops its oldest entries
+      tracker.models().register("iris", run, "model");
+      assertThat(lineage("train")).isEqualTo("iris/2,iris/3");
+    }
+  }
+
+  /**
+   * Process B registers a version from the run between process A's version and A's write of
+   * the tag, which A computed before B's version existed: A's write would drop B's ref, but A
+   * checks after writing and writes again.
+   */
+  @Test
+  void twoProcessesRegisteringFromOneRunAtOnceKeepBothRefsInTheTag() throws Exception {
+    try (Tracker b = Fixtures.tracker(Fixtures.backend(server, tmp.resolve("b")).build())) {
+      String[] runId = new String[1];
+      AtomicBoolean created = new AtomicBoolean();
+      AtomicBoolean raced = new AtomicBoolean();
+      OkHttpClient racing = new OkHttpClient.Builder().addInterceptor(chain -> {
+        String path = chain.request().url().encodedPath();
+        if (path.endsWith("/model-versions/create")) {
+          created.set(true);
+        } else if (path.endsWith("/runs/set-tag") && created.get() && raced.compareAndSet(false,
+            true)) {
+          assertThat(b.models().register("m", runId[0], "model").ref()).isEqualTo("m/2");
+        }
+        return chain.proceed(chain.request());
+      }).build();
+      try (Tracker a = Fixtures.tracker(Fixtures.backend(server, tmp.resolve("a"))
+              .client(racing).build());
+          Run run = a.experiment("e").startRun("train")) {
+        run.logText("w", "model/w.txt");
+        runId[0] = run.id();
+        assertThat(a.models().register("m", run, "model").ref()).isEqualTo("m/1");
+        assertThat(raced).isTrue();
+        assertThat(lineage("train")).isEqualTo("m/1,m/2");
+      } finally {
+        racing.dispatcher().executorService().shutdown();
+        racing.connectionPool().evictAll();
+      }
+    }
+  }
+
+  @Test
+  void aTagTheServerNeverKeepsCostsBoundedWritesAndTheVersionStillRegisters() throws Exception {
+    fake.interceptor(endpoint -> endpoint.equals("runs/set-tag")
+        ? FakeMlflowServer.status(200, "{}") : null);
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      assertThat(tracker.models().register("iris", run, "model").ref()).isEqualTo("iris/1");
+      assertThat(fake.requests()).filteredOn("POST runs/set-tag (intercepted)"::equals)
+          .hasSize(MlflowModels.LINEAGE_WRITES);
+      assertThat(lineage("train")).isNull();
+    }
+  }
+
+  @Test
+  void aServerThatCannotSearchVersionsByRunStillGetsEveryRefInTheTag() throws Exception {
+    fake.interceptor(endpoint -> endpoint.equals("model-versions/search")
+        ? FakeMlflowServer.status(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
+            + "\"message\":\"Invalid attribute name: run_id\"}") : null);
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      assertThat(tracker.models().register("iris", run, "model").ref()).isEqualTo("iris/1");
+      assertThat(tracker.models().register("zoo", run, "model").ref()).isEqualTo("zoo/1");
+      assertThat(lineage("train")).isEqualTo("iris/1,zoo/1");
     }
   }
 }

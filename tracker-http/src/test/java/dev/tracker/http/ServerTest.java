@@ -13,7 +13,7 @@ abstract class ServerTest {
   static final String SERVER_RUN = "00000000000000000000000000000001";
 
   @TempDir Path tmp;
-  final FakeMlflowServer fake = new FakeMlflowServer();
+  final FakeMlflowServer fake = newFake();
   MockWebServer server;
   MlflowBackend backend;
 
@@ -27,6 +27,11 @@ abstract class ServerTest {
   void stop() throws Exception {
     backend.close();
     server.close();
+  }
+
+  /** The fake to start; a test that needs its clock overrides this. */
+  FakeMlflowServer newFake() {
+    return new FakeMlflowServer();
   }
 
   /** Where the backend keeps its journal; the temporary directory unless a test needs it. */

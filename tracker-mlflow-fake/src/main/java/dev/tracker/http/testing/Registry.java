@@ -16,6 +16,7 @@ import dev.tracker.http.testing.Store.RunState;
 import dev.tracker.http.testing.Wire.Failure;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,15 @@ import okhttp3.HttpUrl;
  * use. Not thread-safe: every call holds the server's lock.
  */
 final class Registry {
-  private static final Pattern NAME_FILTER = Pattern.compile("\\s*name\\s*=\\s*(['\"])(.*)\\1\\s*");
+  /** {@code name} or {@code run_id} {@code = '…'}, once or twice joined by {@code and}. */
+  private static final Pattern FILTER = Pattern.compile(
+      "\\s*(name|run_id)\\s*=\\s*(['\"])((?:(?!\\2).)*)\\2"
+      + "(?:\\s+(?i:and)\\s+(name|run_id)\\s*=\\s*(['\"])((?:(?!\\5).)*)\\5)?\\s*");
+  /** MLflow's order: newest first, then by name, then highest version first. */
+  private static final Comparator<ObjectNode> NEWEST_FIRST = Comparator
+      .<ObjectNode>comparingLong(v -> -v.path("creation_timestamp").asLong())
+      .thenComparing(v -> v.path("name").asText())
+      .thenComparing(v -> -Integer.parseInt(v.path("version").asText()));
 
   private final Store store;
   private final Map<String, Model> models = new LinkedHashMap<>();
@@ -164,20 +173,24 @@ final class Registry {
     return json(200, obj().set("model_version", withAliases(m, v)));
   }
 
+  /** MLflow's filter on the attributes {@code name} and {@code run_id}: exact matches. */
   private MockResponse search(HttpUrl url) {
     String filter = url.queryParameter("filter");
-    Matcher f = filter == null ? null : NAME_FILTER.matcher(filter);
+    Matcher f = filter == null ? null : FILTER.matcher(filter);
     if (f == null || !f.matches()) {
       throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid filter '" + filter
-          + "' (this fake knows name = '...' only)");
+          + "' (this fake knows name = '...' and run_id = '...', joined by and, only)");
     }
-    Model m = models.get(f.group(2));
     List<ObjectNode> found = new ArrayList<>();
-    if (m != null) {
-      for (int i = m.versions.size() - 1; i >= 0; i--) { // newest first, as MLflow orders
-        found.add(withAliases(m, m.versions.get(i)));
+    for (Model m : models.values()) {
+      for (ObjectNode v : m.versions) {
+        if (v.path(f.group(1)).asText().equals(f.group(3))
+            && (f.group(4) == null || v.path(f.group(4)).asText().equals(f.group(6)))) {
+          found.add(withAliases(m, v));
+        }
       }
     }
+    found.sort(NEWEST_FIRST);
     String max = url.queryParameter("max_results");
     return page("model_versions", found, pageStart(url.queryParameter("page_token")),
         max == null ? 10_000 : Integer.parseInt(max), v -> v);

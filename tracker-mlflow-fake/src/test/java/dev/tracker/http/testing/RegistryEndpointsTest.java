@@ -3,6 +3,10 @@ package dev.tracker.http.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +73,53 @@ class RegistryEndpointsTest extends OneRunTest {
     assertThat(client.get("registered-models/get?name=nope")).isEqualTo(
         new Client.Answer(404, "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\","
             + "\"message\":\"Registered Model with name=nope not found\"}"));
+  }
+
+  /** "name/version" of each version in a search answer, in its order. */
+  private static List<String> refs(Client.Answer answer) {
+    assertThat(answer.code()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\"name\":\"(\\w+)\",\"version\":\"(\\d+)\"")
+        .matcher(answer.body());
+    while (m.find()) {
+      out.add(m.group(1) + "/" + m.group(2));
+    }
+    return out;
+  }
+
+  private void register(String model, String run) {
+    client.post("registered-models/create", "{\"name\":\"" + model + "\"}");
+    client.post("model-versions/create", "{\"name\":\"" + model + "\",\"source\":\"s\","
+        + "\"run_id\":\"" + run + "\"}");
+  }
+
+  @Test
+  void searchByRunIdFindsExactlyThatRunsVersionsAcrossModels() {
+    String other = client.createRun();
+    register("iris", runId);
+    register("iris", other);
+    register("wine", runId);
+    register("wine", runId);
+    // one timestamp for all, so MLflow's order falls to name, then highest version first
+    assertThat(refs(client.get("model-versions/search?filter=run_id = '" + runId + "'")))
+        .containsExactly("iris/1", "wine/2", "wine/1");
+    assertThat(refs(client.get("model-versions/search?filter=run_id=\"" + other + "\"")))
+        .containsExactly("iris/2");
+    assertThat(refs(client.get("model-versions/search?filter=name = 'wine' AND run_id = '"
+        + runId + "'"))).containsExactly("wine/2", "wine/1");
+    assertThat(refs(client.get("model-versions/search?filter=name = 'iris' and run_id = '"
+        + other + "'"))).containsExactly("iris/2");
+    assertThat(refs(client.get("model-versions/search?filter=run_id = '" + runId.substring(1)
+        + "'"))).isEmpty();
+  }
+
+  @Test
+  void aFilterThisFakeDoesNotKnowIsA400NamingIt() {
+    assertThat(client.get("model-versions/search?filter=run_id != 'a'")).isEqualTo(
+        new Client.Answer(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\",\"message\":"
+            + "\"Invalid filter 'run_id != 'a'' (this fake knows name = '...' and"
+            + " run_id = '...', joined by and, only)\"}"));
+    assertThat(client.get("model-versions/search?filter=run_id = 'a' or name = 'b'").body())
+        .contains("Invalid filter 'run_id = 'a' or name = 'b''");
   }
 }
