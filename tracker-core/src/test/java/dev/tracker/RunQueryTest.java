@@ -87,6 +87,12 @@ class RunQueryTest {
   }
 
   @Test
+  void anExperimentNamedTwiceGivesEachRunOnce() {
+    assertThat(names(tracker.runs().experiment("mnist", "iris", "mnist").list()))
+        .containsExactly("run-4", "run-3", "run-2", "run-1", "run-0");
+  }
+
+  @Test
   void aQueryIsImmutable() {
     RunQuery all = tracker.runs();
     RunQuery some = all.filter("params.lr = '0.2'");
