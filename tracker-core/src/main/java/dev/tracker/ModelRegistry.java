@@ -226,15 +226,13 @@ public final class ModelRegistry {
    * files there.
    *
    * @return {@code destination}, absolute
-   * @throws IllegalArgumentException when the version does not exist
+   * @throws IllegalArgumentException when the version does not exist, or the destination is a
+   *     file
    */
   public Path download(String name, String versionOrAlias, Path destination) {
-    if (destination == null) {
-      throw new IllegalArgumentException("destination must not be null");
-    }
+    Path root = RunReader.destination(destination);
     ModelVersion v = get(name, versionOrAlias);
     ModelStore store = store();
-    Path root = destination.toAbsolutePath().normalize();
     return call("download version " + v.ref() + " of model '" + name + "'", () -> {
       RunReader.copyInto(root, store.files(v), file -> store.open(v, file), "file",
           "model version " + v.ref());

@@ -112,6 +112,18 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aDownloadIntoAFileIsRefusedAtTheCall() throws Exception {
+    Path file = java.nio.file.Files.writeString(tmp.resolve("serving"), "keep");
+    try (Tracker tracker = withIris()) {
+      assertThatThrownBy(() -> tracker.models().download("iris", "1", file))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("destination must be a folder but " + file.toAbsolutePath()
+              + " is a file");
+    }
+    assertThat(file).hasContent("keep");
+  }
+
+  @Test
   void aBackendWithoutARegistrySaysSo() {
     ForwardingBackend plain = new ForwardingBackend(recording) {
       @Override

@@ -191,6 +191,19 @@ class RunQueryTest {
   }
 
   @Test
+  void artifactsDownloadIntoAFileIsRefusedAtTheCall() throws IOException {
+    Run run = tracker.experiment("iris").startRun("a");
+    run.logText("w", "model/weights.txt");
+    run.close();
+    tracker.flush();
+    Path file = Files.writeString(dir.resolve("out"), "keep");
+    assertThatThrownBy(() -> tracker.downloadArtifacts(run.id(), "model", file))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("destination must be a folder but " + file.toAbsolutePath() + " is a file");
+    assertThat(file).hasContent("keep");
+  }
+
+  @Test
   void readingNeverWaitsForLoggingInTheSameTracker() throws Exception {
     Run run = tracker.experiment("iris").startRun("busy");
     recording.block();
