@@ -126,6 +126,19 @@ class RunQueryTest {
   }
 
   @Test
+  void aNullOrderClauseFailsAtTheCallAsAMistake() {
+    RunQuery q = tracker.runs();
+    assertThatThrownBy(() -> q.orderBy("metrics.accuracy", null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad order_by 'null' at position 1: expected metrics.KEY, params.KEY,"
+            + " tags.KEY or attributes.NAME but found the end");
+    assertThatThrownBy(() -> q.orderBy((String[]) null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("orderBy needs clauses but was given null; call orderBy() for the default"
+            + " order");
+  }
+
+  @Test
   void aRunIsFoundByIdOrUniquePrefix() {
     RunSummary newest = tracker.runs().first().orElseThrow();
     assertThat(tracker.run(newest.id()).info().name()).isEqualTo("run-4");

@@ -76,7 +76,8 @@ public final class RunFilter {
     List<FilterParser.Comparison> comparisons = FilterParser.filter(text);
     List<FilterParser.OrderKey> keys = new ArrayList<>();
     List<String> named = new ArrayList<>();
-    for (String clause : List.copyOf(Objects.requireNonNull(orderBy, "orderBy"))) {
+    // a null clause is a mistake FilterParser names, not a NullPointerException from a copy
+    for (String clause : new ArrayList<>(Objects.requireNonNull(orderBy, "orderBy"))) {
       keys.add(FilterParser.orderBy(clause));
       named.add(keys.get(keys.size() - 1).key().toString());
     }
