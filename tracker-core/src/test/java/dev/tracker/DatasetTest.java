@@ -42,6 +42,17 @@ class DatasetTest {
   }
 
   @Test
+  void aNameTakenFromALongUriIsCutToTheLongestNameMlflowKeeps() {
+    assertThat(Dataset.ofUri("s3://bucket/" + "k".repeat(600)).name())
+        .isEqualTo("k".repeat(Dataset.MAX_NAME_LENGTH));
+    assertThat(Dataset.ofUri("hf://" + "h".repeat(700)).name())
+        .isEqualTo("hf://" + "h".repeat(Dataset.MAX_NAME_LENGTH - 5));
+    // never half a character: an emoji that would straddle the limit is left out whole
+    assertThat(Dataset.ofUri("s3://b/" + "k".repeat(499) + "\uD83D\uDE00" + "k").name())
+        .isEqualTo("k".repeat(499));
+  }
+
+  @Test
   void changingAPartMakesANewDataSet() {
     Dataset d = Dataset.of(Path.of("a.csv"));
     Dataset named = d.name("iris").context("validation").schema("{}");
