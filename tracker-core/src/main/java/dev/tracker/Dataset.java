@@ -74,7 +74,8 @@ public final class Dataset {
 
   /**
    * A data set by URI ({@code s3://…}, {@code https://…}, {@code hf://…}), named by the last
-   * segment of its path; a {@code file:} URI is the same as {@link #of(Path)}.
+   * segment of its path (the URI when it has none), cut to {@value #MAX_NAME_LENGTH} characters;
+   * a {@code file:} URI is the same as {@link #of(Path)}.
    *
    * @throws IllegalArgumentException when the URI is null, not a valid absolute URI (one with a
    *     scheme), holds credentials ({@code user:password@}), or is longer than {@value #MAX_URI_LENGTH} characters
@@ -113,7 +114,17 @@ public final class Dataset {
     Validation.wellFormed("dataset URI", uri);
     String p = parsed.getPath() == null ? "" : parsed.getPath().replaceAll("/+$", "");
     String last = p.substring(p.lastIndexOf('/') + 1);
-    return new Dataset(null, uri, last.isEmpty() ? uri : last, DEFAULT_CONTEXT, null);
+    return new Dataset(null, uri, cut(last.isEmpty() ? uri : last), DEFAULT_CONTEXT, null);
+  }
+
+  /** A name taken from a URI, cut to {@value #MAX_NAME_LENGTH} characters, never mid-character. */
+  private static String cut(String name) {
+    if (name.length() <= MAX_NAME_LENGTH) {
+      return name;
+    }
+    int end = Character.isHighSurrogate(name.charAt(MAX_NAME_LENGTH - 1)) ? MAX_NAME_LENGTH - 1
+        : MAX_NAME_LENGTH;
+    return name.substring(0, end);
   }
 
   /**

@@ -73,7 +73,8 @@ public final class ModelRegistry {
    * waiting for delivery up to this tracker's close timeout ({@link
    * Tracker.Builder#closeTimeout(Duration)}), so that the run and its artifact are on the backend.
    *
-   * @param name the model's name: not blank, at most {@value #MAX_NAME_LENGTH} characters
+   * @param name the model's name: not blank, at most {@value #MAX_NAME_LENGTH} characters, no
+   *     comma (the lineage tag separates versions with commas)
    * @param run the run that logged the model
    * @param artifactPath the artifact file or folder of the model, as logged ({@code "model"})
    * @return the new version, with no aliases
@@ -84,7 +85,7 @@ public final class ModelRegistry {
    * @throws UnsupportedOperationException when the backend has no model registry
    */
   public ModelVersion register(String name, Run run, String artifactPath) {
-    checkName(name);
+    checkNewName(name);
     if (run == null) {
       throw new IllegalArgumentException("run must not be null");
     }
@@ -111,7 +112,7 @@ public final class ModelRegistry {
    */
   public ModelVersion register(String name, String runId, String artifactPath) {
     tracker.checkOpen();
-    checkName(name);
+    checkNewName(name);
     String path = checkPath(artifactPath);
     ModelStore store = store();
     RunData run = new RunReader(backend).run(runId);
@@ -226,15 +227,13 @@ public final class ModelRegistry {
    * files there.
    *
    * @return {@code destination}, absolute
-   * @throws IllegalArgumentException when the version does not exist
+   * @throws IllegalArgumentException when the version does not exist, or the destination is a
+   *     file
    */
   public Path download(String name, String versionOrAlias, Path destination) {
-    if (destination == null) {
-      throw new IllegalArgumentException("destination must not be null");
-    }
+    Path root = RunReader.destination(destination);
     ModelVersion v = get(name, versionOrAlias);
     ModelStore store = store();
-    Path root = destination.toAbsolutePath().normalize();
     return call("download version " + v.ref() + " of model '" + name + "'", () -> {
       RunReader.copyInto(root, store.files(v), file -> store.open(v, file), "file",
           "model version " + v.ref());
@@ -259,6 +258,15 @@ public final class ModelRegistry {
           + " characters but was " + name.length() + " characters");
     }
     return Validation.wellFormed("model name", name);
+  }
+
+  /** A name to register under: one the lineage tag can list ({@code name/version}, by commas). */
+  private static void checkNewName(String name) {
+    checkName(name);
+    if (name.indexOf(',') >= 0) {
+      throw new IllegalArgumentException("model name must not contain ',' (the run's tag "
+          + LINEAGE_TAG + " separates versions with commas) but was '" + name + "'");
+    }
   }
 
   private static String checkPath(String artifactPath) {

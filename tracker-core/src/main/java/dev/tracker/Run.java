@@ -287,7 +287,7 @@ public final class Run implements AutoCloseable {
    * }</pre>
    *
    * @throws IllegalArgumentException when the dataset is null, or its local file or folder does
-   *     not exist or cannot be read
+   *     not exist, is neither a file nor a folder (a named pipe, a device) or cannot be read
    * @throws IllegalStateException when the run has ended
    */
   public void logInput(Dataset dataset) {
@@ -301,6 +301,12 @@ public final class Run implements AutoCloseable {
     if (path != null && !Files.exists(path)) {
       throw new IllegalArgumentException("dataset path must exist but '" + path
           + "' does not");
+    }
+    if (path != null && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
+      // the digest of a named pipe waits for a writer, of a device never ends: the dispatcher
+      // would hold every run's records behind it
+      throw new IllegalArgumentException("dataset path must be a file or a folder but '" + path
+          + "' is neither (a named pipe, a device or a socket)");
     }
     if (path != null && !Files.isReadable(path)) {
       throw new IllegalArgumentException("dataset path must be readable but '" + path

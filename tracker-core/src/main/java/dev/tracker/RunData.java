@@ -50,16 +50,35 @@ public record RunData(
     return out;
   }
 
-  /** The last value logged for each metric key (the point with the highest step, then latest). */
+  /**
+   * The latest point of each metric key, as an MLflow server chooses it: the highest step, then
+   * the latest timestamp, then the greatest value (NaN counting as 0, as MLflow stores it); of
+   * points equal in all three, the first logged.
+   */
   public Map<String, Metric> latestMetrics() {
     Map<String, Metric> out = new LinkedHashMap<>();
     for (Metric m : metrics) {
       Metric old = out.get(m.key());
-      if (old == null || m.step() > old.step()
-          || (m.step() == old.step() && m.timestamp() >= old.timestamp())) {
+      if (old == null || isLater(m, old)) {
         out.put(m.key(), m);
       }
     }
     return out;
+  }
+
+  /** MLflow's SQL store: (step, timestamp, value) greater, with the value as it stores it. */
+  private static boolean isLater(Metric a, Metric b) {
+    if (a.step() != b.step()) {
+      return a.step() > b.step();
+    }
+    if (a.timestamp() != b.timestamp()) {
+      return a.timestamp() > b.timestamp();
+    }
+    return stored(a.value()) > stored(b.value());
+  }
+
+  /** A value as MLflow's SQL store keeps it: NaN as 0, the infinities as the largest doubles. */
+  private static double stored(double v) {
+    return Double.isNaN(v) ? 0 : Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v));
   }
 }

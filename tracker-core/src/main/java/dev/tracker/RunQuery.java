@@ -107,10 +107,15 @@ public final class RunQuery {
    * "params.lr"}; replaces any order given before. Ties go newest first.
    *
    * @throws IllegalArgumentException naming the token and its position when a clause is wrong
+   *     or null; when {@code clauses} is null
    */
   public RunQuery orderBy(String... clauses) {
+    if (clauses == null) {
+      throw new IllegalArgumentException("orderBy needs clauses but was given null; call"
+          + " orderBy() for the default order");
+    }
     return new RunQuery(backend, checkOpen, experiments,
-        RunFilter.parse(filter.filter(), List.of(clauses)), limit);
+        RunFilter.parse(filter.filter(), Arrays.asList(clauses)), limit);
   }
 
   /**

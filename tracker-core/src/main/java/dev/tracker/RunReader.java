@@ -104,13 +104,10 @@ final class RunReader {
    * everything under it; empty for all) to {@code destination/path}, and returns that path.
    */
   Path downloadArtifacts(String ref, String path, Path destination) {
-    if (destination == null) {
-      throw new IllegalArgumentException("destination must not be null");
-    }
+    Path root = destination(destination);
     String prefix = path == null ? "" : path.replaceAll("^/+|/+$", "");
     RunData run = run(ref);
     List<String> chosen = artifactsUnder(run, prefix);
-    Path root = destination.toAbsolutePath().normalize();
     try {
       copyInto(root, chosen, a -> backend.openArtifact(run.info().id(), a),
           "artifact path", "run " + run.info().id());
@@ -138,6 +135,23 @@ final class RunReader {
               + String.join(", ", run.artifacts())));
     }
     return chosen;
+  }
+
+  /**
+   * The folder a download goes to, absolute and normalized.
+   *
+   * @throws IllegalArgumentException when it is null or an existing file
+   */
+  static Path destination(Path destination) {
+    if (destination == null) {
+      throw new IllegalArgumentException("destination must not be null");
+    }
+    Path root = destination.toAbsolutePath().normalize();
+    if (Files.exists(root) && !Files.isDirectory(root)) {
+      throw new IllegalArgumentException("destination must be a folder but " + root
+          + " is a file");
+    }
+    return root;
   }
 
   /** Opens one file of a download. */

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param params params by key
  * @param tags tags by key
  * @param metrics the latest point of each metric by key: the point with the highest step, then
- *     the latest timestamp (what filters and orders on {@code metrics.KEY} use)
+ *     the latest timestamp, then the greatest value (what filters and orders on {@code
+ *     metrics.KEY} use; see {@link RunData#latestMetrics()})
  * @param inputs the data sets the run used, in the order first logged
  */
 public record RunSummary(

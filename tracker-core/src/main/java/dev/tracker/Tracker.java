@@ -220,7 +220,8 @@ public final class Tracker implements AutoCloseable {
    * Copies a run's artifact {@code path} (a file, or a folder and everything under it; empty
    * for all) to {@code destination/path} and returns that path.
    *
-   * @throws IllegalArgumentException when the run has no such artifact
+   * @throws IllegalArgumentException when the run has no such artifact, or the destination is
+   *     a file
    */
   public Path downloadArtifacts(String runId, String path, Path destination) {
     checkOpen();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.testing.RecordingBackend;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +37,17 @@ class DatasetTest {
     assertThat(u.source()).isEqualTo("https://example.org/iris/train.csv/");
     assertThat(Dataset.ofUri("hf://iris").name()).isEqualTo("hf://iris");
     assertThat(Dataset.ofUri(tmp.toUri().toString()).path()).contains(tmp.toAbsolutePath());
+  }
+
+  @Test
+  void aNameTakenFromALongUriIsCutToTheLongestNameMlflowKeeps() {
+    assertThat(Dataset.ofUri("s3://bucket/" + "k".repeat(600)).name())
+        .isEqualTo("k".repeat(Dataset.MAX_NAME_LENGTH));
+    assertThat(Dataset.ofUri("hf://" + "h".repeat(700)).name())
+        .isEqualTo("hf://" + "h".repeat(Dataset.MAX_NAME_LENGTH - 5));
+    // never half a character: an emoji that would straddle the limit is left out whole
+    assertThat(Dataset.ofUri("s3://b/" + "k".repeat(499) + "\uD83D\uDE00" + "k").name())
+        .isEqualTo("k".repeat(499));
   }
 
   @Test
@@ -115,6 +124,31 @@ class DatasetTest {
 
   @Test
   void theDigestIsReadByTheDispatcherAfterLogInputReturned() throws Exception {
+    Path file = Files.writeString(tmp.resolve("train.csv"), "abc");
+    RecordingBackend backend = new RecordingBackend();
+    String id;
+    try (Tracker tracker = tracker(backend)) {
+      backend.block();
+      Run run = tracker.experiment("e").startRun("r");
+      id = run.id();
+      try {
+        assertThat(backend.awaitBlocked(10)).as("the dispatcher is held in the backend").isTrue();
+        run.logInput(Dataset.of(file).name("train"));
+        // had logInput read the file, the digest would be of "abc"
+        Files.writeString(file, "xyz");
+      } finally {
+        backend.release();
+      }
+      run.close();
+      tracker.flush(Duration.ofSeconds(10));
+    }
+    assertThat(backend.readRun(id).orElseThrow().inputs()).singleElement()
+        .extracting(DatasetInput::name, DatasetInput::digest)
+        .containsExactly("train", "d16fb36f0911f878998c136191af705e");
+  }
+
+  @Test
+  void aPathThatIsNeitherAFileNorAFolderIsRefusedAtTheCall() throws Exception {
     Path fifo = tmp.resolve("fifo");
     Process mkfifo;
     try {
@@ -128,15 +162,14 @@ class DatasetTest {
     String id;
     try (Tracker tracker = tracker(backend); Run run = tracker.experiment("e").startRun("r")) {
       id = run.id();
-      // reading a named pipe waits for a writer: had logInput read it, it would not return
-      run.logInput(Dataset.of(fifo).name("stream"));
-      try (OutputStream out = Files.newOutputStream(fifo)) {
-        out.write("abc".getBytes(StandardCharsets.UTF_8));
-      }
-      tracker.flush(Duration.ofSeconds(10));
+      // a named pipe, a device or a socket: the digest would wait for a writer, or never end
+      assertThatThrownBy(() -> run.logInput(Dataset.of(fifo)))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("dataset path must be a file or a folder but '" + fifo
+              + "' is neither (a named pipe, a device or a socket)");
+      run.logMetric("m", 1);
     }
-    assertThat(backend.readRun(id).orElseThrow().inputs()).singleElement()
-        .extracting(DatasetInput::name, DatasetInput::digest)
-        .containsExactly("stream", "900150983cd24fb0d6963f7d28e17f72");
+    assertThat(backend.readRun(id).orElseThrow().inputs()).isEmpty();
+    assertThat(backend.metrics(id)).hasSize(1);
   }
 }

@@ -112,6 +112,32 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aDownloadIntoAFileIsRefusedAtTheCall() throws Exception {
+    Path file = java.nio.file.Files.writeString(tmp.resolve("serving"), "keep");
+    try (Tracker tracker = withIris()) {
+      assertThatThrownBy(() -> tracker.models().download("iris", "1", file))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("destination must be a folder but " + file.toAbsolutePath()
+              + " is a file");
+    }
+    assertThat(file).hasContent("keep");
+  }
+
+  @Test
+  void aNameWithACommaIsNotRegisteredForItWouldSplitTheLineageTag() {
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("e").startRun("r")) {
+      run.logText("w", "model/w.txt");
+      String rule = "model name must not contain ',' (the run's tag " + ModelRegistry.LINEAGE_TAG
+          + " separates versions with commas) but was 'iris,v2'";
+      assertThatThrownBy(() -> tracker.models().register("iris,v2", run, "model"))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(rule);
+      assertThatThrownBy(() -> tracker.models().register("iris,v2", run.id(), "model"))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(rule);
+      assertThat(tracker.models().find("iris,v2", "1")).isEmpty();
+    }
+  }
+
+  @Test
   void aBackendWithoutARegistrySaysSo() {
     ForwardingBackend plain = new ForwardingBackend(recording) {
       @Override

@@ -87,6 +87,12 @@ class RunQueryTest {
   }
 
   @Test
+  void anExperimentNamedTwiceGivesEachRunOnce() {
+    assertThat(names(tracker.runs().experiment("mnist", "iris", "mnist").list()))
+        .containsExactly("run-4", "run-3", "run-2", "run-1", "run-0");
+  }
+
+  @Test
   void aQueryIsImmutable() {
     RunQuery all = tracker.runs();
     RunQuery some = all.filter("params.lr = '0.2'");
@@ -117,6 +123,19 @@ class RunQueryTest {
         .hasMessage("limit must be at least 1 but was 0");
     assertThatThrownBy(() -> q.experiment()).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("experiment needs at least one name");
+  }
+
+  @Test
+  void aNullOrderClauseFailsAtTheCallAsAMistake() {
+    RunQuery q = tracker.runs();
+    assertThatThrownBy(() -> q.orderBy("metrics.accuracy", null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad order_by 'null' at position 1: expected metrics.KEY, params.KEY,"
+            + " tags.KEY or attributes.NAME but found the end");
+    assertThatThrownBy(() -> q.orderBy((String[]) null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("orderBy needs clauses but was given null; call orderBy() for the default"
+            + " order");
   }
 
   @Test
@@ -182,6 +201,19 @@ class RunQueryTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("run " + run.id() + " has no artifact 'mod'; its artifacts:"
             + " model/weights.txt, model/conf/c.txt, notes.txt");
+  }
+
+  @Test
+  void artifactsDownloadIntoAFileIsRefusedAtTheCall() throws IOException {
+    Run run = tracker.experiment("iris").startRun("a");
+    run.logText("w", "model/weights.txt");
+    run.close();
+    tracker.flush();
+    Path file = Files.writeString(dir.resolve("out"), "keep");
+    assertThatThrownBy(() -> tracker.downloadArtifacts(run.id(), "model", file))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("destination must be a folder but " + file.toAbsolutePath() + " is a file");
+    assertThat(file).hasContent("keep");
   }
 
   @Test

@@ -121,7 +121,7 @@ final class RunStore implements AutoCloseable {
     /** Tells {@code err} about each run left out, as {@code where: message}. */
     void reportUnreadable(PrintStream err, String where) {
       for (DataException e : unreadable) {
-        err.println(where + ": " + e.getMessage() + "; left out");
+        err.println(where + ": " + Values.printableMessage(e.getMessage()) + "; left out");
       }
     }
   }

@@ -155,7 +155,8 @@ final class SyncCommand implements Callable<Integer> {
           + " from " + where);
     }
     for (String refused : replayed.refused()) {
-      cli.err.println("the server refused a journaled operation: " + refused);
+      cli.err.println("the server refused a journaled operation: "
+          + Values.printableMessage(refused));
     }
     if (replayed.held() > 0) {
       cli.err.println(replayed.held() + (replayed.held() == 1 ? " journal segment is"

@@ -77,20 +77,21 @@ public final class TrackerCli {
       String name = commandLine.getCommandName();
       String where = name.equals("tracker") ? "tracker" : "tracker " + name;
       if (ex instanceof UserException) {
-        cli.err.println(where + ": " + ex.getMessage());
+        cli.err.println(where + ": " + Values.printableMessage(ex.getMessage()));
         return USER_ERROR;
       }
       if (ex instanceof DataException) {
-        cli.err.println(where + ": " + ex.getMessage());
+        cli.err.println(where + ": " + Values.printableMessage(ex.getMessage()));
         return DATA_ERROR;
       }
       if (ex instanceof BackendException) {
-        cli.err.println(where + ": " + ex.getMessage());
+        cli.err.println(where + ": " + Values.printableMessage(ex.getMessage()));
         return BACKEND_ERROR;
       }
       if (ex instanceof TrackerException || ex instanceof IOException
           || ex instanceof UncheckedIOException) {
-        cli.err.println(where + ": " + Secrets.redact(RunStore.message(ex)));
+        cli.err.println(where + ": "
+            + Values.printableMessage(Secrets.redact(RunStore.message(ex))));
         return BACKEND_ERROR;
       }
       throw ex;

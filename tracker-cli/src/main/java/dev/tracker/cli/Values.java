@@ -6,6 +6,8 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /** How numbers, times and durations are written. */
 final class Values {
@@ -60,6 +62,19 @@ final class Values {
       }
     }
     return sb == null ? s : sb.toString();
+  }
+
+  /**
+   * A message for the terminal: each line {@link #printable}, the line breaks kept. Messages
+   * quote what runs hold (names, ids, a YAML file's bad line), which must not reach the terminal
+   * as control sequences.
+   */
+  static String printableMessage(String s) {
+    if (s == null) {
+      return null;
+    }
+    return Arrays.stream(s.split("\n", -1)).map(Values::printable)
+        .collect(Collectors.joining("\n"));
   }
 
   /** A number for tables: 6 significant digits. */

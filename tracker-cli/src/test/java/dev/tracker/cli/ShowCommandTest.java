@@ -125,6 +125,18 @@ class ShowCommandTest {
   }
 
   @Test
+  void aRunNameInAnErrorIsPrintedAsTextNotAsTerminalControls() {
+    Fixtures.run(backend, "iris", "c3d4ffff0718293a4b5c6d7e8f90a1b2",
+        "\u001b]0;owned\u0007\u001b[2J", Fixtures.T0, 0, RunStatus.FINISHED, Map.of(), Map.of());
+
+    Harness.Result r = harness.run("show", "c3d4");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("tracker show: 'c3d4' matches 2 runs: c3d4e5f6 (lr-0.5),"
+        + " c3d4ffff (\\u001b]0;owned\\u0007\\u001b[2J); give more of the run id\n");
+  }
+
+  @Test
   void anAmbiguousPrefixExitsOneListingTheCandidates() {
     Fixtures.run(backend, "iris", "c3d4ffff0718293a4b5c6d7e8f90a1b2", "lr-0.5b", Fixtures.T0,
         0, RunStatus.FINISHED, Map.of(), Map.of());

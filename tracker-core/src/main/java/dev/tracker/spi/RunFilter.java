@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  *       A key with characters other than letters, digits and {@code _ . / : -} is written in
  *       backquotes: {@code metrics.`val loss` < 0.3}.
  *   <li>{@code metrics.KEY} is the run's latest value of the metric (highest step, then latest
- *       timestamp) and compares with {@code = != < <= > >=} and a number; so do {@code
- *       attributes.start_time} and {@code attributes.end_time}.
+ *       timestamp, then greatest value: {@link dev.tracker.RunData#latestMetrics()}) and
+ *       compares with {@code = != < <= > >=} and a number; so do {@code attributes.start_time}
+ *       and {@code attributes.end_time}.
  *   <li>{@code params.KEY}, {@code tags.KEY}, {@code attributes.run_name}, {@code .status} and
  *       {@code .run_id} compare as strings with {@code = != LIKE ILIKE} and a quoted string;
  *       {@code LIKE} matches {@code %} and {@code _} case-sensitively, {@code ILIKE} ignoring
@@ -76,7 +77,8 @@ public final class RunFilter {
     List<FilterParser.Comparison> comparisons = FilterParser.filter(text);
     List<FilterParser.OrderKey> keys = new ArrayList<>();
     List<String> named = new ArrayList<>();
-    for (String clause : List.copyOf(Objects.requireNonNull(orderBy, "orderBy"))) {
+    // a null clause is a mistake FilterParser names, not a NullPointerException from a copy
+    for (String clause : new ArrayList<>(Objects.requireNonNull(orderBy, "orderBy"))) {
       keys.add(FilterParser.orderBy(clause));
       named.add(keys.get(keys.size() - 1).key().toString());
     }

@@ -13,6 +13,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -189,9 +191,9 @@ public interface TrackingBackend extends AutoCloseable {
    * @throws IllegalArgumentException when the page token was not made by this backend
    */
   default SearchPage searchRuns(SearchRequest request) throws IOException {
-    List<String> names = request.experimentNames();
+    // a name given twice is searched once, as a server searches a set of experiments
+    Collection<String> names = new LinkedHashSet<>(request.experimentNames());
     if (names.isEmpty()) {
-      names = new ArrayList<>();
       for (ExperimentInfo e : listExperiments()) {
         names.add(e.name());
       }

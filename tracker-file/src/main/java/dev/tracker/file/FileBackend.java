@@ -559,7 +559,8 @@ public final class FileBackend implements TrackingBackend {
       throw new FileNotFoundException("no artifact '" + artifactPath + "' in run " + runId);
     }
     Path real = file.toRealPath();
-    if (!real.startsWith(artifacts.toRealPath())) {
+    // the run folder's real path: an artifacts folder that is itself a link out is no base
+    if (!real.startsWith(dir.toRealPath().resolve(ARTIFACTS_DIR))) {
       throw ArtifactPaths.escapes(artifactPath, file, real);
     }
     return Files.newInputStream(real);

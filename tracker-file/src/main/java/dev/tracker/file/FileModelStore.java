@@ -179,13 +179,23 @@ final class FileModelStore implements ModelStore {
     });
   }
 
-  /** Where the version's files are: in its run when the run is here, else at its source. */
+  /**
+   * Where the version's files are: in its run when the run is here (and there, after following
+   * symbolic links, in the run's artifacts folder), else at its source.
+   */
   private Path base(ModelVersion v) throws IOException {
     Path runDir = v.runId() == null || v.artifactPath() == null ? null
         : folders.findRunDir(v.runId());
     if (runDir != null) {
-      return runDir.resolve(ARTIFACTS_DIR)
+      Path base = runDir.resolve(ARTIFACTS_DIR)
           .resolve(String.join("/", ArtifactPaths.artifactSegments(v.artifactPath())));
+      if (Files.exists(base)
+          && !base.toRealPath().startsWith(runDir.toRealPath().resolve(ARTIFACTS_DIR))) {
+        throw new IOException("the files of model version " + v.ref() + " lead outside the"
+            + " artifacts folder of run " + v.runId() + " through a symbolic link: " + base
+            + " is " + base.toRealPath());
+      }
+      return base;
     }
     try {
       return Path.of(URI.create(v.source()));

@@ -631,6 +631,22 @@ class FileBackendTest {
   }
 
   @Test
+  void anArtifactsFolderThatIsALinkToOutsideIsNotReadThrough() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("secret.txt"), "s");
+    try (FileBackend backend = backendWithRun()) {
+      Path artifacts = runDir().resolve("artifacts");
+      Files.delete(artifacts);
+      assumeTrue(symlink(artifacts, outside), "symbolic links are not supported here");
+      assertThatThrownBy(() -> backend.openArtifact(ID, "secret.txt"))
+          .isExactlyInstanceOf(IOException.class)
+          .hasMessage("artifact path 'secret.txt' leads outside the run's artifacts folder"
+              + " through the symbolic link " + artifacts.resolve("secret.txt") + " (to "
+              + outside.toRealPath().resolve("secret.txt") + ")");
+    }
+  }
+
+  @Test
   void aSourceThatIsNotARegularFileIsRejected() throws IOException {
     try (FileBackend backend = backendWithRun()) {
       Path missing = tmp.resolve("missing.bin");

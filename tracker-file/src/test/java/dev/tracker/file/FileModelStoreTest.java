@@ -157,4 +157,35 @@ class FileModelStoreTest {
         .isExactlyInstanceOf(FileNotFoundException.class)
         .hasMessage("no file 'none.txt' in model version folder/1");
   }
+  @Test
+  void aModelFileThatIsALinkOutOfTheRunIsNotRead(@TempDir Path outside) throws Exception {
+    Path secret = Files.writeString(outside.resolve("secret.txt"), "secret");
+    try (Tracker tracker = tracker(root)) {
+      String id;
+      try (Run run = tracker.experiment("exp").startRun("train")) {
+        id = run.id();
+        run.logText("single", "model.bin");
+        run.logText("weights", "model/w.txt");
+      }
+      tracker.models().register("single", id, "model.bin");
+      tracker.models().register("folder", id, "model");
+      Path artifacts = root.resolve("exp").resolve(id).resolve("artifacts");
+      Files.delete(artifacts.resolve("model.bin"));
+      Files.createSymbolicLink(artifacts.resolve("model.bin"), secret);
+      Path out = outside.resolve("out");
+      assertThatThrownBy(() -> tracker.models().download("single", "1", out))
+          .isExactlyInstanceOf(dev.tracker.TrackerException.class)
+          .hasMessage("cannot download version single/1 of model 'single' in " + tracker.uri()
+              + ": the files of model version single/1 lead outside the artifacts folder of run "
+              + id + " through a symbolic link: " + artifacts.resolve("model.bin") + " is "
+              + secret.toRealPath());
+      Files.move(artifacts.resolve("model"), artifacts.resolve("moved"));
+      Files.createSymbolicLink(artifacts.resolve("model"), outside);
+      assertThatThrownBy(() -> tracker.models().download("folder", "1", out))
+          .isExactlyInstanceOf(dev.tracker.TrackerException.class)
+          .hasMessageEndingWith(" through a symbolic link: " + artifacts.resolve("model")
+              + " is " + outside.toRealPath());
+      assertThat(out).doesNotExist();
+    }
+  }
 }

@@ -8,6 +8,8 @@ import dev.tracker.spi.ModelStore;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -57,7 +59,8 @@ final class MlflowModels implements ModelStore {
         throw e;
       }
     }
-    String source = r.artifactUri().replaceAll("/+$", "") + "/" + artifactPath;
+    // a URI: the path percent-encoded ('%', ' ', '#', '?'), so that it resolves to the files
+    String source = r.artifactUri().replaceAll("/+$", "") + uriPath("/" + artifactPath);
     ModelVersion v = version(post("model-versions/create", "name", name, "source", source,
         "run_id", r.id()), "POST model-versions/create");
     addLineage(r, v);
@@ -277,13 +280,33 @@ final class MlflowModels implements ModelStore {
     return Dto.bytes(fields(fields));
   }
 
+  /** A path as a URI writes it: '%' and the characters a URI path cannot hold, escaped. */
+  private static String uriPath(String path) throws IOException {
+    try {
+      return new URI(null, null, path, null).getRawPath();
+    } catch (URISyntaxException e) {
+      throw new IOException("artifact path '" + path + "' cannot be a URI path", e);
+    }
+  }
+
+  /** The decoded path of a URI; the text itself when it is no URI (a source made elsewhere). */
+  private static String decodedPath(String uri) {
+    try {
+      String path = new URI(uri).getPath();
+      return path == null ? uri : path;
+    } catch (URISyntaxException notAUri) {
+      return uri;
+    }
+  }
+
   /** A {@code ModelVersion} message; the artifact path is the source past the run's artifacts. */
   private ModelVersion version(JsonNode v, String what) throws IOException {
     try {
       String runId = v.path("run_id").asText(null);
       String source = v.path("source").asText(null);
+      String path = source == null ? null : decodedPath(source);
       String marker = runId == null || runId.isEmpty() ? null : "/" + runId + "/artifacts/";
-      int at = marker == null || source == null ? -1 : source.indexOf(marker);
+      int at = marker == null || path == null ? -1 : path.indexOf(marker);
       List<String> aliases = new ArrayList<>();
       v.path("aliases").forEach(a -> aliases.add(a.asText()));
       Map<String, String> tags = new LinkedHashMap<>();
@@ -291,7 +314,7 @@ final class MlflowModels implements ModelStore {
       return new ModelVersion(v.path("name").asText(null),
           Integer.parseInt(v.path("version").asText()),
           runId == null || runId.isEmpty() ? null : runId,
-          at < 0 ? null : source.substring(at + marker.length()), source, aliases, tags,
+          at < 0 ? null : path.substring(at + marker.length()), source, aliases, tags,
           v.path("creation_timestamp").asLong());
     } catch (RuntimeException bad) {
       throw api.rest().unexpected(what, "not a model version: " + bad.getMessage());

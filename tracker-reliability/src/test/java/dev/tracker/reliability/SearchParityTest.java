@@ -133,6 +133,16 @@ class SearchParityTest {
       if (random.nextInt(5) > 0) {
         metrics.add(new Metric("val loss", random.nextInt(1000) / 1000.0, start, 0));
       }
+      // points at one step and time: MLflow keeps the greatest value, NaN counting as 0
+      if (i % 10 == 3) {
+        metrics.add(new Metric("tie", 0.9, start, 1));
+        metrics.add(new Metric("tie", 0.2, start, 1));
+      } else if (i % 10 == 4) {
+        metrics.add(new Metric("tie", -0.5, start, 1));
+        metrics.add(new Metric("tie", Double.NaN, start, 1));
+      } else if (i % 10 == 5) {
+        metrics.add(new Metric("tie", 0.4, start, 1));
+      }
       b.logBatch(id, new Batch(metrics, params, tags));
       int s = random.nextInt(20);
       RunStatus status = s == 0 ? RunStatus.RUNNING : s < 4 ? RunStatus.FAILED
@@ -156,6 +166,16 @@ class SearchParityTest {
       q = q.limit(limit);
     }
     return q.list().stream().map(r -> r.info().name()).toList();
+  }
+
+  @org.junit.jupiter.api.Test
+  void ofPointsAtOneStepAndTimeTheGreatestValueIsTheLatestOnBothBackends() {
+    List<String> expected = ids.keySet().stream().sorted()
+        .filter(n -> Integer.parseInt(n.substring(4)) % 10 == 5).toList();
+    assertThat(names(files, "metrics.tie < 0.5", "attributes.run_name", null, false))
+        .isEqualTo(expected);
+    assertThat(names(mlflow, "metrics.tie < 0.5", "attributes.run_name", null, true))
+        .isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "[{index}] {0} / {1}")
@@ -200,6 +220,9 @@ class SearchParityTest {
       ''                                                        | attributes.start_time ASC          | -  | 200
       ''                                                        | attributes.end_time DESC           | -  | 200
       metrics.acc > 0.1                                         | metrics.acc DESC                   | 10 | 10
+      metrics.tie < 0.5                                         | -                                  | -  | 20
+      metrics.tie > -1                                          | metrics.tie DESC                   | -  | 40
+      ''                                                        | metrics.tie ASC                    | -  | 200
       ''                                                        | metrics.`val loss` DESC            | 75 | 75
       """)
   void theSameRunsInTheSameOrderFromFilesAndFromTheServer(String filter, String orderBy,

@@ -195,8 +195,7 @@ final class RunSearch {
       case "metric": {
         Point latest = null;
         for (Point p : r.metrics) {
-          if (p.key().equals(key.name) && (latest == null || p.step() > latest.step()
-              || (p.step() == latest.step() && p.timestamp() >= latest.timestamp()))) {
+          if (p.key().equals(key.name) && (latest == null || RunState.isLater(p, latest))) {
             latest = p;
           }
         }

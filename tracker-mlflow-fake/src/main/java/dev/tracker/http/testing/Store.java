@@ -150,8 +150,7 @@ final class Store {
       Map<String, Point> latest = new LinkedHashMap<>();
       for (Point p : metrics) {
         Point old = latest.get(p.key());
-        if (old == null || p.step() > old.step()
-            || (p.step() == old.step() && p.timestamp() >= old.timestamp())) {
+        if (old == null || isLater(p, old)) {
           latest.put(p.key(), p);
         }
       }
@@ -163,6 +162,25 @@ final class Store {
       run.set("data", data);
       run.set("inputs", InputsEndpoint.inputsJson(inputs));
       return run;
+    }
+
+    /**
+     * MLflow's SQL store ({@code _update_latest_metrics_if_necessary}): a point is later when its
+     * (step, timestamp, value) is greater, the value as stored: NaN as 0, the infinities as the
+     * largest doubles. Equal points keep the first.
+     */
+    static boolean isLater(Point a, Point b) {
+      if (a.step() != b.step()) {
+        return a.step() > b.step();
+      }
+      if (a.timestamp() != b.timestamp()) {
+        return a.timestamp() > b.timestamp();
+      }
+      return stored(a.value()) > stored(b.value());
+    }
+
+    private static double stored(double v) {
+      return Double.isNaN(v) ? 0 : Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v));
     }
 
     FakeMlflowServer.Run copy() {
