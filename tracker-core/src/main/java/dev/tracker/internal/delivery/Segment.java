@@ -62,6 +62,7 @@ final class Segment implements Closeable, Position {
   private final FileOutputStream writer; // null for a segment adopted from an earlier process
   private final AtomicLong artifacts = new AtomicLong();
   private volatile long appended; // bytes written by this process's writer
+  private volatile long artifactBytes; // bytes of artifacts this process's writer stored
   private volatile boolean sealed; // no more appends
   private long offset;
   private int partial;
@@ -177,6 +178,7 @@ final class Segment implements Closeable, Position {
     String name = ARTIFACTS + "/" + String.format("%08d", artifacts.incrementAndGet()) + "-"
         + safeName(file.getFileName() == null ? "artifact" : file.getFileName().toString());
     Files.copy(file, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    artifactBytes += Files.size(dir.resolve(name));
     return name;
   }
 
@@ -186,6 +188,7 @@ final class Segment implements Closeable, Position {
     String name = ARTIFACTS + "/" + String.format("%08d", artifacts.incrementAndGet()) + "-"
         + safeName(base);
     Files.write(dir.resolve(name), content);
+    artifactBytes += content.length;
     return name;
   }
 
@@ -204,6 +207,11 @@ final class Segment implements Closeable, Position {
   /** Bytes written so far (the journal file's size). */
   long size() throws IOException {
     return writer != null ? appended : reader.length();
+  }
+
+  /** Bytes this process's writer put on disk: its records and its artifacts' copies. */
+  long diskBytes() {
+    return appended + artifactBytes;
   }
 
   /** No more appends: the writer moved on to a newer segment or closed. */
