@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -52,6 +53,12 @@ final class Segment implements Closeable, Position {
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /**
+   * Segments this JVM holds. Another tracker of this JVM must not even open their lock file:
+   * closing any channel to a file releases every lock the process holds on it (POSIX), so the
+   * lock would no longer keep other processes out.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -92,19 +99,42 @@ final class Segment implements Closeable, Position {
           + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000) | 0x10000)
           .substring(1));
     } while (Files.exists(dir));
-    Files.createDirectories(dir.resolve(ARTIFACTS));
-    FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    FileLock lock = lockChannel.lock();
-    Files.createFile(dir.resolve(JOURNAL));
-    return new Segment(dir, lockChannel, lock,
-        new FileOutputStream(dir.resolve(JOURNAL).toFile(), true));
+    HELD.add(key(dir)); // before it exists: another tracker of this JVM passes it over
+    try {
+      Files.createDirectories(dir.resolve(ARTIFACTS));
+      FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      FileLock lock = lockChannel.lock();
+      Files.createFile(dir.resolve(JOURNAL));
+      return new Segment(dir, lockChannel, lock,
+          new FileOutputStream(dir.resolve(JOURNAL).toFile(), true));
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(key(dir));
+      throw e;
+    }
   }
 
   /**
    * Takes over a segment that no running process holds; null when one holds it or it is gone.
    */
   static Segment adopt(Path dir) throws IOException {
+    Path key = key(dir);
+    if (!HELD.add(key)) {
+      return null; // held in this JVM
+    }
+    boolean adopted = false;
+    try {
+      Segment s = lockAndOpen(dir);
+      adopted = s != null;
+      return s;
+    } finally {
+      if (!adopted) {
+        HELD.remove(key);
+      }
+    }
+  }
+
+  private static Segment lockAndOpen(Path dir) throws IOException {
     FileChannel lockChannel;
     try {
       lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
@@ -138,8 +168,15 @@ final class Segment implements Closeable, Position {
     }
   }
 
+  private static Path key(Path dir) {
+    return dir.toAbsolutePath().normalize();
+  }
+
   /** True while some process holds the segment's lock. */
   static boolean isLocked(Path dir) {
+    if (HELD.contains(key(dir))) {
+      return true;
+    }
     try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock();
       if (l == null) {
@@ -448,6 +485,7 @@ final class Segment implements Closeable, Position {
         }
       } finally {
         lockChannel.close();
+        HELD.remove(key(dir));
       }
     }
   }
