@@ -260,9 +260,12 @@ public final class Uploader {
    */
   private boolean drain(Segment s) throws IOException, InterruptedException {
     while (!stopping) {
+      // sealed read before looking for a record: the writer appends its last record, then
+      // seals, so a segment seen sealed shows every record it will ever hold
+      boolean sealed = s.isSealed();
       Segment.Entry e = s.next();
       if (e == null) {
-        if (s.isSealed() || adopted.contains(s)) {
+        if (sealed || adopted.contains(s)) {
           if (adopted.remove(s)) {
             s.delete();
             leftoverSegments++;
