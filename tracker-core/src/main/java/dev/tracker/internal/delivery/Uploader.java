@@ -389,7 +389,9 @@ public final class Uploader {
       case CREATE_RUN -> {
         Op.CreateRun c = (Op.CreateRun) op;
         if (!(c.reattach() && attached.contains(c.runId()))) {
-          create(c.spec(), c.spec().resume() || c.reattach());
+          // an earlier process may have created the run and ended before it knew: the server
+          // took the request, its answer or the progress mark did not come
+          create(c.spec(), c.spec().resume() || c.reattach() || adopted.contains(s));
         }
       }
       case LOG_BATCH -> {
