@@ -264,19 +264,23 @@ public final class Pipeline {
   // ---------------------------------------------------------------------------------- worker
 
   private void work() {
-    while (!stopped) {
-      try {
-        step();
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable t) {
-        // The worker never dies: a bug here must not stop delivery of everything else.
-        log.error("tracker dispatcher failed; continuing", t);
-        failures.add(t);
+    try {
+      while (!stopped) {
+        try {
+          step();
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Throwable t) {
+          // The worker never dies: a bug here must not stop delivery of everything else.
+          log.error("tracker dispatcher failed; continuing", t);
+          failures.add(t);
+        }
       }
-    }
-    if (!ending.compareAndSet(RUNNING, WORKER_ENDED)) {
-      finishAfterClose();
+    } finally {
+      // ended, even by a VirtualMachineError: then the closing thread closes the sink
+      if (!ending.compareAndSet(RUNNING, WORKER_ENDED)) {
+        finishAfterClose();
+      }
     }
   }
 
