@@ -305,11 +305,16 @@ public final class Uploader {
       } else if (!deliver(s, op)) {
         return false; // stopping
       }
-      s.advance(end);
-      for (int i = 0; i < ops; i++) {
-        journal.delivered(s);
-        if (adopted.contains(s)) {
-          leftoverOps++;
+      try {
+        s.advance(end);
+      } finally {
+        // delivered (or reported) even when its progress mark could not be written: the
+        // segment's reader has moved past it, and the failure is reported
+        for (int i = 0; i < ops; i++) {
+          journal.delivered(s);
+          if (adopted.contains(s)) {
+            leftoverOps++;
+          }
         }
       }
     }
