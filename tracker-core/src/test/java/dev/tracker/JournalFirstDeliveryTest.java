@@ -338,6 +338,44 @@ class JournalFirstDeliveryTest {
     }
   }
 
+  @Test
+  void aLeftoverSegmentThatFailedHalfWayIsFinishedBeforeAnythingLater() throws Exception {
+    RecordingBackend server = new RecordingBackend();
+    server.failWith(new IOException("connection refused"));
+    String runId;
+    Tracker first = builder(new RemoteRecordingBackend(server, tmp))
+        .closeTimeout(Duration.ofMillis(300)).build();
+    Run run = first.experiment("e").startRun("r");
+    runId = run.id();
+    logSteps(run, 0, 100);
+    first.close();
+    assertThat(first.backlog().isEmpty()).isFalse();
+    // the next tracker cannot write the leftover's progress mark after its first operation
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        Files.createDirectory(d.resolve("progress.tmp"));
+      }
+    }
+    server.failWith(null);
+
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(server, tmp) {
+      @Override
+      public void logBatch(String runId, dev.tracker.spi.Batch batch) throws IOException {
+        deleteProgressObstacles(); // room again (the disk had filled up)
+        super.logBatch(runId, batch);
+      }
+    };
+    try (Tracker next = builder(backend).closeTimeout(Duration.ofSeconds(5)).build()) {
+      next.experiment("probe").startRun("p");
+      assertThatThrownBy(() -> next.flush(Duration.ofSeconds(5)))
+          .isInstanceOf(TrackerException.class).hasMessageContaining("progress.tmp");
+      assertThat(next.flush(Duration.ofSeconds(5))).isEqualTo(FlushResult.DELIVERED);
+      // leftovers go first: once the probe is delivered, so is the earlier run
+      assertThat(server.metrics(runId)).extracting(Metric::step).isEqualTo(range(100));
+      assertThat(server.status(runId)).isEqualTo(RunStatus.FINISHED);
+    }
+  }
+
   private void deleteProgressObstacles() throws IOException {
     try (Stream<Path> dirs = Files.list(tmp)) {
       for (Path d : dirs.filter(Files::isDirectory).toList()) {

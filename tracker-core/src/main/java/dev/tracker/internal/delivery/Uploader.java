@@ -223,7 +223,9 @@ public final class Uploader {
   private void run() {
     while (!stopping && gaveUp == null) {
       try {
-        Segment s = journal.nextWork(adopted);
+        // an earlier process's segment in hand (a failure cut its delivery short) goes on
+        // first: what comes later may be the same runs' later records
+        Segment s = adopted.isEmpty() ? journal.nextWork(adopted) : adopted.get(0);
         if (s == null || !drain(s)) {
           journal.awaitWork(IDLE_NANOS, () -> stopping);
         }
