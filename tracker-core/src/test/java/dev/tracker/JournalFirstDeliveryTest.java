@@ -322,11 +322,7 @@ class JournalFirstDeliveryTest {
       Run run = tracker.experiment("e").startRun("r");
       assertThat(server.awaitBlocked(10)).isTrue(); // delivering the run's creation
       // the progress mark of the segment cannot be written when the creation went through
-      try (Stream<Path> dirs = Files.list(tmp)) {
-        for (Path d : dirs.filter(Files::isDirectory).toList()) {
-          Files.createDirectory(d.resolve("progress.tmp"));
-        }
-      }
+      putProgressObstacles();
       server.release();
       logSteps(run, 0, 10);
 
@@ -351,11 +347,7 @@ class JournalFirstDeliveryTest {
     first.close();
     assertThat(first.backlog().isEmpty()).isFalse();
     // the next tracker cannot write the leftover's progress mark after its first operation
-    try (Stream<Path> dirs = Files.list(tmp)) {
-      for (Path d : dirs.filter(Files::isDirectory).toList()) {
-        Files.createDirectory(d.resolve("progress.tmp"));
-      }
-    }
+    putProgressObstacles();
     server.failWith(null);
 
     RemoteRecordingBackend backend = new RemoteRecordingBackend(server, tmp) {
@@ -373,6 +365,15 @@ class JournalFirstDeliveryTest {
       // leftovers go first: once the probe is delivered, so is the earlier run
       assertThat(server.metrics(runId)).extracting(Metric::step).isEqualTo(range(100));
       assertThat(server.status(runId)).isEqualTo(RunStatus.FINISHED);
+    }
+  }
+
+  /** A folder where each segment writes its progress mark: writing it fails, as on a full disk. */
+  private void putProgressObstacles() throws IOException {
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        Files.createDirectory(d.resolve("progress.tmp"));
+      }
     }
   }
 
