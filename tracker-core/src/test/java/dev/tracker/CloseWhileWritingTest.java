@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +41,7 @@ class CloseWhileWritingTest {
   }
 
   @Test
+  @EnabledOnOs({OS.LINUX, OS.MAC}) // mkfifo
   void whatTheDispatcherWritesAfterACloseTimedOutReachesTheJournalAndTheNextTracker()
       throws Exception {
     // a named pipe: copying it into the journal blocks until the test writes into it
