@@ -146,7 +146,7 @@ public final class Journal {
   private Segment segmentWithRoom() throws IOException, InterruptedException {
     // sealed before waiting for room: the uploader can then finish it and give its room back
     // (a segment that holds a large artifact may alone be over the limit)
-    if (current != null && current.diskBytes() >= segmentBytes) {
+    if (current != null && (current.isSealed() || current.diskBytes() >= segmentBytes)) {
       current.force();
       current.seal();
       current = null;

@@ -205,9 +205,28 @@ final class Segment implements Closeable, Position {
     crc.update(payload);
     ByteBuffer record = ByteBuffer.allocate(8 + payload.length);
     record.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-    writer.write(record.array()); // one write: a crash leaves a whole record or a torn last one
+    try {
+      writer.write(record.array()); // one write: a crash leaves a whole record or a torn last one
+    } catch (IOException e) {
+      cutBack(e);
+      throw e;
+    }
     appended += record.capacity();
     return record.capacity();
+  }
+
+  /**
+   * A write that failed part-way (a full disk) left part of its record: cuts it off, so that the
+   * next record starts where readers expect one. When that fails too, the segment is sealed: the
+   * part stays a torn last record, and the next append goes to a new segment.
+   */
+  private void cutBack(IOException failure) {
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(JOURNAL).toFile(), "rw")) {
+      f.setLength(appended);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+      sealed = true;
+    }
   }
 
   /** Copies an artifact file into the segment; returns its name relative to the segment. */

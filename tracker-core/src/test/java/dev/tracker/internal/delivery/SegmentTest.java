@@ -144,6 +144,31 @@ class SegmentTest {
     assertThat(heldSeenFromAnotherProcess(s.dir())).as("free once closed").isFalse();
   }
 
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
+      org.junit.jupiter.api.condition.OS.MAC}) // ulimit
+  void aWriteCutShortLeavesNoPartOfItsRecordAndTheNextRecordFollowsWhole() throws Exception {
+    // a file size limit of 1 KiB cuts the batch short, as a full disk does
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder("bash", "-c", "ulimit -f 1; exec \"$0\" -cp \"$1\" \"$2\""
+        + " \"$3\"", javaBin, System.getProperty("java.class.path"),
+        CutWriteProbe.class.getName(), tmp.toString()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("CREATE_RUN written; LOG_BATCH failed; END_RUN written; ");
+
+    Path dir;
+    try (java.util.stream.Stream<Path> dirs = Files.list(tmp)) {
+      dir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+    Segment adopted = Segment.adopt(dir);
+    assertThat(read(adopted)).containsExactly(
+        new Op.CreateRun(new RunSpec("r1", null, "e", "run", 5, Map.of(), null, false), false),
+        new Op.EndRun("r1", RunStatus.FINISHED, 9));
+    adopted.close();
+  }
+
   /** Asks a child JVM whether some process holds the segment's lock. */
   private static boolean heldSeenFromAnotherProcess(Path dir) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
