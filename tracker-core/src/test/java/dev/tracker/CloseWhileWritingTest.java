@@ -73,7 +73,9 @@ class CloseWhileWritingTest {
     try (OutputStream out = Files.newOutputStream(pipe)) {
       out.write("weights".getBytes(StandardCharsets.UTF_8));
     }
-    assertThat(backendClosed.await(30, TimeUnit.SECONDS)).as("closed once written").isTrue();
+    // the dispatcher writes what was queued, then closes the backend and the journal
+    assertThat(tracker.pipelineForTest().awaitWorkerEnd(Duration.ofSeconds(30))).isTrue();
+    assertThat(backendClosed.getCount()).as("closed once written").isZero();
 
     try (Tracker next = builder(new RemoteRecordingBackend(server, journal)).build()) {
       Run probe = next.experiment("probe").startRun("p");

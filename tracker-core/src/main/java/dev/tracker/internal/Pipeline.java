@@ -230,6 +230,17 @@ public final class Pipeline {
     return left;
   }
 
+  /**
+   * Waits up to {@code timeout} for the worker to end (after {@link #shutdown}, once it has
+   * written what was queued and, when the close was handed over to it, closed the sink).
+   *
+   * @return true when it has ended
+   */
+  public boolean awaitWorkerEnd(Duration timeout) throws InterruptedException {
+    worker.join(Math.max(1, timeout.toMillis()));
+    return !worker.isAlive();
+  }
+
   /** What waits undelivered in the journal now. */
   public Backlog backlog() {
     return sink.backlog();
