@@ -150,8 +150,8 @@ class SegmentTest {
   void aWriteCutShortLeavesNoPartOfItsRecordAndTheNextRecordFollowsWhole() throws Exception {
     // a file size limit of 1 KiB cuts the batch short, as a full disk does
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder("bash", "-c", "ulimit -f 1; exec \"$0\" -cp \"$1\" \"$2\""
-        + " \"$3\"", javaBin, System.getProperty("java.class.path"),
+    Process p = new ProcessBuilder("bash", "-c", "ulimit -f 1; exec \"$0\" -XX:-UsePerfData"
+        + " -cp \"$1\" \"$2\" \"$3\"", javaBin, System.getProperty("java.class.path"),
         CutWriteProbe.class.getName(), tmp.toString()).redirectErrorStream(true).start();
     assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(new String(p.getInputStream().readAllBytes(),
