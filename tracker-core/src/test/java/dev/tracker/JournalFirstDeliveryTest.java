@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.testing.RecordingBackend;
 import dev.tracker.testing.RemoteRecordingBackend;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -303,5 +304,87 @@ class JournalFirstDeliveryTest {
     assertThat(backend.recording().readRun(runId).orElseThrow().inputs()).containsExactly(
         new DatasetInput("train.csv", "900150983cd24fb0d6963f7d28e17f72", "local",
             data.toAbsolutePath().toString(), "validation", 3, 1, null, null));
+  }
+
+  @Test
+  void anOperationDeliveredWhoseProgressMarkCouldNotBeWrittenCountsAsDelivered()
+      throws Exception {
+    RecordingBackend server = new RecordingBackend();
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(server, tmp) {
+      @Override
+      public void logBatch(String runId, dev.tracker.spi.Batch batch) throws IOException {
+        deleteProgressObstacles(); // room again (the disk had filled up)
+        super.logBatch(runId, batch);
+      }
+    };
+    server.block();
+    try (Tracker tracker = builder(backend).closeTimeout(Duration.ofSeconds(5)).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      assertThat(server.awaitBlocked(10)).isTrue(); // delivering the run's creation
+      // the progress mark of the segment cannot be written when the creation went through
+      putProgressObstacles();
+      server.release();
+      logSteps(run, 0, 10);
+
+      assertThatThrownBy(() -> tracker.flush(Duration.ofSeconds(5)))
+          .isInstanceOf(TrackerException.class).hasMessageContaining("progress.tmp");
+      assertThat(tracker.flush(Duration.ofSeconds(5))).isEqualTo(FlushResult.DELIVERED);
+      assertThat(server.metrics(run.id())).extracting(Metric::step).isEqualTo(range(10));
+      assertThat(tracker.backlog().isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void aLeftoverSegmentThatFailedHalfWayIsFinishedBeforeAnythingLater() throws Exception {
+    RecordingBackend server = new RecordingBackend();
+    server.failWith(new IOException("connection refused"));
+    String runId;
+    Tracker first = builder(new RemoteRecordingBackend(server, tmp))
+        .closeTimeout(Duration.ofMillis(300)).build();
+    Run run = first.experiment("e").startRun("r");
+    runId = run.id();
+    logSteps(run, 0, 100);
+    first.close();
+    assertThat(first.backlog().isEmpty()).isFalse();
+    // the next tracker cannot write the leftover's progress mark after its first operation
+    putProgressObstacles();
+    server.failWith(null);
+
+    RemoteRecordingBackend backend = new RemoteRecordingBackend(server, tmp) {
+      @Override
+      public void logBatch(String runId, dev.tracker.spi.Batch batch) throws IOException {
+        deleteProgressObstacles(); // room again (the disk had filled up)
+        super.logBatch(runId, batch);
+      }
+    };
+    try (Tracker next = builder(backend).closeTimeout(Duration.ofSeconds(5)).build()) {
+      next.experiment("probe").startRun("p");
+      assertThatThrownBy(() -> next.flush(Duration.ofSeconds(5)))
+          .isInstanceOf(TrackerException.class).hasMessageContaining("progress.tmp");
+      assertThat(next.flush(Duration.ofSeconds(5))).isEqualTo(FlushResult.DELIVERED);
+      // leftovers go first: once the probe is delivered, so is the earlier run
+      assertThat(server.metrics(runId)).extracting(Metric::step).isEqualTo(range(100));
+      assertThat(server.status(runId)).isEqualTo(RunStatus.FINISHED);
+    }
+  }
+
+  /** A folder where each segment writes its progress mark: writing it fails, as on a full disk. */
+  private void putProgressObstacles() throws IOException {
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        Files.createDirectory(d.resolve("progress.tmp"));
+      }
+    }
+  }
+
+  private void deleteProgressObstacles() throws IOException {
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        Path tmpFile = d.resolve("progress.tmp");
+        if (Files.isDirectory(tmpFile)) {
+          Files.delete(tmpFile);
+        }
+      }
+    }
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,12 @@ public final class Pipeline {
       new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  // who closes the sink: the closing thread once the worker ended, or, when the worker was still
+  // writing at the close deadline, the worker once it has written what is queued
+  private static final int RUNNING = 0;
+  private static final int WORKER_ENDED = 1;
+  private static final int HANDED_OVER = 2;
+  private final AtomicInteger ending = new AtomicInteger(RUNNING);
 
   // worker-only state
   private final List<Channel> active = new ArrayList<>();
@@ -176,7 +183,8 @@ public final class Pipeline {
 
   /**
    * Flushes, waits for delivery until the timeout, stops the worker and closes the sink (and
-   * the backend). Safe to call twice.
+   * the backend). Safe to call twice. When the worker is still writing at the timeout (a flush
+   * that did not complete), it writes what is queued and closes the sink after this returned.
    *
    * @return what was left undelivered (it stays in the journal)
    * @throws TrackerException with every failure that was not yet reported
@@ -204,10 +212,14 @@ public final class Pipeline {
       Thread.currentThread().interrupt();
     }
     Backlog left = sink.backlog();
-    try {
-      left = sink.close(deadline);
-    } catch (Exception e) {
-      errors.add(new TrackerException("closing " + target + " failed", e));
+    // closing the sink under a worker still writing would pull the journal or the files from
+    // under it and lose what it writes: it writes what is queued, then closes the sink itself
+    if (!ending.compareAndSet(RUNNING, HANDED_OVER)) {
+      try {
+        left = sink.close(deadline);
+      } catch (Exception e) {
+        errors.add(new TrackerException("closing " + target + " failed", e));
+      }
     }
     errors.addAll(sink.takeFailures());
     Throwable t;
@@ -216,6 +228,17 @@ public final class Pipeline {
     }
     throwIfAny(errors);
     return left;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the worker to end (after {@link #shutdown}, once it has
+   * written what was queued and, when the close was handed over to it, closed the sink).
+   *
+   * @return true when it has ended
+   */
+  public boolean awaitWorkerEnd(Duration timeout) throws InterruptedException {
+    worker.join(Math.max(1, timeout.toMillis()));
+    return !worker.isAlive();
   }
 
   /** What waits undelivered in the journal now. */
@@ -252,16 +275,45 @@ public final class Pipeline {
   // ---------------------------------------------------------------------------------- worker
 
   private void work() {
-    while (!stopped) {
-      try {
-        step();
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable t) {
-        // The worker never dies: a bug here must not stop delivery of everything else.
-        log.error("tracker dispatcher failed; continuing", t);
-        failures.add(t);
+    try {
+      while (!stopped) {
+        try {
+          step();
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Throwable t) {
+          // The worker never dies: a bug here must not stop delivery of everything else.
+          log.error("tracker dispatcher failed; continuing", t);
+          failures.add(t);
+        }
       }
+    } finally {
+      // ended, even by a VirtualMachineError: then the closing thread closes the sink
+      if (!ending.compareAndSet(RUNNING, WORKER_ENDED)) {
+        finishAfterClose();
+      }
+    }
+  }
+
+  /**
+   * The close timed out while the worker was writing: writes what is queued (the close's flush
+   * among it), then closes the sink; what was not delivered stays in the journal. Nobody waits
+   * for this any more, so what goes wrong is logged.
+   */
+  private void finishAfterClose() {
+    try {
+      flushRequests.add(new CompletableFuture<>()); // a forced round: every chunk taken
+      step();
+      sink.close(System.nanoTime()); // a journal's sink says what is left (WARN)
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable t) {
+      failures.add(t);
+    }
+    failures.addAll(sink.takeFailures());
+    Throwable t;
+    while ((t = failures.poll()) != null) {
+      log.error("after the close of the tracker for {}: {}", target, t.getMessage(), t);
     }
   }
 

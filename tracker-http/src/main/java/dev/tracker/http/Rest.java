@@ -28,8 +28,9 @@ import okhttp3.Response;
  * interceptor of the client and never appear in a URL, a log line or a message.
  *
  * <ul>
- *   <li>an I/O error, 408, 429 and 5xx, and any reply that is not what MLflow answers (a 200
- *       whose body is not JSON: HTML, a login page after a redirect, truncated JSON) → a transient
+ *   <li>an I/O error, 408, 429, 500, 502, 503, 504, and any reply that is not what MLflow
+ *       answers (a 200 whose body is not JSON: HTML, a login page after a redirect, truncated
+ *       JSON; another 5xx without MLflow's error code, a proxy's page) → a transient
  *       {@link DeliveryException}, with the server's {@code Retry-After};
  *   <li>a failed TLS handshake → a blocked {@link DeliveryException} (retried, and reported);
  *   <li>any other HTTP error → {@link MlflowServerException}, which callers classify.
@@ -144,7 +145,9 @@ final class Rest {
         return parse(what, response);
       }
       Dto.Error error = error(errorBody(response));
-      if (!isRetryable(code)) {
+      // a server error that is not MLflow's (a proxy's page, Cloudflare's 52x) makes no sense
+      // as MLflow's verdict on the request: retried, like the 5xx statuses that pass
+      if (!isRetryable(code) && !(code >= 500 && error.errorCode() == null)) {
         throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
       String detail = Stream.of(error.errorCode(), error.message())

@@ -136,4 +136,32 @@ class ClassificationTest extends ServerTest {
         .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT))
         .satisfies(e -> assertThat(((DeliveryException) e).delivered()).isEqualTo(1000));
   }
+
+  @Test
+  void aServerErrorPageThatIsNotMlflowsIsTransient() throws Exception {
+    createRun();
+    // a proxy's (Cloudflare's) "A timeout occurred": the batch may be taken on a retry
+    fake.script("runs/log-batch", new MockResponse.Builder().code(524)
+        .addHeader("Content-Type", "text/html").body("<html><h1>A timeout occurred</h1></html>")
+        .build());
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, points(1)))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("POST runs/log-batch to " + base() + " failed: HTTP 524"
+            + " <html><h1>A timeout occurred</h1></html>")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT));
+    backend.logBatch(RUN, points(1));
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+
+  @Test
+  void anMlflowErrorWithAnUnusualServerStatusStaysPermanent() throws Exception {
+    createRun();
+    fake.script("runs/update", FakeMlflowServer.error(501, "NOT_IMPLEMENTED", "no"));
+
+    assertThatThrownBy(() -> backend.endRun(RUN, RunStatus.FINISHED, 5))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("POST runs/update failed with HTTP 501 NOT_IMPLEMENTED: no")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.PERMANENT));
+  }
 }

@@ -16,9 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import okhttp3.Credentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +43,12 @@ class JournalDeliveryTest {
   @TempDir Path tmp;
   private final FakeMlflowServer fake = new FakeMlflowServer();
   private final List<MockWebServer> servers = new ArrayList<>();
+  private final CountDownLatch answer = new CountDownLatch(1);
   private int port;
 
   @AfterEach
   void stop() {
+    answer.countDown();
     servers.forEach(MockWebServer::close);
   }
 
@@ -195,5 +202,44 @@ class JournalDeliveryTest {
     fake.requireAuthorization(null);
     deliverLeftovers();
     assertThat(steps(fake.runs().get(0))).isEqualTo(range(5));
+  }
+
+  @Test
+  void aRunTheServerCreatedWithoutItsAnswerArrivingIsNotCreatedAgainByTheNextTracker()
+      throws Exception {
+    // the server creates the first run, and its answer never comes before the tracker closes
+    CountDownLatch created = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    MockWebServer s = FakeMlflowServer.newServer();
+    s.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        MockResponse r = fake.dispatch(request);
+        if (request.getUrl().encodedPath().endsWith("/runs/create")
+            && first.getAndSet(false)) {
+          created.countDown();
+          answer.await(LONG.toSeconds(), TimeUnit.SECONDS);
+        }
+        return r;
+      }
+    });
+    s.start();
+    port = s.getPort();
+    servers.add(s);
+    Tracker tracker = tracker(backend().build(), Duration.ofMillis(300));
+    Run run = tracker.experiment("iris").startRun("lr-0.1");
+    logSteps(run, 0, 10);
+    assertThat(created.await(LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    tracker.close();
+    assertThat(tracker.backlog().runsNotCreated()).isEqualTo(1);
+    answer.countDown();
+
+    deliverLeftovers();
+
+    List<String> named = fake.runs().stream()
+        .filter(id -> fake.run(id).name().equals("lr-0.1")).toList();
+    assertThat(named).hasSize(1);
+    assertThat(steps(named.get(0))).isEqualTo(range(10));
+    assertThat(fake.run(named.get(0)).status()).isEqualTo("FINISHED");
   }
 }

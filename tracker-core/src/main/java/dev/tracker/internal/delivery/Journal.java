@@ -108,16 +108,20 @@ public final class Journal {
   public void appendArtifact(String runId, Path file, String artifactPath)
       throws IOException, InterruptedException {
     Segment s = segmentWithRoom();
+    long before = s.diskBytes();
     String name = s.copyArtifact(file);
-    added(s.append(new Op.LogArtifact(runId, name, artifactPath)) + Files.size(file));
+    s.append(new Op.LogArtifact(runId, name, artifactPath));
+    added(s.diskBytes() - before);
   }
 
   /** Writes artifact bytes into the journal and appends their upload. */
   public void appendArtifact(String runId, byte[] content, String artifactPath)
       throws IOException, InterruptedException {
     Segment s = segmentWithRoom();
+    long before = s.diskBytes();
     String name = s.writeArtifact(content, artifactPath);
-    added(s.append(new Op.LogArtifact(runId, name, artifactPath)) + content.length);
+    s.append(new Op.LogArtifact(runId, name, artifactPath));
+    added(s.diskBytes() - before);
   }
 
   private void track(Op op) {
@@ -140,6 +144,13 @@ public final class Journal {
   }
 
   private Segment segmentWithRoom() throws IOException, InterruptedException {
+    // sealed before waiting for room: the uploader can then finish it and give its room back
+    // (a segment that holds a large artifact may alone be over the limit)
+    if (current != null && (current.isSealed() || current.diskBytes() >= segmentBytes)) {
+      current.force();
+      current.seal();
+      current = null;
+    }
     lock.lock();
     try {
       while (ownBytes >= limitBytes && !closed) {
@@ -153,11 +164,6 @@ public final class Journal {
       }
     } finally {
       lock.unlock();
-    }
-    if (current != null && current.size() >= segmentBytes) {
-      current.force();
-      current.seal();
-      current = null;
     }
     if (current == null) {
       writeServerFile();
@@ -308,7 +314,7 @@ public final class Journal {
 
   /** Removes a delivered, sealed segment. */
   void finished(Segment s) throws IOException {
-    long size = s.size();
+    long size = s.diskBytes();
     lock.lock();
     try {
       if (own.remove(s)) {

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -52,6 +53,12 @@ final class Segment implements Closeable, Position {
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /**
+   * Segments this JVM holds. Another tracker of this JVM must not even open their lock file:
+   * closing any channel to a file releases every lock the process holds on it (POSIX), so the
+   * lock would no longer keep other processes out.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -62,6 +69,7 @@ final class Segment implements Closeable, Position {
   private final FileOutputStream writer; // null for a segment adopted from an earlier process
   private final AtomicLong artifacts = new AtomicLong();
   private volatile long appended; // bytes written by this process's writer
+  private volatile long artifactBytes; // bytes of artifacts this process's writer stored
   private volatile boolean sealed; // no more appends
   private long offset;
   private int partial;
@@ -91,19 +99,42 @@ final class Segment implements Closeable, Position {
           + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000) | 0x10000)
           .substring(1));
     } while (Files.exists(dir));
-    Files.createDirectories(dir.resolve(ARTIFACTS));
-    FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    FileLock lock = lockChannel.lock();
-    Files.createFile(dir.resolve(JOURNAL));
-    return new Segment(dir, lockChannel, lock,
-        new FileOutputStream(dir.resolve(JOURNAL).toFile(), true));
+    HELD.add(key(dir)); // before it exists: another tracker of this JVM passes it over
+    try {
+      Files.createDirectories(dir.resolve(ARTIFACTS));
+      FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      FileLock lock = lockChannel.lock();
+      Files.createFile(dir.resolve(JOURNAL));
+      return new Segment(dir, lockChannel, lock,
+          new FileOutputStream(dir.resolve(JOURNAL).toFile(), true));
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(key(dir));
+      throw e;
+    }
   }
 
   /**
    * Takes over a segment that no running process holds; null when one holds it or it is gone.
    */
   static Segment adopt(Path dir) throws IOException {
+    Path key = key(dir);
+    if (!HELD.add(key)) {
+      return null; // held in this JVM
+    }
+    boolean adopted = false;
+    try {
+      Segment s = lockAndOpen(dir);
+      adopted = s != null;
+      return s;
+    } finally {
+      if (!adopted) {
+        HELD.remove(key);
+      }
+    }
+  }
+
+  private static Segment lockAndOpen(Path dir) throws IOException {
     FileChannel lockChannel;
     try {
       lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
@@ -137,8 +168,15 @@ final class Segment implements Closeable, Position {
     }
   }
 
+  private static Path key(Path dir) {
+    return dir.toAbsolutePath().normalize();
+  }
+
   /** True while some process holds the segment's lock. */
   static boolean isLocked(Path dir) {
+    if (HELD.contains(key(dir))) {
+      return true;
+    }
     try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock();
       if (l == null) {
@@ -167,9 +205,28 @@ final class Segment implements Closeable, Position {
     crc.update(payload);
     ByteBuffer record = ByteBuffer.allocate(8 + payload.length);
     record.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-    writer.write(record.array()); // one write: a crash leaves a whole record or a torn last one
+    try {
+      writer.write(record.array()); // one write: a crash leaves a whole record or a torn last one
+    } catch (IOException e) {
+      cutBack(e);
+      throw e;
+    }
     appended += record.capacity();
     return record.capacity();
+  }
+
+  /**
+   * A write that failed part-way (a full disk) left part of its record: cuts it off, so that the
+   * next record starts where readers expect one. When that fails too, the segment is sealed: the
+   * part stays a torn last record, and the next append goes to a new segment.
+   */
+  private void cutBack(IOException failure) {
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(JOURNAL).toFile(), "rw")) {
+      f.setLength(appended);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+      sealed = true;
+    }
   }
 
   /** Copies an artifact file into the segment; returns its name relative to the segment. */
@@ -177,6 +234,7 @@ final class Segment implements Closeable, Position {
     String name = ARTIFACTS + "/" + String.format("%08d", artifacts.incrementAndGet()) + "-"
         + safeName(file.getFileName() == null ? "artifact" : file.getFileName().toString());
     Files.copy(file, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    artifactBytes += Files.size(dir.resolve(name));
     return name;
   }
 
@@ -186,6 +244,7 @@ final class Segment implements Closeable, Position {
     String name = ARTIFACTS + "/" + String.format("%08d", artifacts.incrementAndGet()) + "-"
         + safeName(base);
     Files.write(dir.resolve(name), content);
+    artifactBytes += content.length;
     return name;
   }
 
@@ -204,6 +263,11 @@ final class Segment implements Closeable, Position {
   /** Bytes written so far (the journal file's size). */
   long size() throws IOException {
     return writer != null ? appended : reader.length();
+  }
+
+  /** Bytes this process's writer put on disk: its records and its artifacts' copies. */
+  long diskBytes() {
+    return appended + artifactBytes;
   }
 
   /** No more appends: the writer moved on to a newer segment or closed. */
@@ -440,6 +504,7 @@ final class Segment implements Closeable, Position {
         }
       } finally {
         lockChannel.close();
+        HELD.remove(key(dir));
       }
     }
   }

@@ -223,7 +223,9 @@ public final class Uploader {
   private void run() {
     while (!stopping && gaveUp == null) {
       try {
-        Segment s = journal.nextWork(adopted);
+        // an earlier process's segment in hand (a failure cut its delivery short) goes on
+        // first: what comes later may be the same runs' later records
+        Segment s = adopted.isEmpty() ? journal.nextWork(adopted) : adopted.get(0);
         if (s == null || !drain(s)) {
           journal.awaitWork(IDLE_NANOS, () -> stopping);
         }
@@ -260,9 +262,12 @@ public final class Uploader {
    */
   private boolean drain(Segment s) throws IOException, InterruptedException {
     while (!stopping) {
+      // sealed read before looking for a record: the writer appends its last record, then
+      // seals, so a segment seen sealed shows every record it will ever hold
+      boolean sealed = s.isSealed();
       Segment.Entry e = s.next();
       if (e == null) {
-        if (s.isSealed() || adopted.contains(s)) {
+        if (sealed || adopted.contains(s)) {
           if (adopted.remove(s)) {
             s.delete();
             leftoverSegments++;
@@ -302,11 +307,16 @@ public final class Uploader {
       } else if (!deliver(s, op)) {
         return false; // stopping
       }
-      s.advance(end);
-      for (int i = 0; i < ops; i++) {
-        journal.delivered(s);
-        if (adopted.contains(s)) {
-          leftoverOps++;
+      try {
+        s.advance(end);
+      } finally {
+        // delivered (or reported) even when its progress mark could not be written: the
+        // segment's reader has moved past it, and the failure is reported
+        for (int i = 0; i < ops; i++) {
+          journal.delivered(s);
+          if (adopted.contains(s)) {
+            leftoverOps++;
+          }
         }
       }
     }
@@ -386,7 +396,9 @@ public final class Uploader {
       case CREATE_RUN -> {
         Op.CreateRun c = (Op.CreateRun) op;
         if (!(c.reattach() && attached.contains(c.runId()))) {
-          create(c.spec(), c.spec().resume() || c.reattach());
+          // an earlier process may have created the run and ended before it knew: the server
+          // took the request, its answer or the progress mark did not come
+          create(c.spec(), c.spec().resume() || c.reattach() || adopted.contains(s));
         }
       }
       case LOG_BATCH -> {

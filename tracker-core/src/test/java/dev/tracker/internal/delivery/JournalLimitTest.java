@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.Metric;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.RemoteDelivery;
+import dev.tracker.spi.RunSpec;
+import dev.tracker.testing.RecordingBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,5 +69,37 @@ class JournalLimitTest {
       // the two undelivered segments, and the one the waiting append started
       assertThat(dirs.filter(Files::isDirectory).count()).isEqualTo(3);
     }
+  }
+
+  @Test
+  void deliveredArtifactsGiveBackTheirRoomEvenWhenOneIsLargerThanTheLimit() throws Exception {
+    Journal journal = new Journal(tmp, "s", 8 * 1024, InstantSource.system());
+    RecordingBackend backend = new RecordingBackend();
+    Uploader uploader = new Uploader(backend, journal, new RemoteDelivery(tmp, "s",
+        Duration.ZERO, Duration.ZERO, Duration.ZERO), null, () -> 0, System::nanoTime, 0, 1);
+    uploader.start();
+    journal.append(new Op.CreateRun(new RunSpec("r", null, "e", "run", 0, Map.of(), null,
+        false), false));
+    CountDownLatch appended = new CountDownLatch(1);
+    Thread writer = new Thread(() -> {
+      try {
+        // each artifact alone is more than the limit; the segment's records stay tiny
+        journal.appendArtifact("r", new byte[12 * 1024], "a/model-1.bin");
+        journal.appendArtifact("r", new byte[12 * 1024], "a/model-2.bin");
+        journal.append(batch(10));
+        appended.countDown();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    writer.start();
+
+    assertThat(appended.await(10, TimeUnit.SECONDS)).as("appends once delivered").isTrue();
+    assertThat(journal.awaitDelivered(journal.appended(),
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+    assertThat(backend.artifacts("r")).containsOnlyKeys("a/model-1.bin", "a/model-2.bin");
+    assertThat(backend.metrics("r")).hasSize(10);
+    uploader.stop();
+    writer.join();
   }
 }

@@ -126,6 +126,63 @@ class SegmentTest {
     assertThat(Segment.isLocked(s.dir())).isFalse();
   }
 
+  @Test
+  void anotherTrackerOfThisProcessPassingASegmentOverLeavesItLockedForOtherProcesses()
+      throws Exception {
+    Segment s = Segment.create(tmp, 0);
+    s.append(CREATE);
+    assertThat(heldSeenFromAnotherProcess(s.dir())).as("held while written").isTrue();
+
+    // a second tracker of this JVM for the same server finds the segment among its leftovers
+    assertThat(Segment.adopt(s.dir())).isNull();
+    assertThat(Segment.isLocked(s.dir())).isTrue();
+    // closing a channel releases every lock this process holds on the file (POSIX): another
+    // process (tracker sync) would take the segment while its writer still appends
+    assertThat(heldSeenFromAnotherProcess(s.dir())).as("held after the second look").isTrue();
+
+    s.close();
+    assertThat(heldSeenFromAnotherProcess(s.dir())).as("free once closed").isFalse();
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
+      org.junit.jupiter.api.condition.OS.MAC}) // ulimit
+  void aWriteCutShortLeavesNoPartOfItsRecordAndTheNextRecordFollowsWhole() throws Exception {
+    // a file size limit of 1 KiB cuts the batch short, as a full disk does
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder("bash", "-c", "ulimit -f 1; exec \"$0\" -XX:-UsePerfData"
+        + " -cp \"$1\" \"$2\" \"$3\"", javaBin, System.getProperty("java.class.path"),
+        CutWriteProbe.class.getName(), tmp.toString()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("CREATE_RUN written; LOG_BATCH failed; END_RUN written; ");
+
+    Path dir;
+    try (java.util.stream.Stream<Path> dirs = Files.list(tmp)) {
+      dir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+    Segment adopted = Segment.adopt(dir);
+    assertThat(read(adopted)).containsExactly(
+        new Op.CreateRun(new RunSpec("r1", null, "e", "run", 5, Map.of(), null, false), false),
+        new Op.EndRun("r1", RunStatus.FINISHED, 9));
+    adopted.close();
+  }
+
+  /** Asks a child JVM whether some process holds the segment's lock. */
+  private static boolean heldSeenFromAnotherProcess(Path dir) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classes = Path.of(LockProbe.class.getProtectionDomain().getCodeSource().getLocation()
+        .toURI()).toString();
+    Process p = new ProcessBuilder(javaBin, "-cp", classes, LockProbe.class.getName(),
+        dir.resolve(Segment.LOCK).toString()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(out).isIn("held", "free");
+    return out.equals("held");
+  }
+
   private static List<Op> read(Segment s) throws Exception {
     java.util.ArrayList<Op> out = new java.util.ArrayList<>();
     Segment.Entry e;
