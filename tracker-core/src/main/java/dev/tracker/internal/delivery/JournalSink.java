@@ -141,19 +141,29 @@ public final class JournalSink implements Sink {
 
   @Override
   public Backlog close(long deadline) throws IOException {
+    IOException failure = null;
     try {
       journal.force();
+    } catch (IOException e) {
+      // not on disk for sure, but still delivered if the server takes it; and whatever
+      // failed, the uploader stops and the journal lets go of its segments' locks below
+      failure = e;
+    }
+    try {
       journal.awaitDelivered(journal.appended(), deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     uploader.stop();
-    IOException failure = null;
     try {
       // cancels a request in flight, so that the uploader lets go of the journal
       backend.close();
     } catch (IOException e) {
-      failure = e;
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
     }
     try {
       if (!uploader.join(STOP_GRACE_MILLIS)) {
