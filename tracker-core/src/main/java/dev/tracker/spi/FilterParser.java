@@ -1,8 +1,6 @@
 package dev.tracker.spi;
 
-import dev.tracker.RunStatus;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -38,8 +36,9 @@ final class FilterParser {
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Set<String> TEXT_OPS = Set.of("=", "!=", "LIKE", "ILIKE");
   private static final Set<String> NUMBER_OPS = Set.of("=", "!=", "<", "<=", ">", ">=");
-  private static final String STATUSES = Arrays.stream(RunStatus.values()).map(Enum::name)
-      .collect(Collectors.joining(", "));
+  // MLflow's run statuses: a server may hold SCHEDULED runs, which Tracker never makes
+  private static final List<String> STATUSES =
+      List.of("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED");
 
   private final String text;
   private final String label;
@@ -145,9 +144,9 @@ final class FilterParser {
           + v.describe());
     }
     if (key.kind() == SearchKey.Kind.ATTRIBUTE && key.key().equals("status")
-        && (op.equals("=") || op.equals("!=")) && Arrays.stream(RunStatus.values())
-            .noneMatch(s -> s.name().equals(v.value))) {
-      throw error(v, "attributes.status is one of " + STATUSES + " but was " + v.describe());
+        && (op.equals("=") || op.equals("!=")) && !STATUSES.contains(v.value)) {
+      throw error(v, "attributes.status is one of " + String.join(", ", STATUSES) + " but was "
+          + v.describe());
     }
     return new Comparison(key, op, v.value);
   }

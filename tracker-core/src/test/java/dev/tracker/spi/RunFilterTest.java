@@ -79,6 +79,8 @@ class RunFilterTest {
       tags.`data set` like 'Iris%'                       | lr-0.1
       attributes.status = 'FINISHED'                     | lr-0.1 lr-0.01
       attributes.status != 'FINISHED'                    | Running lr-0.5
+      attributes.status = 'SCHEDULED'                    |
+      attributes.status != 'SCHEDULED'                   | Running lr-0.5 lr-0.1 lr-0.01
       attributes.run_name = 'lr-0.01'                    | lr-0.01
       attributes.run_name LIKE 'lr-%'                    | lr-0.5 lr-0.1 lr-0.01
       attributes.run_name ILIKE 'RUN%'                   | Running
@@ -124,7 +126,7 @@ class RunFilterTest {
       metrics. > 1               | bad filter at position 9: expected a key after 'metrics.'
       colour.red = 1             | bad filter at position 1: unknown identifier type 'colour'; expected metrics., params., tags. or attributes.
       attributes.colour = 'red'  | bad filter at position 12: unknown attribute 'colour'; attributes are run_id, run_name, status, start_time, end_time
-      attributes.status = 'DONE' | bad filter at position 21: attributes.status is one of RUNNING, FINISHED, FAILED, KILLED but was ''DONE''
+      attributes.status = 'DONE' | bad filter at position 21: attributes.status is one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED but was ''DONE''
       """)
   void aSyntaxErrorNamesTheTokenAndItsPosition(String filter, String message) {
     assertThatThrownBy(() -> RunFilter.parse(filter, List.of()))
