@@ -243,8 +243,8 @@ public final class Tracker implements AutoCloseable {
    *     FlushResult#SPOOLED} when some of it waits in the journal ({@link #backlog()} says how
    *     much and where); either way nothing logged before is lost
    * @throws TrackerException carrying every failure since the last flush that lost or refused
-   *     records (records refused by the server, an operation that can never succeed, a full
-   *     disk)
+   *     records (refused by the server, an operation that can never succeed, a full disk), or
+   *     when a remote backend's journal is at its limit and the server takes nothing
    * @throws IllegalStateException when the tracker is closed
    */
   public FlushResult flush() {

@@ -19,6 +19,18 @@ sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.Artifact
   /** Which item this is. */
   Kind kind();
 
+  /** What handling a control item does, for messages: "storing artifact 'model' from …". */
+  static String describe(Item item) {
+    return switch (item.kind()) {
+      case ARTIFACT -> "storing artifact '" + ((ArtifactItem) item).artifactPath() + "' from "
+          + ((ArtifactItem) item).file();
+      case BYTES -> "storing artifact '" + ((BytesItem) item).artifactPath() + "'";
+      case END -> "ending with status " + ((EndItem) item).status();
+      case INPUT -> "recording input " + ((InputItem) item).dataset();
+      default -> String.valueOf(item);
+    };
+  }
+
   /** A param. */
   record ParamItem(Param param) implements Item {
     @Override

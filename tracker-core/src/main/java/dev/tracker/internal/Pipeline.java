@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -163,15 +164,28 @@ public final class Pipeline {
     return result;
   }
 
+  // Without a timeout, durability may take as long as the disk does, but past the deadline not
+  // while the sink waits on the server for room: a plain flush never waits on a server for long.
   private Sink.Durable durable(CompletableFuture<Sink.Durable> f, Duration timeout,
       long deadline) throws InterruptedException {
     try {
-      return timeout == null ? f.get()
-          : f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new TrackerException("flush did not complete within " + timeout
-          + ": the dispatcher is still writing to " + target + "; records are still queued and"
-          + " will be written", e);
+      while (true) {
+        try {
+          return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          Optional<String> full = sink.waitingForRoom();
+          if (timeout != null) {
+            throw new TrackerException("flush did not complete within " + timeout + ": the"
+                + " dispatcher is still writing to " + target + "; records are still queued and"
+                + " will be written", e);
+          } else if (full.isPresent()) {
+            throw new TrackerException("flush could not make what was logged before it durable: "
+                + full.get() + "; they wait in memory until the uploader has delivered some, and"
+                + " are lost if the process ends before", e);
+          }
+          deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        }
+      }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {
@@ -535,7 +549,7 @@ public final class Pipeline {
         default -> throw new IllegalStateException("not a control item: " + item);
       }
     } catch (Exception e) {
-      fail(describe(item) + " of run " + runId, e);
+      fail(Item.describe(item) + " of run " + runId, e);
     }
   }
 
@@ -544,17 +558,6 @@ public final class Pipeline {
       String rel = e.relativePath();
       sink.logArtifact(runId, e.file(), artifactPath == null ? rel : artifactPath + "/" + rel);
     }
-  }
-
-  private static String describe(Item item) {
-    return switch (item.kind()) {
-      case ARTIFACT -> "storing artifact '" + ((Item.ArtifactItem) item).artifactPath()
-          + "' from " + ((Item.ArtifactItem) item).file();
-      case BYTES -> "storing artifact '" + ((Item.BytesItem) item).artifactPath() + "'";
-      case END -> "ending with status " + ((Item.EndItem) item).status();
-      case INPUT -> "recording input " + ((Item.InputItem) item).dataset();
-      default -> String.valueOf(item);
-    };
   }
 
   private void fail(String what, Exception e) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /** Writes straight to a local backend (files) on the dispatcher thread. */
@@ -73,6 +74,11 @@ public final class DirectSink implements Sink {
   @Override
   public List<Exception> takeFailures() {
     return List.of();
+  }
+
+  @Override
+  public Optional<String> waitingForRoom() {
+    return Optional.empty();
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,6 +56,7 @@ public final class Journal {
   private final Deque<Segment> own = new ArrayDeque<>();
   private final Deque<Path> leftovers = new ArrayDeque<>();
   private long ownBytes;
+  private volatile boolean full; // an append waits for room
   private long appendedOps;
   private long deliveredOps;
   private boolean closed;
@@ -82,6 +84,16 @@ public final class Journal {
   /** The directory holding this server's segments. */
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * Why an append waits now, or empty when none does: the journal holds its limit, because the
+   * server takes records slower than they are logged (or not at all).
+   */
+  public Optional<String> waitingForRoom() {
+    return full ? Optional.of("the journal for " + server + " in " + directory + " is at its"
+        + " limit (" + (limitBytes >> 20) + " MiB) because the server takes records slower than"
+        + " they are logged, or none") : Optional.empty();
   }
 
   /** The server, for messages. */
@@ -154,6 +166,7 @@ public final class Journal {
     lock.lock();
     try {
       while (ownBytes >= limitBytes && !closed) {
+        full = true;
         if (!warnedFull) {
           warnedFull = true;
           log.warn("the journal for {} in {} holds {} MiB, its limit, because the server takes"
@@ -163,6 +176,7 @@ public final class Journal {
         changed.await(1, TimeUnit.SECONDS);
       }
     } finally {
+      full = false;
       lock.unlock();
     }
     if (current == null) {

@@ -13,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,6 +127,11 @@ public final class JournalSink implements Sink {
   @Override
   public List<Exception> takeFailures() {
     return uploader.takeFailures();
+  }
+
+  @Override
+  public Optional<String> waitingForRoom() {
+    return journal.waitingForRoom();
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.tracker.spi.RunSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where the dispatcher hands a run's writes: straight to a local backend ({@link DirectSink}), or
@@ -58,6 +59,12 @@ public sealed interface Sink permits DirectSink, JournalSink {
    * writes in the dispatcher's batches.
    */
   boolean caughtUp();
+
+  /**
+   * Why making records durable waits on the server now, or empty: a remote sink whose journal is
+   * at its limit. Always empty for a local backend, whose writes wait on the disk only.
+   */
+  Optional<String> waitingForRoom();
 
   /** What waits undelivered (empty for a local backend). */
   Backlog backlog();
