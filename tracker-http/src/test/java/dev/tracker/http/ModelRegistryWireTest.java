@@ -32,6 +32,19 @@ class ModelRegistryWireTest extends ServerTest {
     return fake.run(fake.runId(runName)).tags().get(ModelRegistry.LINEAGE_TAG);
   }
 
+  /** What a test does with a tracker on the fake and its run "train", which holds model/w.txt. */
+  private interface ModelRunBody {
+    void accept(Tracker tracker, Run run) throws Exception;
+  }
+
+  private void withModelRun(ModelRunBody body) throws Exception {
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("train")) {
+      run.logText("w", "model/w.txt");
+      body.accept(tracker, run);
+    }
+  }
+
   /** The registry and tag requests since the last call, as "METHOD path body". */
   private List<String> registryRequests() throws InterruptedException {
     List<String> out = new ArrayList<>();
@@ -50,9 +63,7 @@ class ModelRegistryWireTest extends ServerTest {
 
   @Test
   void registeringCreatesTheModelThenAVersionOfTheRunsArtifactsAndTagsTheRun() throws Exception {
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       tracker.models().register("iris", run, "model");
       String id = fake.runId("train");
       tracker.models().register("iris", run.id(), "model");
@@ -77,7 +88,7 @@ class ModelRegistryWireTest extends ServerTest {
               + "\"version\":\"2\"}",
           "GET registered-models/alias ?name=iris&alias=champion",
           "DELETE registered-models/alias {\"name\":\"iris\",\"alias\":\"champion\"}");
-    }
+    });
   }
 
   @Test
@@ -109,35 +120,29 @@ class ModelRegistryWireTest extends ServerTest {
   void aServerThatRefusesTheModelFailsTheRegistrationWithItsMessage() throws Exception {
     fake.script("registered-models/create", FakeMlflowServer.error(403, "PERMISSION_DENIED",
         "User cannot create models"));
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       assertThatThrownBy(() -> tracker.models().register("iris", run, "model"))
           .isExactlyInstanceOf(MlflowServerException.class)
           .hasMessage("POST registered-models/create failed with HTTP 403 PERMISSION_DENIED:"
               + " User cannot create models (the credentials given lack permission for this)");
       assertThat(fake.count("model-versions/create")).isZero();
-    }
+    });
   }
 
   @Test
   void anUnknownAliasOnTheServerIsAClearError() throws Exception {
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       tracker.models().register("iris", run, "model");
       assertThatThrownBy(() -> tracker.models().get("iris", "nope"))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("model 'iris' has no alias 'nope'; its versions: 1; its aliases: none");
       assertThat(fake.requests()).contains("GET registered-models/alias");
-    }
+    });
   }
 
   @Test
   void theLineageTagKeepsItsEntriesAndAddsTheRunsVersionsItLacksOldestFirst() throws Exception {
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       tracker.models().register("zoo", run, "model");
       // another client overwrote the tag: it names a version the search does not show
       run.setTag(ModelRegistry.LINEAGE_TAG, "old/7");
@@ -145,20 +150,18 @@ class ModelRegistryWireTest extends ServerTest {
       assertThat(lineage("train")).isEqualTo("old/7,zoo/1,iris/1");
       tracker.models().register("iris", run, "model");
       assertThat(lineage("train")).isEqualTo("old/7,zoo/1,iris/1,iris/2");
-    }
+    });
   }
 
   @Test
   void aVersionOlderThanEveryVersionTheTagNamesIsNotAddedBack() throws Exception {
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       tracker.models().register("iris", run, "model");
       tracker.models().register("iris", run, "model");
       run.setTag(ModelRegistry.LINEAGE_TAG, "iris/2"); // as a full tag drops its oldest entries
       tracker.models().register("iris", run, "model");
       assertThat(lineage("train")).isEqualTo("iris/2,iris/3");
-    }
+    });
   }
 
   /**
@@ -201,14 +204,12 @@ class ModelRegistryWireTest extends ServerTest {
   void aTagTheServerNeverKeepsCostsBoundedWritesAndTheVersionStillRegisters() throws Exception {
     fake.interceptor(endpoint -> endpoint.equals("runs/set-tag")
         ? FakeMlflowServer.status(200, "{}") : null);
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       assertThat(tracker.models().register("iris", run, "model").ref()).isEqualTo("iris/1");
       assertThat(fake.requests()).filteredOn("POST runs/set-tag (intercepted)"::equals)
           .hasSize(MlflowModels.LINEAGE_WRITES);
       assertThat(lineage("train")).isNull();
-    }
+    });
   }
 
   @Test
@@ -216,12 +217,10 @@ class ModelRegistryWireTest extends ServerTest {
     fake.interceptor(endpoint -> endpoint.equals("model-versions/search")
         ? FakeMlflowServer.status(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
             + "\"message\":\"Invalid attribute name: run_id\"}") : null);
-    try (Tracker tracker = Fixtures.tracker(backend);
-        Run run = tracker.experiment("e").startRun("train")) {
-      run.logText("w", "model/w.txt");
+    withModelRun((tracker, run) -> {
       assertThat(tracker.models().register("iris", run, "model").ref()).isEqualTo("iris/1");
       assertThat(tracker.models().register("zoo", run, "model").ref()).isEqualTo("zoo/1");
       assertThat(lineage("train")).isEqualTo("iris/1,zoo/1");
-    }
+    });
   }
 }
