@@ -34,6 +34,11 @@ final class FilterParser {
 
   private static final Pattern NUMBER =
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern SINGLE_QUOTED =
+      Pattern.compile("'(?:[^'\\\\]++|''|\\\\\\\\|\\\\'|\\\\)*'");
+  private static final Pattern DOUBLE_QUOTED =
+      Pattern.compile("\"(?:[^\"\\\\]++|\"\"|\\\\\\\\|\\\\\"|\\\\)*\"");
+  private static final Pattern BACKQUOTED = Pattern.compile("`(?:[^`]++|``)*`");
   private static final Set<String> TEXT_OPS = Set.of("=", "!=", "LIKE", "ILIKE");
   private static final Set<String> NUMBER_OPS = Set.of("=", "!=", "<", "<=", ">", ">=");
   // MLflow's run statuses: a server may hold SCHEDULED runs, which Tracker never makes
@@ -240,21 +245,21 @@ final class FilterParser {
     throw error(start + 1, "unexpected character '" + c + "'");
   }
 
+  /**
+   * A quoted text from {@code i}, as MLflow reads it: its grammar (sqlparse's literals) does not
+   * end a text at a doubled quote, {@code \\} or an escaped quote, and MLflow strips the outer
+   * quotes only, so the text is kept as written: {@code 'a\'b'} is {@code a\'b}, and a value
+   * holding a single quote is written in double quotes. The literal's pattern is sqlparse's, with
+   * runs of plain characters taken at once so that a long value does not nest the regex deeply.
+   */
   private String quoted(char quote) {
-    int start = i;
-    StringBuilder sb = new StringBuilder();
-    i++;
-    while (i < text.length()) {
-      char c = text.charAt(i++);
-      if (c == '\\' && i < text.length()) {
-        sb.append(text.charAt(i++));
-      } else if (c == quote) {
-        return sb.toString();
-      } else {
-        sb.append(c);
-      }
+    Matcher m = (quote == '\'' ? SINGLE_QUOTED : quote == '"' ? DOUBLE_QUOTED : BACKQUOTED)
+        .matcher(text).region(i, text.length());
+    if (!m.lookingAt()) {
+      throw error(i + 1, "the quote " + quote + " is never closed");
     }
-    throw error(start + 1, "the quote " + quote + " is never closed");
+    i = m.end();
+    return text.substring(m.start() + 1, m.end() - 1);
   }
 
   private Token word(int start) {

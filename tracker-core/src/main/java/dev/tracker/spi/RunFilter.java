@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  *       {@code .run_id} compare as strings with {@code = != LIKE ILIKE} and a quoted string;
  *       {@code LIKE} matches {@code %} and {@code _} case-sensitively, {@code ILIKE} ignoring
  *       case. {@code attributes.run_id} also takes {@code IN ('id1', 'id2')} and {@code NOT IN}.
+ *   <li>A quoted string is kept as written, as MLflow keeps it: there are no escapes ({@code
+ *       'C:\data'} is {@code C:\data}, {@code 'O\'Brien'} is {@code O\'Brien}), and a value
+ *       holding a single quote is written in double quotes: {@code params.owner = "O'Brien"}.
  *   <li>A run without the key never matches, {@code !=} included; a NaN value matches nothing.
  *   <li>Order clauses are {@code KEY [ASC|DESC]}. Runs without the key come last in both
  *       directions; NaN comes after every number and before missing values. Ties, and a search

@@ -153,6 +153,35 @@ class RunFilterTest {
     assertThat(names(RunFilter.parse("", List.of(clause)).select(RUNS))).isEqualTo(expected);
   }
 
+  /**
+   * MLflow's grammar keeps a quoted text as written (sqlparse's literal, outer quotes stripped):
+   * a backslash or a doubled quote is part of the value, and a single quote is written in double
+   * quotes.
+   */
+  @Test
+  void aQuotedValueIsKeptAsWrittenWithoutEscapesAsMlflowReadsIt() {
+    List<RunSummary> runs = List.of(
+        run(A, "quote", RunStatus.FINISHED, T0, 0, Map.of("owner", "O'Brien"), Map.of()),
+        run(B, "escaped", RunStatus.FINISHED, T0, 0, Map.of("owner", "O\\'Brien"), Map.of()),
+        run(C, "doubled", RunStatus.FINISHED, T0, 0, Map.of("owner", "a''b"), Map.of()),
+        run(D, "windows", RunStatus.FINISHED, T0, 0, Map.of("path", "C:\\data\\"),
+            Map.of("a`b", "x")));
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("params.owner = \"O'Brien\"", "quote");
+    expected.put("params.owner = 'O\\'Brien'", "escaped");
+    expected.put("params.owner = 'a''b'", "doubled");
+    expected.put("params.owner = \"a''b\"", "doubled");
+    expected.put("params.path = 'C:\\data\\'", "windows");
+    expected.put("tags.`a``b` = 'x'", "");
+    expected.put("params.path = \"C:\\data\\\"", "windows");
+    expected.forEach((filter, names) -> assertThat(names(RunFilter.parse(filter, List.of())
+        .select(runs))).as(filter).isEqualTo(names));
+    // "\'" does not end the text, which runs on to the next quote, as on the server
+    assertThatThrownBy(() -> RunFilter.parse("params.path = 'C:\\data\\' and tags.a = 'x'",
+        List.of())).isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad filter at position 41: the quote ' is never closed");
+  }
+
   @Test
   void paramsOrderAsStrings() {
     List<RunSummary> runs = List.of(

@@ -109,8 +109,7 @@ final class MlflowApi {
   /** The run tagged {@code tracker.runId = trackerRunId} in these experiments. */
   Optional<Dto.Run> findRunByTrackerId(List<String> experimentIds, String trackerRunId)
       throws IOException {
-    String filter = "tags.`" + MlflowWriter.RUN_ID_TAG + "` = '"
-        + trackerRunId.replace("'", "\\'") + "'";
+    String filter = equalTo("tags.`" + MlflowWriter.RUN_ID_TAG + "`", trackerRunId);
     for (int i = 0; i < experimentIds.size(); i += 100) {
       List<Dto.Run> runs = searchRuns(
           experimentIds.subList(i, Math.min(experimentIds.size(), i + 100)), filter);
@@ -119,6 +118,23 @@ final class MlflowApi {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A filter selecting at least the things whose {@code key} is {@code value}; callers keep the
+   * exact matches. MLflow's grammar keeps a quoted text as written, without escapes (sqlparse's
+   * literal, outer quotes stripped), so a value holding a single quote goes in double quotes, and
+   * one holding both kinds, which no literal can hold, is matched with {@code LIKE}, every quote
+   * and backslash a one-character wildcard.
+   */
+  static String equalTo(String key, String value) {
+    if (value.indexOf('\'') < 0) {
+      return key + " = '" + value + "'";
+    }
+    if (value.indexOf('"') < 0) {
+      return key + " = \"" + value + "\"";
+    }
+    return key + " LIKE '" + value.replaceAll("['\"\\\\]", "_") + "'";
   }
 
   /**

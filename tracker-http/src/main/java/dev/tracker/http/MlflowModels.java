@@ -191,12 +191,13 @@ final class MlflowModels implements ModelStore {
 
   /** Every version whose {@code attribute} ({@code name}, {@code run_id}) is {@code value}. */
   private List<ModelVersion> search(String attribute, String value) throws IOException {
-    char quote = value.indexOf('\'') >= 0 ? '"' : '\'';
     List<ModelVersion> out = new ArrayList<>();
     for (JsonNode v : api.paged("GET model-versions/search", "model_versions", JsonNode.class,
-        token -> api.rest().get("model-versions/search", "filter", attribute + " = " + quote
-            + value + quote, "max_results", "1000", "page_token", token))) {
-      out.add(version(v, "GET model-versions/search"));
+        token -> api.rest().get("model-versions/search", "filter",
+            MlflowApi.equalTo(attribute, value), "max_results", "1000", "page_token", token))) {
+      if (value.equals(v.path(attribute).asText(null))) {
+        out.add(version(v, "GET model-versions/search"));
+      }
     }
     return out;
   }

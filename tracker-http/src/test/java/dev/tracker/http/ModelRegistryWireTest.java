@@ -2,8 +2,10 @@ package dev.tracker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tracker.ModelRegistry;
+import dev.tracker.ModelVersion;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
 import dev.tracker.http.testing.FakeMlflowServer;
@@ -16,6 +18,8 @@ import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Model Registry requests on the wire, in MLflow's shapes (versions as strings). */
 @Timeout(60)
@@ -88,6 +92,22 @@ class ModelRegistryWireTest extends ServerTest {
               + "\"version\":\"2\"}",
           "GET registered-models/alias ?name=iris&alias=champion",
           "DELETE registered-models/alias {\"name\":\"iris\",\"alias\":\"champion\"}");
+    });
+  }
+
+  /**
+   * MLflow's search grammar keeps a quoted text as written, without escapes: a model name with
+   * quotes or backslashes lists its own versions, and not those of a name that differs there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"it's", "say \"it's\"", "C:\\models\\"})
+  void aModelNameWithQuotesOrBackslashesListsItsOwnVersionsOnly(String name) throws Exception {
+    withModelRun((tracker, run) -> {
+      tracker.models().register(name.replaceAll("['\"\\\\]", "-"), run, "model");
+      tracker.models().register(name, run, "model");
+      tracker.models().register(name, run, "model");
+      assertThat(tracker.models().list(name)).extracting(ModelVersion::name, ModelVersion::version)
+          .containsExactly(tuple(name, 1), tuple(name, 2));
     });
   }
 

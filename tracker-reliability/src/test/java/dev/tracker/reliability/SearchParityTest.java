@@ -112,6 +112,10 @@ class SearchParityTest {
         params.add(new Param("optimizer", optimizers[random.nextInt(optimizers.length)]));
       }
       params.add(new Param("batch size", Integer.toString(32 << random.nextInt(3))));
+      if (i % 11 == 0) { // drawn from no random number: the runs above stay as they were
+        params.add(new Param("owner", i % 22 == 0 ? "O'Brien" : "O\\'Brien"));
+        params.add(new Param("path", i % 22 == 0 ? "C:\\data\\" : "C:\\data"));
+      }
       List<Tag> tags = new ArrayList<>();
       if (random.nextInt(4) > 0) {
         tags.add(new Tag("stage", stages[random.nextInt(stages.length)]));
@@ -176,6 +180,28 @@ class SearchParityTest {
         .isEqualTo(expected);
     assertThat(names(mlflow, "metrics.tie < 0.5", "attributes.run_name", null, true))
         .isEqualTo(expected);
+  }
+
+  /**
+   * MLflow's grammar keeps a quoted text as written, without escapes: {@code 'O\'Brien'} is the
+   * value with the backslash, and a value holding a quote is written in double quotes.
+   */
+  @org.junit.jupiter.api.Test
+  void aQuotedValueIsKeptAsWrittenOnBothBackends() {
+    List<String> quote = new ArrayList<>();
+    List<String> backslash = new ArrayList<>();
+    for (int i = 0; i < RUNS; i += 11) {
+      (i % 22 == 0 ? quote : backslash).add(String.format("run-%03d", i));
+    }
+    for (boolean server : new boolean[] {false, true}) {
+      Tracker t = server ? mlflow : files;
+      assertThat(names(t, "params.owner = 'O\\'Brien'", "attributes.run_name", null, server))
+          .isEqualTo(backslash);
+      assertThat(names(t, "params.owner = \"O'Brien\"", "attributes.run_name", null, server))
+          .isEqualTo(quote);
+      assertThat(names(t, "params.path = 'C:\\data\\'", "attributes.run_name", null, server))
+          .isEqualTo(quote);
+    }
   }
 
   @ParameterizedTest(name = "[{index}] {0} / {1}")

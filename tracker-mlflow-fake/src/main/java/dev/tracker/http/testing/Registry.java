@@ -36,10 +36,10 @@ import okhttp3.HttpUrl;
  * use. Not thread-safe: every call holds the server's lock.
  */
 final class Registry {
-  /** {@code name} or {@code run_id} {@code = '…'}, once or twice joined by {@code and}. */
+  /** {@code name} or {@code run_id} {@code =} or {@code LIKE '…'}, once or twice joined by and. */
   private static final Pattern FILTER = Pattern.compile(
-      "\\s*(name|run_id)\\s*=\\s*(['\"])((?:(?!\\2).)*)\\2"
-      + "(?:\\s+(?i:and)\\s+(name|run_id)\\s*=\\s*(['\"])((?:(?!\\5).)*)\\5)?\\s*");
+      "\\s*(name|run_id)\\s*(=|(?i:like))\\s*(['\"])((?:(?!\\3).)*)\\3"
+      + "(?:\\s+(?i:and)\\s+(name|run_id)\\s*(=|(?i:like))\\s*(['\"])((?:(?!\\7).)*)\\7)?\\s*");
   /** MLflow's order: newest first, then by name, then highest version first. */
   private static final Comparator<ObjectNode> NEWEST_FIRST = Comparator
       .<ObjectNode>comparingLong(v -> -v.path("creation_timestamp").asLong())
@@ -179,13 +179,14 @@ final class Registry {
     Matcher f = filter == null ? null : FILTER.matcher(filter);
     if (f == null || !f.matches()) {
       throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid filter '" + filter
-          + "' (this fake knows name = '...' and run_id = '...', joined by and, only)");
+          + "' (this fake knows name and run_id = or LIKE '...', joined by and, only)");
     }
     List<ObjectNode> found = new ArrayList<>();
     for (Model m : models.values()) {
       for (ObjectNode v : m.versions) {
-        if (v.path(f.group(1)).asText().equals(f.group(3))
-            && (f.group(4) == null || v.path(f.group(4)).asText().equals(f.group(6)))) {
+        if (matches(v.path(f.group(1)).asText(), f.group(2), f.group(4))
+            && (f.group(5) == null || matches(v.path(f.group(5)).asText(), f.group(6),
+                f.group(8)))) {
           found.add(withAliases(m, v));
         }
       }
@@ -194,6 +195,11 @@ final class Registry {
     String max = url.queryParameter("max_results");
     return page("model_versions", found, pageStart(url.queryParameter("page_token")),
         max == null ? 10_000 : Integer.parseInt(max), v -> v);
+  }
+
+  private static boolean matches(String value, String comparator, String operand) {
+    return comparator.equals("=") ? value.equals(operand)
+        : RunSearch.likeRegex(operand, false).matcher(value).matches();
   }
 
   private ObjectNode modelJson(Model m) {

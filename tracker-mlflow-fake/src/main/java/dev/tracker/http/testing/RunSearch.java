@@ -16,9 +16,13 @@ import java.util.regex.Pattern;
  * fake on its own: the client's evaluator is what the fake checks, so the fake never uses it.
  */
 final class RunSearch {
+  // sqlparse's literals: a doubled quote, "\\" and an escaped quote do not end the text, which
+  // MLflow keeps as written, outer quotes stripped (plain runs taken at once: no deep nesting)
+  private static final String SINGLE = "'(?:[^'\\\\]++|''|\\\\\\\\|\\\\'|\\\\)*'";
+  private static final String DOUBLE = "\"(?:[^\"\\\\]++|\"\"|\\\\\\\\|\\\\\"|\\\\)*\"";
   private static final Pattern TOKEN = Pattern.compile("\\s*(?:"
-      + "(?<ident>[A-Za-z_]+)\\.(?<key>`[^`]*`|\"[^\"]*\"|[\\w./:-]+)"
-      + "|(?<str>'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\")"
+      + "(?<ident>[A-Za-z_]+)\\.(?<key>`(?:[^`]++|``)*`|" + DOUBLE + "|[\\w./:-]+)"
+      + "|(?<str>" + SINGLE + "|" + DOUBLE + ")"
       + "|(?<num>[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)"
       + "|(?<op>!=|<=|>=|=|<|>)"
       + "|(?<punct>[(),])"
@@ -186,7 +190,7 @@ final class RunSearch {
   }
 
   private static String unquote(String quoted) {
-    return quoted.substring(1, quoted.length() - 1).replaceAll("\\\\(.)", "$1");
+    return quoted.substring(1, quoted.length() - 1);
   }
 
   /** The value a key names in a run (metrics: the latest point's), or null. */
@@ -243,7 +247,7 @@ final class RunSearch {
     };
   }
 
-  private static Pattern likeRegex(String like, boolean ignoreCase) {
+  static Pattern likeRegex(String like, boolean ignoreCase) {
     StringBuilder re = new StringBuilder();
     for (char ch : like.toCharArray()) {
       re.append(ch == '%' ? ".*" : ch == '_' ? "." : Pattern.quote(String.valueOf(ch)));

@@ -111,14 +111,17 @@ class RegistryEndpointsTest extends OneRunTest {
         + other + "'"))).containsExactly("iris/2");
     assertThat(refs(client.get("model-versions/search?filter=run_id = '" + runId.substring(1)
         + "'"))).isEmpty();
+    assertThat(refs(client.get("model-versions/search?filter=name LIKE 'w_n%'")))
+        .containsExactly("wine/2", "wine/1");
+    assertThat(refs(client.get("model-versions/search?filter=name like 'Wine'"))).isEmpty();
   }
 
   @Test
   void aFilterThisFakeDoesNotKnowIsA400NamingIt() {
     assertThat(client.get("model-versions/search?filter=run_id != 'a'")).isEqualTo(
         new Client.Answer(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\",\"message\":"
-            + "\"Invalid filter 'run_id != 'a'' (this fake knows name = '...' and"
-            + " run_id = '...', joined by and, only)\"}"));
+            + "\"Invalid filter 'run_id != 'a'' (this fake knows name and run_id = or LIKE"
+            + " '...', joined by and, only)\"}"));
     assertThat(client.get("model-versions/search?filter=run_id = 'a' or name = 'b'").body())
         .contains("Invalid filter 'run_id = 'a' or name = 'b''");
   }
