@@ -289,6 +289,14 @@ final class FilterParser {
         i++;
       }
       key = text.substring(keyStart, i);
+      // MLflow's grammar (sqlparse) reads '-' and '/' as operators and ':' as punctuation, so
+      // the server refuses such a key unquoted: refused here too, with the fix
+      for (char c : key.toCharArray()) {
+        if (c == '-' || c == '/' || c == ':') {
+          throw error(keyStart + 1, "the key '" + key + "' holds '" + c + "', which MLflow"
+              + " reads as an operator; write it in backquotes: " + word + ".`" + key + "`");
+        }
+      }
     }
     if (key.isEmpty()) {
       throw error(keyStart + 1, "expected a key after '" + word + ".'");

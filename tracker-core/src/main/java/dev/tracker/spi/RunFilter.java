@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>A filter is comparisons joined by {@code and} ({@code or} and parentheses are refused).
- *       A key with characters other than letters, digits and {@code _ . / : -} is written in
- *       backquotes: {@code metrics.`val loss` < 0.3}.
+ *       A key with characters other than letters, digits, {@code _} and {@code .} (a space,
+ *       {@code - / :}) is written in backquotes, as MLflow requires: {@code metrics.`val loss` <
+ *       0.3}, {@code metrics.`train/loss` < 0.3}.
  *   <li>{@code metrics.KEY} is the run's latest value of the metric (highest step, then latest
  *       timestamp, then greatest value: {@link dev.tracker.RunData#latestMetrics()}) and
  *       compares with {@code = != < <= > >=} and a number; so do {@code attributes.start_time}

@@ -124,6 +124,8 @@ class RunFilterTest {
       metrics.a > 1 & params.b='1' | bad filter at position 15: unexpected character '&'
       params.lr = 'x             | bad filter at position 13: the quote ' is never closed
       metrics. > 1               | bad filter at position 9: expected a key after 'metrics.'
+      metrics.train/loss > 1     | bad filter at position 9: the key 'train/loss' holds '/', which MLflow reads as an operator; write it in backquotes: metrics.`train/loss`
+      tags.a:b = 'x'             | bad filter at position 6: the key 'a:b' holds ':', which MLflow reads as an operator; write it in backquotes: tags.`a:b`
       colour.red = 1             | bad filter at position 1: unknown identifier type 'colour'; expected metrics., params., tags. or attributes.
       attributes.colour = 'red'  | bad filter at position 12: unknown attribute 'colour'; attributes are run_id, run_name, status, start_time, end_time
       attributes.status = 'DONE' | bad filter at position 21: attributes.status is one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED but was ''DONE''

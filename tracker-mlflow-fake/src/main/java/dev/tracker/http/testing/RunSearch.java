@@ -17,11 +17,12 @@ import java.util.regex.Pattern;
  */
 final class RunSearch {
   // sqlparse's literals: a doubled quote, "\\" and an escaped quote do not end the text, which
-  // MLflow keeps as written, outer quotes stripped (plain runs taken at once: no deep nesting)
+  // MLflow keeps as written, outer quotes stripped (plain runs taken at once: no deep nesting);
+  // an unquoted key is a name (sqlparse reads '-' and '/' as operators, ':' as punctuation)
   private static final String SINGLE = "'(?:[^'\\\\]++|''|\\\\\\\\|\\\\'|\\\\)*'";
   private static final String DOUBLE = "\"(?:[^\"\\\\]++|\"\"|\\\\\\\\|\\\\\"|\\\\)*\"";
   private static final Pattern TOKEN = Pattern.compile("\\s*(?:"
-      + "(?<ident>[A-Za-z_]+)\\.(?<key>`(?:[^`]++|``)*`|" + DOUBLE + "|[\\w./:-]+)"
+      + "(?<ident>[A-Za-z_]+)\\.(?<key>`(?:[^`]++|``)*`|" + DOUBLE + "|[\\w.]+)"
       + "|(?<str>" + SINGLE + "|" + DOUBLE + ")"
       + "|(?<num>[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)"
       + "|(?<op>!=|<=|>=|=|<|>)"

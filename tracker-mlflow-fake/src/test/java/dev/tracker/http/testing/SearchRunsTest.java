@@ -109,6 +109,7 @@ class SearchRunsTest {
       tags.x IN ('a')             | Invalid comparator 'IN' not one of '{'=', '!=', 'LIKE', 'ILIKE'}'
       metrics.a > 'x'             | Expected numeric value type for metric. Found 'x'
       params.a = 1                | Parameter value is either not quoted or unidentified quote types used for string value 1. Use either single or double quotes.
+      metrics.train/loss > 1      | Invalid filter 'metrics.train/loss > 1'. Could not be parsed.
       colour.a = 'x'              | Invalid entity type 'colour'. Valid values are ['metric', 'parameter', 'tag', 'attribute']
       """)
   void badFiltersAreRefusedWithMlflowsMessages(String filter, String message) {
