@@ -57,13 +57,9 @@ class LocklessSegmentTest {
   void aSegmentFolderLeftWithoutLockFileOrJournalIsRemovedAndNotCountedAsHeld()
       throws Exception {
     // a process killed right after it made the folder, before its lock file
-    Path dir = tmp.resolve("20260101T000000.000Z-4242-000001-0a0b");
-    Files.createDirectories(dir.resolve(Segment.ARTIFACTS));
+    Path dir = folderWithoutLockFile();
 
-    Journal next = new Journal(tmp, "s", Journal.DEFAULT_LIMIT_BYTES, InstantSource.system());
-    assertThat(next.nextLeftover(new ArrayList<>())).isNull();
-
-    assertThat(next.skippedLeftovers()).isZero();
+    assertThat(heldAfterALook()).isZero();
     assertThat(dir).doesNotExist();
   }
 
@@ -71,14 +67,10 @@ class LocklessSegmentTest {
   void aFolderAnotherProcessIsCreatingNowIsLeftToItAndCountedAsHeld() throws Exception {
     // another process made the folder and holds the directory's creation lock: its lock file and
     // journal come next
-    Path dir = tmp.resolve("20260101T000000.000Z-4242-000001-0a0b");
-    Files.createDirectories(dir.resolve(Segment.ARTIFACTS));
+    Path dir = folderWithoutLockFile();
     Process creator = holdInAnotherProcess(tmp.resolve(Segment.CREATING));
     try {
-      Journal next = new Journal(tmp, "s", Journal.DEFAULT_LIMIT_BYTES, InstantSource.system());
-      assertThat(next.nextLeftover(new ArrayList<>())).isNull();
-
-      assertThat(next.skippedLeftovers()).isEqualTo(1);
+      assertThat(heldAfterALook()).isEqualTo(1);
       assertThat(dir.resolve(Segment.ARTIFACTS)).isDirectory();
     } finally {
       creator.getOutputStream().close();
@@ -86,9 +78,7 @@ class LocklessSegmentTest {
     }
 
     // the creator died before it finished: the folder is nobody's
-    Journal later = new Journal(tmp, "s", Journal.DEFAULT_LIMIT_BYTES, InstantSource.system());
-    assertThat(later.nextLeftover(new ArrayList<>())).isNull();
-    assertThat(later.skippedLeftovers()).isZero();
+    assertThat(heldAfterALook()).isZero();
     assertThat(dir).doesNotExist();
   }
 
@@ -115,6 +105,20 @@ class LocklessSegmentTest {
     assertThat(Journal.segmentDirectories(tmp)).containsExactly(s.dir());
     assertThat(s.dir().resolve(Segment.JOURNAL)).exists();
     s.close();
+  }
+
+  /** A segment folder as a creator leaves it between making it and making its lock file. */
+  private Path folderWithoutLockFile() throws IOException {
+    Path dir = tmp.resolve("20260101T000000.000Z-4242-000001-0a0b");
+    Files.createDirectories(dir.resolve(Segment.ARTIFACTS));
+    return dir;
+  }
+
+  /** A new process's journal looks for leftovers: none adopted; how many were held. */
+  private int heldAfterALook() throws IOException {
+    Journal next = new Journal(tmp, "s", Journal.DEFAULT_LIMIT_BYTES, InstantSource.system());
+    assertThat(next.nextLeftover(new ArrayList<>())).isNull();
+    return next.skippedLeftovers();
   }
 
   /** A child JVM holding an OS lock on {@code file} until its input is closed. */
