@@ -13,6 +13,7 @@ import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -211,6 +212,20 @@ class SyncTest {
     assertThat(server.runIds()).hasSize(1);
     assertThat(server.metrics(target.serverId(Fixtures.B)))
         .isEqualTo(local.readRun(Fixtures.B).orElseThrow().metrics());
+  }
+
+  @Test
+  void aJournalSegmentFolderLeftWithoutItsLockFileIsRemovedNotReportedAsHeld()
+      throws IOException {
+    // a process killed between making a segment's folder and its lock file: no journal in it
+    Path leftover = journals.resolve("20260101T000000.000Z-4242-000001-0a0b");
+    Files.createDirectories(leftover.resolve("artifacts"));
+
+    Harness.Result r = sync("lr-0.1");
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(leftover).doesNotExist();
   }
 
   @Test

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * &lt;journal directory&gt;/        one per server (see {@code RemoteDelivery#journalDirectory()})
  *   server                   the server, without credentials
+ *   creating                 locked by a process while it creates a segment (see {@link Segment})
  *   &lt;segment&gt;/                yyyyMMdd'T'HHmmss.SSS'Z'-pid-sequence-random, see {@link Segment}
  * </pre>
  *
@@ -287,19 +288,22 @@ public final class Journal {
       if (dir == null) {
         return null;
       }
-      Segment s = Segment.adopt(dir);
+      Segment s = Segment.adopt(dir, this::skipped);
       if (s != null) {
         adopted.add(s);
         log.info("found a journal segment for {} that an earlier process left in {};"
             + " delivering it", server, dir);
         return s;
       }
-      lock.lock();
-      try {
-        skippedLeftovers++;
-      } finally {
-        lock.unlock();
-      }
+    }
+  }
+
+  private void skipped() {
+    lock.lock();
+    try {
+      skippedLeftovers++;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 
 /**
@@ -43,12 +44,21 @@ import java.util.zip.CRC32;
  *
  * <p>A record is written with one {@code write}, so a crash leaves whole records and at most one
  * torn last one, which is not delivered. The writer is the dispatcher, the reader the uploader.
+ *
+ * <p>A process creates a segment holding the lock on the journal directory's {@value #CREATING}
+ * file, from before it makes the folder until the journal exists under the segment's own lock.
+ * So a folder without its lock file or its journal is either being created right now (that lock
+ * is held) or was left by a process that died before it finished (or whose lock file was deleted
+ * by hand): the next process creates the lock file and, holding it, delivers the journal, or
+ * removes the folder when there is none.
  */
 final class Segment implements Closeable, Position {
   static final String JOURNAL = "journal.bin";
   static final String PROGRESS = "progress";
   static final String LOCK = "lock";
   static final String ARTIFACTS = "artifacts";
+  /** In the journal directory: locked by a process while it creates a segment there. */
+  static final String CREATING = "creating";
   private static final int MAX_RECORD = 256 * 1024 * 1024;
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -59,6 +69,11 @@ final class Segment implements Closeable, Position {
    * lock would no longer keep other processes out.
    */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+  /**
+   * This JVM's side of {@link #CREATING}: one thread at a time opens and locks such a file (a
+   * second lock of the same file in one JVM throws, and closing a channel releases the lock).
+   */
+  private static final ReentrantLock CREATION = new ReentrantLock();
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -100,7 +115,11 @@ final class Segment implements Closeable, Position {
           .substring(1));
     } while (Files.exists(dir));
     HELD.add(key(dir)); // before it exists: another tracker of this JVM passes it over
-    try {
+    CREATION.lock();
+    // before the folder exists: another process finding it without lock file or journal leaves it
+    try (FileChannel creating = FileChannel.open(journalDir.resolve(CREATING),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock ignored = creating.lock()) {
       Files.createDirectories(dir.resolve(ARTIFACTS));
       FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
@@ -111,20 +130,24 @@ final class Segment implements Closeable, Position {
     } catch (IOException | RuntimeException e) {
       HELD.remove(key(dir));
       throw e;
+    } finally {
+      CREATION.unlock();
     }
   }
 
   /**
-   * Takes over a segment that no running process holds; null when one holds it or it is gone.
+   * Takes over a segment that no running process holds; null when one holds it ({@code whenHeld}
+   * runs), when it is gone, or when it held no journal (it is removed).
    */
-  static Segment adopt(Path dir) throws IOException {
+  static Segment adopt(Path dir, Runnable whenHeld) throws IOException {
     Path key = key(dir);
     if (!HELD.add(key)) {
-      return null; // held in this JVM
+      whenHeld.run(); // held in this JVM
+      return null;
     }
     boolean adopted = false;
     try {
-      Segment s = lockAndOpen(dir);
+      Segment s = lockAndOpen(dir, whenHeld);
       adopted = s != null;
       return s;
     } finally {
@@ -134,27 +157,27 @@ final class Segment implements Closeable, Position {
     }
   }
 
-  private static Segment lockAndOpen(Path dir) throws IOException {
+  private static Segment lockAndOpen(Path dir, Runnable whenHeld) throws IOException {
     FileChannel lockChannel;
     try {
-      lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
+      // a folder without its lock file is held by no one (see the class comment): make it
+      lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
     } catch (NoSuchFileException gone) {
-      return null;
+      return null; // delivered and removed meanwhile
     }
-    FileLock lock;
-    try {
-      lock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException heldInThisJvm) {
-      lock = null;
-    }
+    FileLock lock = tryLock(lockChannel);
     if (lock == null) {
       lockChannel.close();
+      whenHeld.run();
       return null;
     }
     if (!Files.exists(dir.resolve(JOURNAL))) {
       lock.release();
       lockChannel.close();
-      deleteQuietly(dir);
+      if (!removeUnlessCreating(dir)) {
+        whenHeld.run();
+      }
       return null;
     }
     try {
@@ -168,6 +191,40 @@ final class Segment implements Closeable, Position {
     }
   }
 
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException heldInThisJvm) {
+      return null;
+    }
+  }
+
+  /**
+   * Removes a segment folder that holds no journal, unless a process is creating a segment in
+   * its journal directory now (it may be this one); false when it was left for that reason.
+   */
+  private static boolean removeUnlessCreating(Path dir) throws IOException {
+    if (!CREATION.tryLock()) {
+      return false;
+    }
+    try (FileChannel creating = FileChannel.open(dir.getParent().resolve(CREATING),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock l = tryLock(creating);
+      if (l == null) {
+        return false;
+      }
+      try {
+        // no process creates a segment now, and a journal appears only at creation
+        deleteQuietly(dir);
+      } finally {
+        l.release();
+      }
+      return true;
+    } finally {
+      CREATION.unlock();
+    }
+  }
+
   private static Path key(Path dir) {
     return dir.toAbsolutePath().normalize();
   }
@@ -178,14 +235,12 @@ final class Segment implements Closeable, Position {
       return true;
     }
     try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE)) {
-      FileLock l = ch.tryLock();
+      FileLock l = tryLock(ch);
       if (l == null) {
         return true;
       }
       l.release();
       return false;
-    } catch (OverlappingFileLockException heldInThisJvm) {
-      return true;
     } catch (NoSuchFileException gone) {
       return false;
     } catch (IOException e) {

@@ -57,6 +57,8 @@ public final class Uploader {
   private final Thread thread;
   private volatile boolean stopping;
   private volatile String lastBlocked;
+  /** Runs between reading a segment's seal and looking for its next record; set before start. */
+  Runnable betweenSealAndRecord = () -> { };
 
   // uploader-thread state
   private final Map<String, String> experimentIds = new HashMap<>();
@@ -265,6 +267,7 @@ public final class Uploader {
       // sealed read before looking for a record: the writer appends its last record, then
       // seals, so a segment seen sealed shows every record it will ever hold
       boolean sealed = s.isSealed();
+      betweenSealAndRecord.run();
       Segment.Entry e = s.next();
       if (e == null) {
         if (sealed || adopted.contains(s)) {

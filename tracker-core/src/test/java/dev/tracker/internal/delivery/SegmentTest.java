@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,7 @@ class SegmentTest {
     Files.write(journal, new byte[] {0, 0, 0, 50, 1, 2, 3}, StandardOpenOption.APPEND);
 
     assertThat(Segment.scan(s.dir())).containsExactly(2, 0, 0);
-    Segment adopted = Segment.adopt(s.dir());
+    Segment adopted = Segment.adopt(s.dir(), () -> { });
     assertThat(read(adopted)).containsExactly(CREATE, BATCH);
     assertThat(Segment.scan(s.dir())).containsExactly(0, 0, 0);
     adopted.close();
@@ -73,7 +74,7 @@ class SegmentTest {
       f.seek(second + 12);
       f.write(0x55);
     }
-    Segment adopted = Segment.adopt(s.dir());
+    Segment adopted = Segment.adopt(s.dir(), () -> { });
     adopted.advance(adopted.next().end());
     Segment.Entry damaged = adopted.next();
     assertThat(damaged.op()).isNull();
@@ -93,7 +94,7 @@ class SegmentTest {
     s.delivered(1);
     s.close();
 
-    Segment adopted = Segment.adopt(s.dir());
+    Segment adopted = Segment.adopt(s.dir(), () -> { });
     assertThat(adopted.next().op()).isEqualTo(BATCH);
     assertThat(adopted.partial()).isEqualTo(1);
     assertThat(adopted.createdBefore).containsOnlyKeys("r1");
@@ -120,7 +121,9 @@ class SegmentTest {
   @Test
   void aSegmentHeldByThisProcessIsNotAdopted() throws Exception {
     Segment s = Segment.create(tmp, 0);
-    assertThat(Segment.adopt(s.dir())).isNull();
+    AtomicInteger held = new AtomicInteger();
+    assertThat(Segment.adopt(s.dir(), held::incrementAndGet)).isNull();
+    assertThat(held).hasValue(1);
     assertThat(Segment.isLocked(s.dir())).isTrue();
     s.close();
     assertThat(Segment.isLocked(s.dir())).isFalse();
@@ -134,7 +137,7 @@ class SegmentTest {
     assertThat(heldSeenFromAnotherProcess(s.dir())).as("held while written").isTrue();
 
     // a second tracker of this JVM for the same server finds the segment among its leftovers
-    assertThat(Segment.adopt(s.dir())).isNull();
+    assertThat(Segment.adopt(s.dir(), () -> { })).isNull();
     assertThat(Segment.isLocked(s.dir())).isTrue();
     // closing a channel releases every lock this process holds on the file (POSIX): another
     // process (tracker sync) would take the segment while its writer still appends
@@ -162,7 +165,7 @@ class SegmentTest {
     try (java.util.stream.Stream<Path> dirs = Files.list(tmp)) {
       dir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
     }
-    Segment adopted = Segment.adopt(dir);
+    Segment adopted = Segment.adopt(dir, () -> { });
     assertThat(read(adopted)).containsExactly(
         new Op.CreateRun(new RunSpec("r1", null, "e", "run", 5, Map.of(), null, false), false),
         new Op.EndRun("r1", RunStatus.FINISHED, 9));
