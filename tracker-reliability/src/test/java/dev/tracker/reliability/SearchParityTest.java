@@ -112,7 +112,10 @@ class SearchParityTest {
         params.add(new Param("optimizer", optimizers[random.nextInt(optimizers.length)]));
       }
       params.add(new Param("batch size", Integer.toString(32 << random.nextInt(3))));
-      if (i % 11 == 0) { // drawn from no random number: the runs above stay as they were
+      if (i % 13 == 0) { // a full-width A (U+FF21) and an emoji (U+1F600, two UTF-16 units)
+        params.add(new Param("glyph", i % 26 == 0 ? "\uFF21" : "\uD83D\uDE00"));
+      }
+      if (i % 11 == 0) { // these draw no random number: the runs above stay as they were
         params.add(new Param("owner", i % 22 == 0 ? "O'Brien" : "O\\'Brien"));
         params.add(new Param("path", i % 22 == 0 ? "C:\\data\\" : "C:\\data"));
       }
@@ -180,6 +183,23 @@ class SearchParityTest {
         .isEqualTo(expected);
     assertThat(names(mlflow, "metrics.tie < 0.5", "attributes.run_name", null, true))
         .isEqualTo(expected);
+  }
+
+  /** Texts order by code point, as SQLite orders UTF-8 bytes, not by Java's UTF-16 units. */
+  @org.junit.jupiter.api.Test
+  void textsOrderByCodePointOnBothBackends() {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < RUNS; i += 26) {
+      expected.add(String.format("run-%03d", i)); // U+FF21
+    }
+    for (int i = 13; i < RUNS; i += 26) {
+      expected.add(String.format("run-%03d", i)); // U+1F600
+    }
+    for (boolean server : new boolean[] {false, true}) {
+      Tracker t = server ? mlflow : files;
+      assertThat(names(t, "params.glyph != 'x'", "params.glyph;attributes.run_name", null,
+          server)).isEqualTo(expected);
+    }
   }
 
   /**

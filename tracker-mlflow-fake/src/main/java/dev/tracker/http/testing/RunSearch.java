@@ -4,6 +4,7 @@ import dev.tracker.http.testing.FakeMlflowServer.Point;
 import dev.tracker.http.testing.Store.RunState;
 import dev.tracker.http.testing.Wire.Failure;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -264,8 +265,9 @@ final class RunSearch {
     if (ra != 0 || rb != 0) {
       return Integer.compare(ra, rb);
     }
+    // text in code point order, as SQLite's BINARY collation (UTF-8 bytes) orders it
     int c = a instanceof Double x ? Double.compare(x, (Double) b)
-        : ((String) a).compareTo((String) b);
+        : Arrays.compare(((String) a).codePoints().toArray(), ((String) b).codePoints().toArray());
     return asc ? c : -c;
   }
 
