@@ -120,8 +120,11 @@ public final class DatasetDigests {
     return scheme.equals("https") ? "http" : scheme;
   }
 
-  /** Python's order of strings: by code point (Java's compareTo orders by UTF-16 unit). */
-  static int compareCodePoints(String a, String b) {
+  /**
+   * Strings by code point, as Python and SQLite (UTF-8 bytes) order them; Java's compareTo orders
+   * by UTF-16 unit, which puts a character beyond U+FFFF before one from U+E000 to U+FFFF.
+   */
+  public static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {

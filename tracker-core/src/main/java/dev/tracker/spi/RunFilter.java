@@ -1,6 +1,7 @@
 package dev.tracker.spi;
 
 import dev.tracker.RunSummary;
+import dev.tracker.internal.DatasetDigests;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -202,32 +203,12 @@ public final class RunFilter {
       return Integer.compare(ra, rb);
     }
     int c = a instanceof Double da ? Double.compare(da, (Double) b)
-        : compareCodePoints((String) a, (String) b);
+        // in code point order, as MLflow's SQLite store orders text (UTF-8 bytes)
+        : DatasetDigests.compareCodePoints((String) a, (String) b);
     return k.ascending() ? c : -c;
-  }
-
-  /**
-   * Texts in code point order, as MLflow's SQLite store orders them (its BINARY collation
-   * compares UTF-8 bytes); {@link String#compareTo} compares UTF-16 units, which puts a character
-   * beyond U+FFFF (an emoji) before one from U+E000 to U+FFFF (a full-width letter).
-   */
-  static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
   }
 
   private static int rank(Object v) {
     return v == null ? 2 : v instanceof Double d && d.isNaN() ? 1 : 0;
   }
-
 }
