@@ -169,7 +169,7 @@ final class SvgChart {
     sb.append("<g class=\"series\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\""
         + " stroke-linecap=\"round\">\n");
     for (Series s : series) {
-      sb.append("<path class=\"line\" data-run=\"").append(s.run.info().id())
+      sb.append("<path class=\"line\" data-run=\"").append(Html.escape(s.run.info().id()))
           .append("\" stroke=\"").append(color(s.index)).append('"');
       if (dash(s.index) != null) {
         sb.append(" stroke-dasharray=\"").append(dash(s.index)).append('"');
@@ -185,7 +185,8 @@ final class SvgChart {
             && (i == 0 || !Double.isFinite(p.get(i - 1).y()))
             && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y()));
         if (alone) {
-          sb.append("<circle class=\"point\" data-run=\"").append(s.run.info().id())
+          sb.append("<circle class=\"point\" data-run=\"")
+              .append(Html.escape(s.run.info().id()))
               .append("\" cx=\"").append(f(x.map(p.get(i).x()))).append("\" cy=\"")
               .append(f(y.map(p.get(i).y()))).append("\" r=\"4\" fill=\"").append(color(s.index))
               .append("\" stroke=\"none\"/>\n");
@@ -198,7 +199,8 @@ final class SvgChart {
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
       double[] at = legendAt.get(i);
-      sb.append("<g class=\"legend-item\" data-run=\"").append(s.run.info().id()).append("\">")
+      sb.append("<g class=\"legend-item\" data-run=\"")
+          .append(Html.escape(s.run.info().id())).append("\">")
           .append("<line x1=\"").append(f(at[0])).append("\" x2=\"").append(f(at[0] + 24))
           .append("\" y1=\"").append(f(at[1] - 4)).append("\" y2=\"").append(f(at[1] - 4))
           .append("\" stroke=\"").append(color(s.index)).append("\" stroke-width=\"3\"");

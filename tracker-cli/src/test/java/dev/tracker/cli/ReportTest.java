@@ -180,6 +180,25 @@ class ReportTest {
   }
 
   @Test
+  void runIdsAreEscapedToo() throws Exception {
+    // a run.yaml's id, or a server's, is text the report did not write
+    String id = "x\"><b>injected</b><i x=\"";
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "iris", id, "evil", Fixtures.T0, 1000, RunStatus.FINISHED, Map.of("p", "1"),
+        Map.of("loss", new double[] {1, 2}));
+    Path file = dir.resolve("ids.html");
+    new Harness(b).run("report", "-o", file.toString());
+    String html = Files.readString(file);
+    Document doc = parse(html);
+
+    assertThat(html).doesNotContain("<b>").doesNotContain("<i ");
+    assertThat(all(doc, "//table[@class='runs']/tbody/tr/@data-run")).containsExactly(id);
+    assertThat(all(doc, "//table[@class='runs']/tbody/tr/td[2]/code/@title"))
+        .containsExactly(id);
+    assertThat(all(doc, "//*[local-name()='path']/@data-run")).containsExactly(id);
+  }
+
+  @Test
   void reportsOnlyTheRunsNamed() throws Exception {
     Document doc = parse(report("lr-0.01", "b2c3", "--title", "Two runs"));
 
