@@ -73,7 +73,7 @@ final class Tuning {
     }
   }
 
-  private static void children(Run parent, ParamTree tree, Estimator<?> estimator,
+  static void children(Run parent, ParamTree tree, Estimator<?> estimator,
       ParamMap[] maps, Evaluator evaluator, String prefix, double[] metrics, double[] std) {
     String metric = metricName(evaluator).replaceAll("[^\\w./ :-]", "_");
     boolean larger = evaluator.isLargerBetter();
@@ -86,12 +86,19 @@ final class Tuning {
     }
     Map<String, Integer> byName = new TreeMap<>();
     for (int i = 0; i < maps.length && i < metrics.length; i++) {
-      byName.put(tree.describe(maps[i]), i);
+      String name = tree.describe(maps[i]);
+      name = name.isEmpty() ? "default" : name;
+      // maps that read the same (a value given twice) keep a child each, numbered in grid order
+      String unique = name;
+      for (int n = 2; byName.containsKey(unique); n++) {
+        unique = name + " (" + n + ")";
+      }
+      byName.put(unique, i);
     }
     for (Map.Entry<String, Integer> e : byName.entrySet()) {
       int i = e.getValue();
-      Run child = parent.startChildRun(e.getKey().isEmpty() ? "default" : e.getKey());
-      child.logParams(FitRecorder.loggable(ParamTree.of(estimator.copy(maps[i])).params()));
+      Run child = parent.startChildRun(e.getKey());
+      FitRecorder.logParams(child, ParamTree.of(estimator.copy(maps[i])).params());
       child.logMetric(prefix + metric, metrics[i]);
       if (std != null) {
         child.logMetric("std_" + metric, std[i]);
