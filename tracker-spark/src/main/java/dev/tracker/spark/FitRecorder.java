@@ -71,7 +71,7 @@ final class FitRecorder {
       if (v.length() <= MAX_PARAM_LENGTH) {
         out.put(k, v);
       } else {
-        out.put(k, v.substring(0, MAX_PARAM_LENGTH));
+        out.put(k, cut(v, MAX_PARAM_LENGTH));
         run.logText(v, "params/" + k + ".txt");
       }
     });
@@ -137,7 +137,18 @@ final class FitRecorder {
 
   static String describe(Throwable t) {
     String msg = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    return msg.length() > 8000 ? msg.substring(0, 8000) : msg;
+    return cut(msg, 8000);
+  }
+
+  /**
+   * The first {@code max} characters of {@code s}, one fewer where the cut would split a
+   * character in two (a lone surrogate, which the run refuses as ill-formed text).
+   */
+  static String cut(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
   }
 
   private static void delete(Path dir) {

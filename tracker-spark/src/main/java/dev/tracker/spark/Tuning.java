@@ -25,6 +25,11 @@ final class Tuning {
   static final String BEST_TAG = "tracker.spark.best";
   /** Tag on the parent: the winning child's run id. */
   static final String BEST_RUN_TAG = "tracker.spark.bestRunId";
+  /**
+   * The most characters of a child run's name (MLflow keeps run names in a 250-character
+   * column); a longer one is cut, ending with "…". The whole params are the child's params.
+   */
+  static final int MAX_NAME = 250;
 
   private Tuning() {}
 
@@ -87,7 +92,8 @@ final class Tuning {
     Map<String, Integer> byName = new TreeMap<>();
     for (int i = 0; i < maps.length && i < metrics.length; i++) {
       String name = tree.describe(maps[i]);
-      name = name.isEmpty() ? "default" : name;
+      name = name.isEmpty() ? "default"
+          : name.length() > MAX_NAME ? FitRecorder.cut(name, MAX_NAME - 1) + "…" : name;
       // maps that read the same (a value given twice) keep a child each, numbered in grid order
       String unique = name;
       for (int n = 2; byName.containsKey(unique); n++) {

@@ -112,4 +112,43 @@ class ParamTreeTest {
     assertThat(children).extracting(c -> backend.status(c)).containsOnly(RunStatus.FINISHED);
     assertThat(backend.tags(children.get(2))).containsEntry(Tuning.BEST_TAG, "true");
   }
+
+  @Test
+  void aChildWhoseParamsReadLongerThanARunNameMayBeIsStillRecorded() {
+    VectorAssembler assembler = new VectorAssembler().setOutputCol("features");
+    String[] narrow = IntStream.range(0, 900).mapToObj(i -> "feature_" + i).toArray(String[]::new);
+    String[] wide = IntStream.range(0, 1000).mapToObj(i -> "feature_" + i).toArray(String[]::new);
+    ParamMap[] grid = {new ParamMap().put(assembler.inputCols(), narrow),
+        new ParamMap().put(assembler.inputCols(), wide)};
+    RecordingBackend backend = new RecordingBackend();
+    String id;
+    try (Tracker tracker = TestSpark.tracker(backend);
+         dev.tracker.Run run = tracker.experiment().startRun("tuning")) {
+      id = run.id();
+      Pipeline tuned = new Pipeline().setStages(new PipelineStage[] {assembler});
+      Tuning.children(run, ParamTree.of(tuned), tuned, grid,
+          new MulticlassClassificationEvaluator(), "avg_", new double[] {0.7, 0.9}, null);
+    }
+    List<String> children = backend.runIds().stream()
+        .filter(c -> id.equals(backend.spec(c).parentRunId())).toList();
+    // cut, the two names read the same: the second is numbered
+    assertThat(children).extracting(c -> backend.spec(c).runName()).satisfiesExactly(
+        first -> assertThat(first).hasSize(Tuning.MAX_NAME).endsWith("…")
+            .startsWith("VectorAssembler.inputCols=[feature_0, feature_1, "),
+        second -> assertThat(second).isEqualTo(backend.spec(children.get(0)).runName() + " (2)"));
+    assertThat(new String(backend.artifacts(children.get(1))
+        .get("params/VectorAssembler.inputCols.txt"), StandardCharsets.UTF_8))
+        .startsWith("[feature_0, ").endsWith("feature_999]");
+    assertThat(backend.tags(id)).containsEntry(Tuning.BEST_RUN_TAG, children.get(1));
+  }
+
+  @Test
+  void aCutNeverSplitsACharacter() {
+    String smile = "\uD83D\uDE00";
+    assertThat(FitRecorder.cut("x".repeat(5999) + smile, FitRecorder.MAX_PARAM_LENGTH))
+        .isEqualTo("x".repeat(5999));
+    // "java.lang.IllegalStateException: " is 33 characters: the smile spans the 8000th
+    assertThat(FitRecorder.describe(new IllegalStateException("y".repeat(7966) + smile)))
+        .hasSize(7999).endsWith("y");
+  }
 }
