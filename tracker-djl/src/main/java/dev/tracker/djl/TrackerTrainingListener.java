@@ -415,11 +415,19 @@ public final class TrackerTrainingListener implements TrainingListener {
      * is made from it.
      *
      * @return the listener added
-     * @throws IllegalArgumentException when config is null
+     * @throws IllegalArgumentException when config is null, or has a listener recording into
+     *     this run already (each value would be logged twice)
      */
     public TrackerTrainingListener addTo(DefaultTrainingConfig config) {
       if (config == null) {
         throw new IllegalArgumentException("training config must not be null");
+      }
+      for (TrainingListener l : config.getTrainingListeners()) {
+        if (l instanceof TrackerTrainingListener t && t.run == run) {
+          throw new IllegalArgumentException("the training config has a TrackerTrainingListener"
+              + " recording into run '" + run.name() + "' (" + run.id() + ") already; a second"
+              + " one would log every value twice");
+        }
       }
       TrackerTrainingListener listener = new TrackerTrainingListener(this, config);
       config.addTrainingListeners(listener);

@@ -123,6 +123,13 @@ class TrackerDjlTest {
       assertThatThrownBy(() -> TrackerDjl.track(null, MlpExample.untracked(0.1f)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("run must not be null");
+      DefaultTrainingConfig tracked = MlpExample.untracked(0.1f);
+      TrackerDjl.track(run, tracked);
+      assertThatThrownBy(() -> TrackerDjl.listener(run).everyNBatches(1).addTo(tracked))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("the training config has a TrackerTrainingListener recording into run 'x'"
+              + " (" + run.id() + ") already; a second one would log every value twice");
+      assertThat(tracked.getTrainingListeners()).hasSize(1);
       TrackerTrainingListener listener = TrackerDjl.track(run, MlpExample.untracked(0.1f));
       assertThat(listener.everyNBatches())
           .isEqualTo(TrackerTrainingListener.DEFAULT_EVERY_N_BATCHES);
