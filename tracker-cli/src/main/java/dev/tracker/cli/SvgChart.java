@@ -241,7 +241,8 @@ final class SvgChart {
   /** Maps a value range onto pixels. */
   private record Axis(double min, double max, double from, double to) {
     double map(double v) {
-      return from + (v - min) / (max - min) * (to - from);
+      // halved, so that a range wider than a double holds (-1e308 to 1e308) is no infinity
+      return from + (v / 2 - min / 2) / (max / 2 - min / 2) * (to - from);
     }
   }
 
@@ -253,10 +254,10 @@ final class SvgChart {
   static double[] ticks(double min, double max, boolean integers) {
     if (!(max > min)) {
       double pad = integers || min == 0 ? 1 : Math.abs(min) * 0.1;
-      min -= pad;
-      max += pad;
+      min = Math.max(min - pad, -Double.MAX_VALUE);
+      max = Math.min(max + pad, Double.MAX_VALUE);
     }
-    double rough = (max - min) / 5;
+    double rough = max / 5 - min / 5; // (max - min) / 5 overflows from -1e308 to 1e308
     double magnitude = Math.pow(10, Math.floor(Math.log10(rough)));
     double step = magnitude;
     for (double m : new double[] {1, 2, 2.5, 5, 10}) {
@@ -274,8 +275,9 @@ final class SvgChart {
     long last = (long) Math.ceil(max / step - 1e-9);
     double[] out = new double[(int) (last - first) + 1];
     for (int i = 0; i < out.length; i++) {
-      // rounded, so 0.30000000000000004 becomes 0.3
-      out[i] = Double.parseDouble(Values.number((first + i) * step, 12));
+      // rounded, so 0.30000000000000004 becomes 0.3; past the largest double, the largest
+      double t = Double.parseDouble(Values.number((first + i) * step, 12));
+      out[i] = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, t));
     }
     return out;
   }

@@ -280,6 +280,30 @@ class ReportTest {
   }
 
   @Test
+  void valuesAtTheEndsOfTheDoublesAreStillDrawn() throws Exception {
+    // Double.MAX_VALUE is a common "no best yet" value; ±1e308 span more than a double holds
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "iris", Fixtures.A, "sentinel", Fixtures.T0, 1000, RunStatus.FINISHED,
+        Map.of(), Map.of("best", new double[] {Double.MAX_VALUE, 0.5, 0.3},
+            "wild", new double[] {1e308, -1e308, 0}, "flat", new double[] {-Double.MAX_VALUE,
+                -Double.MAX_VALUE}));
+    Path file = dir.resolve("ends.html");
+    new Harness(b).run("report", "-o", file.toString());
+    Document doc = parse(Files.readString(file));
+
+    List<String> paths = all(doc, "//*[local-name()='path']/@d");
+    assertThat(paths).hasSize(3).allSatisfy(d -> assertThat(d).doesNotContain("NaN")
+        .doesNotContain("Infinity").matches("M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+"));
+    // only "flat" is a flat line: the others go up and down through the plot
+    assertThat(paths).filteredOn(d -> java.util.regex.Pattern.compile("[ML][0-9.]+ ([0-9.]+)")
+        .matcher(d).results().map(m -> m.group(1)).distinct().count() == 1).hasSize(1);
+    assertThat(all(doc, "//*[local-name()='text']/@y")).noneMatch(y -> y.contains("NaN"));
+    double[] ticks = SvgChart.ticks(0.3, Double.MAX_VALUE, false);
+    assertThat(java.util.Arrays.stream(ticks).boxed().toList()).allMatch(Double::isFinite)
+        .endsWith(Double.MAX_VALUE);
+  }
+
+  @Test
   void ticksAreRoundNumbersCoveringTheRange() {
     assertThat(SvgChart.ticks(0, 49, true)).containsExactly(0, 10, 20, 30, 40, 50);
     assertThat(SvgChart.ticks(0, 2, true)).containsExactly(0, 1, 2);
