@@ -254,6 +254,11 @@ class ReportTest {
     assertThat(folder.code()).isEqualTo(1);
     assertThat(folder.err()).isEqualTo("tracker report: cannot write " + dir
         + ": it is a folder\n");
+    // an empty -o (an unset shell variable) is not the current folder
+    Harness.Result empty = harness.run("report", "-o", "");
+    assertThat(empty.code()).isEqualTo(1);
+    assertThat(empty.err()).isEqualTo("tracker report: --output must name a file but was"
+        + " empty\n");
     assertThat(harness.opened).isEmpty();
   }
 
