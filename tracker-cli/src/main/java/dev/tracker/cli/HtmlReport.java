@@ -77,7 +77,7 @@ final class HtmlReport {
     for (int i = 0; i < runs.size(); i++) {
       RunInfo info = runs.get(i).info();
       int depth = rows.get(i).depth();
-      sb.append("<tr data-run=\"").append(info.id()).append('"')
+      sb.append("<tr data-run=\"").append(Html.escape(info.id())).append('"')
           .append(depth == 0 ? "" : " class=\"child\" data-parent=\""
               + Html.escape(info.parentRunId()) + "\"")
           .append("><td")
@@ -85,7 +85,8 @@ final class HtmlReport {
           .append('>').append(swatch(i))
           .append(Html.escape(RunViews.treeName(info.name(), depth, true)))
           .append("</td><td><code title=\"")
-          .append(info.id()).append("\">").append(RunViews.shortId(info.id()))
+          .append(Html.escape(info.id())).append("\">")
+          .append(Html.escape(RunViews.shortId(info.id())))
           .append("</code></td><td>").append(Html.escape(info.experimentName()))
           .append("</td><td>").append(info.status().name()).append("</td><td>")
           .append(Values.time(info.startTime(), zone)).append("</td><td class=\"num\">")
@@ -171,12 +172,13 @@ final class HtmlReport {
       RunData run = runs.get(i);
       String cell = "<td>" + swatch(i) + Html.escape(run.info().name()) + "</td>";
       if (run.inputs().isEmpty()) {
-        sb.append("<tr data-run=\"").append(run.info().id()).append("\">").append(cell)
+        sb.append("<tr data-run=\"").append(Html.escape(run.info().id())).append("\">")
+            .append(cell)
             .append("<td colspan=\"6\">none</td></tr>\n");
       }
       for (DatasetInput in : run.inputs()) {
         boolean differs = differ.contains(in.name());
-        sb.append("<tr data-run=\"").append(run.info().id())
+        sb.append("<tr data-run=\"").append(Html.escape(run.info().id()))
             .append(differs ? "\" class=\"differs\">" : "\">").append(cell).append("<th>")
             .append(Html.escape(in.name())).append(differs ? " *" : "").append("</th><td>")
             .append(Html.escape(in.context())).append("</td><td>")
@@ -215,7 +217,8 @@ final class HtmlReport {
     StringBuilder sb = new StringBuilder("<thead><tr><th>").append(first).append("</th>");
     for (int i = 0; i < runs.size(); i++) {
       RunInfo info = runs.get(i).info();
-      sb.append("<th title=\"").append(info.id()).append("\">").append(swatch(i))
+      sb.append("<th title=\"").append(Html.escape(info.id())).append("\">")
+          .append(swatch(i))
           .append(Html.escape(info.name())).append("</th>");
     }
     return sb.append("</tr></thead>\n").toString();

@@ -121,6 +121,9 @@ final class ReportCommand implements Callable<Integer> {
    * @throws UserException naming the file, the kind of failure and its reason
    */
   private static Path createTemporary(Path file) {
+    if (file.toString().isBlank()) {
+      throw new UserException("--output must name a file but was empty");
+    }
     Path target = file.toAbsolutePath();
     try {
       if (Files.isDirectory(target)) {

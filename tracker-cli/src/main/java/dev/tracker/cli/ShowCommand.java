@@ -3,6 +3,7 @@ package dev.tracker.cli;
 import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,9 +100,9 @@ final class ShowCommand implements Callable<Integer> {
     return csv.toString();
   }
 
-  /** A row of the 7 columns of the CSV, the last ones empty. */
+  /** A row of the 7 columns of the CSV, the last ones empty; a null value is empty too. */
   private static List<String> padded(String section, String key, String value) {
-    return List.of(section, key, value, "", "", "", "");
+    return Arrays.asList(section, key, value, "", "", "", "");
   }
 
   /** The run's info as key/value pairs; times in {@code cli}'s zone, or ISO when null. */

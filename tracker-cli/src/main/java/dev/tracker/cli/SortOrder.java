@@ -27,8 +27,14 @@ final class SortOrder {
     if (sort != null && !sort.isBlank()) {
       for (String part : sort.split(",", -1)) {
         String p = part.strip();
+        String field = p.startsWith("-") || p.startsWith("+") ? p.substring(1).strip() : p;
+        if (field.isEmpty()) {
+          // the parser would quote what is left after the rewrite below (' DESC'), not this
+          throw new UserException("bad --sort '" + sort + "': clause " + (clauses.size() + 1)
+              + " names no field; expected KEY [ASC|DESC] or -KEY, comma-separated");
+        }
         if (p.startsWith("-") || p.startsWith("+")) {
-          p = p.substring(1).strip() + (p.startsWith("-") ? " DESC" : " ASC");
+          p = field + (p.startsWith("-") ? " DESC" : " ASC");
         }
         clauses.add(p);
       }

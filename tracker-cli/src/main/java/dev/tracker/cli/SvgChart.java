@@ -169,7 +169,7 @@ final class SvgChart {
     sb.append("<g class=\"series\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\""
         + " stroke-linecap=\"round\">\n");
     for (Series s : series) {
-      sb.append("<path class=\"line\" data-run=\"").append(s.run.info().id())
+      sb.append("<path class=\"line\" data-run=\"").append(Html.escape(s.run.info().id()))
           .append("\" stroke=\"").append(color(s.index)).append('"');
       if (dash(s.index) != null) {
         sb.append(" stroke-dasharray=\"").append(dash(s.index)).append('"');
@@ -185,7 +185,8 @@ final class SvgChart {
             && (i == 0 || !Double.isFinite(p.get(i - 1).y()))
             && (i == p.size() - 1 || !Double.isFinite(p.get(i + 1).y()));
         if (alone) {
-          sb.append("<circle class=\"point\" data-run=\"").append(s.run.info().id())
+          sb.append("<circle class=\"point\" data-run=\"")
+              .append(Html.escape(s.run.info().id()))
               .append("\" cx=\"").append(f(x.map(p.get(i).x()))).append("\" cy=\"")
               .append(f(y.map(p.get(i).y()))).append("\" r=\"4\" fill=\"").append(color(s.index))
               .append("\" stroke=\"none\"/>\n");
@@ -198,7 +199,8 @@ final class SvgChart {
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
       double[] at = legendAt.get(i);
-      sb.append("<g class=\"legend-item\" data-run=\"").append(s.run.info().id()).append("\">")
+      sb.append("<g class=\"legend-item\" data-run=\"")
+          .append(Html.escape(s.run.info().id())).append("\">")
           .append("<line x1=\"").append(f(at[0])).append("\" x2=\"").append(f(at[0] + 24))
           .append("\" y1=\"").append(f(at[1] - 4)).append("\" y2=\"").append(f(at[1] - 4))
           .append("\" stroke=\"").append(color(s.index)).append("\" stroke-width=\"3\"");
@@ -239,7 +241,8 @@ final class SvgChart {
   /** Maps a value range onto pixels. */
   private record Axis(double min, double max, double from, double to) {
     double map(double v) {
-      return from + (v - min) / (max - min) * (to - from);
+      // halved, so that a range wider than a double holds (-1e308 to 1e308) is no infinity
+      return from + (v / 2 - min / 2) / (max / 2 - min / 2) * (to - from);
     }
   }
 
@@ -251,10 +254,10 @@ final class SvgChart {
   static double[] ticks(double min, double max, boolean integers) {
     if (!(max > min)) {
       double pad = integers || min == 0 ? 1 : Math.abs(min) * 0.1;
-      min -= pad;
-      max += pad;
+      min = Math.max(min - pad, -Double.MAX_VALUE);
+      max = Math.min(max + pad, Double.MAX_VALUE);
     }
-    double rough = (max - min) / 5;
+    double rough = max / 5 - min / 5; // (max - min) / 5 overflows from -1e308 to 1e308
     double magnitude = Math.pow(10, Math.floor(Math.log10(rough)));
     double step = magnitude;
     for (double m : new double[] {1, 2, 2.5, 5, 10}) {
@@ -272,8 +275,9 @@ final class SvgChart {
     long last = (long) Math.ceil(max / step - 1e-9);
     double[] out = new double[(int) (last - first) + 1];
     for (int i = 0; i < out.length; i++) {
-      // rounded, so 0.30000000000000004 becomes 0.3
-      out[i] = Double.parseDouble(Values.number((first + i) * step, 12));
+      // rounded, so 0.30000000000000004 becomes 0.3; past the largest double, the largest
+      double t = Double.parseDouble(Values.number((first + i) * step, 12));
+      out[i] = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, t));
     }
     return out;
   }

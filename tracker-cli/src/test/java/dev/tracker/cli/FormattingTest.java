@@ -94,6 +94,15 @@ class FormattingTest {
   }
 
   @Test
+  void csvCellsThatASpreadsheetWouldRunAsFormulasAreMadeText() {
+    String csv = new Csv().row(List.of("=1+2", "@SUM(A1)", "+cmd", "-2+3", "\tx", "\r=y"))
+        .row(List.of("-0.5", "+1", "-Infinity", "1e-5", "a=b", "-")).toString();
+
+    assertThat(csv).isEqualTo("'=1+2,'@SUM(A1),'+cmd,'-2+3,'\tx,\"'\r=y\"\n"
+        + "-0.5,+1,-Infinity,1e-5,a=b,'-\n");
+  }
+
+  @Test
   void tablesAlignNumbersRightAndTextLeft() {
     TextTable.Rendered r = new TextTable("…")
         .column("name", TextTable.KEEP, TextTable.Align.AUTO, List.of("a", "bbb"))

@@ -180,6 +180,25 @@ class ReportTest {
   }
 
   @Test
+  void runIdsAreEscapedToo() throws Exception {
+    // a run.yaml's id, or a server's, is text the report did not write
+    String id = "x\"><b>injected</b><i x=\"";
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "iris", id, "evil", Fixtures.T0, 1000, RunStatus.FINISHED, Map.of("p", "1"),
+        Map.of("loss", new double[] {1, 2}));
+    Path file = dir.resolve("ids.html");
+    new Harness(b).run("report", "-o", file.toString());
+    String html = Files.readString(file);
+    Document doc = parse(html);
+
+    assertThat(html).doesNotContain("<b>").doesNotContain("<i ");
+    assertThat(all(doc, "//table[@class='runs']/tbody/tr/@data-run")).containsExactly(id);
+    assertThat(all(doc, "//table[@class='runs']/tbody/tr/td[2]/code/@title"))
+        .containsExactly(id);
+    assertThat(all(doc, "//*[local-name()='path']/@data-run")).containsExactly(id);
+  }
+
+  @Test
   void reportsOnlyTheRunsNamed() throws Exception {
     Document doc = parse(report("lr-0.01", "b2c3", "--title", "Two runs"));
 
@@ -235,6 +254,11 @@ class ReportTest {
     assertThat(folder.code()).isEqualTo(1);
     assertThat(folder.err()).isEqualTo("tracker report: cannot write " + dir
         + ": it is a folder\n");
+    // an empty -o (an unset shell variable) is not the current folder
+    Harness.Result empty = harness.run("report", "-o", "");
+    assertThat(empty.code()).isEqualTo(1);
+    assertThat(empty.err()).isEqualTo("tracker report: --output must name a file but was"
+        + " empty\n");
     assertThat(harness.opened).isEmpty();
   }
 
@@ -258,6 +282,30 @@ class ReportTest {
     assertThat(r.err()).isEqualTo("tracker report: no runs to report in recording match the"
         + " filter\n");
     assertThat(dir.resolve("r.html")).doesNotExist();
+  }
+
+  @Test
+  void valuesAtTheEndsOfTheDoublesAreStillDrawn() throws Exception {
+    // Double.MAX_VALUE is a common "no best yet" value; ±1e308 span more than a double holds
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "iris", Fixtures.A, "sentinel", Fixtures.T0, 1000, RunStatus.FINISHED,
+        Map.of(), Map.of("best", new double[] {Double.MAX_VALUE, 0.5, 0.3},
+            "wild", new double[] {1e308, -1e308, 0}, "flat", new double[] {-Double.MAX_VALUE,
+                -Double.MAX_VALUE}));
+    Path file = dir.resolve("ends.html");
+    new Harness(b).run("report", "-o", file.toString());
+    Document doc = parse(Files.readString(file));
+
+    List<String> paths = all(doc, "//*[local-name()='path']/@d");
+    assertThat(paths).hasSize(3).allSatisfy(d -> assertThat(d).doesNotContain("NaN")
+        .doesNotContain("Infinity").matches("M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+"));
+    // only "flat" is a flat line: the others go up and down through the plot
+    assertThat(paths).filteredOn(d -> java.util.regex.Pattern.compile("[ML][0-9.]+ ([0-9.]+)")
+        .matcher(d).results().map(m -> m.group(1)).distinct().count() == 1).hasSize(1);
+    assertThat(all(doc, "//*[local-name()='text']/@y")).noneMatch(y -> y.contains("NaN"));
+    double[] ticks = SvgChart.ticks(0.3, Double.MAX_VALUE, false);
+    assertThat(java.util.Arrays.stream(ticks).boxed().toList()).allMatch(Double::isFinite)
+        .endsWith(Double.MAX_VALUE);
   }
 
   @Test

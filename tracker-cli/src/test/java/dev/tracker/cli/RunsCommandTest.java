@@ -264,6 +264,19 @@ class RunsCommandTest {
   }
 
   @Test
+  void aSortClauseWithoutAFieldExitsOneQuotingWhatWasTyped() {
+    Harness.Result dash = harness.run("runs", "--sort", "-");
+    Harness.Result comma = harness.run("runs", "--sort", "metrics.loss,,params.lr");
+
+    assertThat(dash.code()).isEqualTo(1);
+    assertThat(dash.err()).isEqualTo("tracker runs: bad --sort '-': clause 1 names no field;"
+        + " expected KEY [ASC|DESC] or -KEY, comma-separated\n");
+    assertThat(comma.code()).isEqualTo(1);
+    assertThat(comma.err()).isEqualTo("tracker runs: bad --sort 'metrics.loss,,params.lr':"
+        + " clause 2 names no field; expected KEY [ASC|DESC] or -KEY, comma-separated\n");
+  }
+
+  @Test
   void sortByAFieldNoRunHasExitsOneNamingWhatTheRunsHave() {
     Harness.Result metric = harness.run("runs", "--sort", "-metrics.nope");
     Harness.Result param = harness.run("runs", "--sort", "params.lr,params.nope", "-f", "csv");

@@ -183,6 +183,21 @@ class ShowCommandTest {
   }
 
   @Test
+  void csvOfARunningRunLeavesItsEndEmpty() {
+    RecordingBackend b = new RecordingBackend();
+    Fixtures.run(b, "iris", Fixtures.A, "running", Fixtures.T0, 0, RunStatus.RUNNING, Map.of(),
+        Map.of());
+    Harness.Result r = new Harness(b).run("show", "running", "--format", "csv");
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("run,status,RUNNING,,,,\n"
+        + "run,start_time,2024-05-01T12:00:00Z,,,,\n"
+        + "run,end_time,,,,,\n"
+        + "run,duration_ms,,,,,\n");
+  }
+
+  @Test
   void jsonHoldsEverything() {
     Harness.Result r = harness.run("show", "lr-0.5", "--format", "json");
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A DJL {@link TrainingListener} that records a training into a {@link Run}: what was trained
@@ -64,7 +66,11 @@ import java.util.Map;
  * </table>
  *
  * <p>An evaluator's name is used as it is when it is a valid key, with each other character
- * replaced by {@code _}.
+ * replaced by {@code _} (and empty, {@code .} or {@code ..} path segments left out); an evaluator
+ * whose keys another one's (or this table's) hold already gets its name numbered ({@code acc_2}).
+ * A param the run holds already with another value (the user's own {@code optimizer}, an earlier
+ * training's {@code batch_size}) keeps that value, with a WARN: tracking never stops the
+ * training.
  *
  * <h2>Cost</h2>
  *
@@ -107,6 +113,8 @@ public final class TrackerTrainingListener implements TrainingListener {
    * {@link EvaluatorTrainingListener} runs after it (and so has not evaluated the batch yet).
    */
   static final String BATCH_ACCUMULATOR = "tracker/batch";
+
+  private static final Logger log = LoggerFactory.getLogger(TrackerTrainingListener.class);
 
   private final Run run;
   private final int everyNBatches;
@@ -166,13 +174,12 @@ public final class TrackerTrainingListener implements TrainingListener {
       ownEvaluation.onTrainingBegin(trainer);
     }
     evaluators = List.copyOf(trainer.getEvaluators());
-    keys = new MetricKeys[evaluators.size()];
+    keys = MetricKeys.of(evaluators, trainer.getLoss()).toArray(MetricKeys[]::new);
     for (int i = 0; i < keys.length; i++) {
       Evaluator e = evaluators.get(i);
       if (epochSource == EpochSource.ACCUMULATORS) {
         e.addAccumulator(BATCH_ACCUMULATOR);
       }
-      keys[i] = MetricKeys.of(e);
       if (e == trainer.getLoss()) {
         lossIndex = i;
       }
@@ -181,7 +188,7 @@ public final class TrackerTrainingListener implements TrainingListener {
     lastValidate = new float[keys.length];
     Arrays.fill(lastValidate, Float.NaN);
     if (isRunning()) {
-      run.logParams(params.atStart(trainer));
+      logParams(params.atStart(trainer));
       describeModelOnce(trainer, null);
     }
     epochStart = System.nanoTime();
@@ -243,8 +250,10 @@ public final class TrackerTrainingListener implements TrainingListener {
         logFinal(keys[i].trainFinal(), lastTrain[i], last);
         logFinal(keys[i].validateFinal(), lastValidate[i], last);
       }
-      logFinal(TRAIN_LOSS, lastTrain[lossIndex], last);
-      logFinal(VALIDATE_LOSS, lastValidate[lossIndex], last);
+      if (!keys[lossIndex].trainFinal().equals(TRAIN_LOSS)) { // a loss named "loss" has them
+        logFinal(TRAIN_LOSS, lastTrain[lossIndex], last);
+        logFinal(VALIDATE_LOSS, lastValidate[lossIndex], last);
+      }
     }
     run.logMetric(EPOCHS, epoch, last);
     if (saveModel && trainer.getModel().getBlock().isInitialized()) {
@@ -318,8 +327,23 @@ public final class TrackerTrainingListener implements TrainingListener {
       return;
     }
     described = true;
-    run.logParams(params.ofModel(trainer.getModel(), data));
+    logParams(params.ofModel(trainer.getModel(), data));
     run.logText(trainer.getModel().getBlock().toString(), SUMMARY_ARTIFACT);
+  }
+
+  /**
+   * Logs the training's params one by one: one the user logged before with another value (their
+   * own {@code optimizer}, a second training in the run) is left as it is, with a WARN, and the
+   * training goes on, as MLflow's autologging does.
+   */
+  private void logParams(Map<String, Object> params) {
+    params.forEach((key, value) -> {
+      try {
+        run.logParam(key, value);
+      } catch (IllegalArgumentException e) {
+        log.warn("param of the DJL training not recorded: {}", e.getMessage());
+      }
+    });
   }
 
   private boolean isRunning() {
@@ -391,11 +415,19 @@ public final class TrackerTrainingListener implements TrainingListener {
      * is made from it.
      *
      * @return the listener added
-     * @throws IllegalArgumentException when config is null
+     * @throws IllegalArgumentException when config is null, or has a listener recording into
+     *     this run already (each value would be logged twice)
      */
     public TrackerTrainingListener addTo(DefaultTrainingConfig config) {
       if (config == null) {
         throw new IllegalArgumentException("training config must not be null");
+      }
+      for (TrainingListener l : config.getTrainingListeners()) {
+        if (l instanceof TrackerTrainingListener t && t.run == run) {
+          throw new IllegalArgumentException("the training config has a TrackerTrainingListener"
+              + " recording into run '" + run.name() + "' (" + run.id() + ") already; a second"
+              + " one would log every value twice");
+        }
       }
       TrackerTrainingListener listener = new TrackerTrainingListener(this, config);
       config.addTrainingListeners(listener);

@@ -8,6 +8,9 @@ import ai.djl.engine.Engine;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.training.evaluator.Accuracy;
+import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import dev.tracker.Metric;
 import dev.tracker.Run;
@@ -19,8 +22,10 @@ import dev.tracker.djl.example.MlpExample;
 import dev.tracker.file.FileBackend;
 import dev.tracker.testing.RecordingBackend;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +123,13 @@ class TrackerDjlTest {
       assertThatThrownBy(() -> TrackerDjl.track(null, MlpExample.untracked(0.1f)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("run must not be null");
+      DefaultTrainingConfig tracked = MlpExample.untracked(0.1f);
+      TrackerDjl.track(run, tracked);
+      assertThatThrownBy(() -> TrackerDjl.listener(run).everyNBatches(1).addTo(tracked))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("the training config has a TrackerTrainingListener recording into run 'x'"
+              + " (" + run.id() + ") already; a second one would log every value twice");
+      assertThat(tracked.getTrainingListeners()).hasSize(1);
       TrackerTrainingListener listener = TrackerDjl.track(run, MlpExample.untracked(0.1f));
       assertThat(listener.everyNBatches())
           .isEqualTo(TrackerTrainingListener.DEFAULT_EVERY_N_BATCHES);
@@ -146,6 +158,55 @@ class TrackerDjlTest {
     assertThat(MetricKeys.keyPart("top-3 acc%/é")).isEqualTo("top-3 acc_/é");
     assertThat(MetricKeys.keyPart(" ")).isEqualTo("evaluator");
     assertThat(MetricKeys.keyPart("x".repeat(300))).hasSize(250 - "validate_epoch_".length());
+  }
+
+  @Test
+  void evaluatorNamesBecomeNormalizedPaths() {
+    assertThat(MetricKeys.keyPart("top//k/")).isEqualTo("top/k");
+    assertThat(MetricKeys.keyPart("/a/./b/../c")).isEqualTo("a/_/b/_/c");
+    assertThat(MetricKeys.keyPart("//")).isEqualTo("evaluator");
+    assertThat(MetricKeys.keyPart("a/".repeat(200))).doesNotEndWith("/");
+  }
+
+  @Test
+  void evaluatorsNamedAlikeGetKeysOfTheirOwn() {
+    Loss loss = Loss.l2Loss("loss");
+    List<Evaluator> evaluators = List.of(new Accuracy("acc%"), new Accuracy("acc$"),
+        new Accuracy("loss"), new Accuracy("epoch_acc_"), new Accuracy("acc//"), loss);
+    List<MetricKeys> keys = MetricKeys.of(evaluators, loss);
+
+    assertThat(keys).extracting(MetricKeys::trainEpoch).containsExactly("train_epoch_acc_",
+        // epoch_acc_'s train_epoch_acc_ and train_epoch_acc__2 are the first two's epoch keys
+        "train_epoch_acc__2", "train_epoch_loss_2", "train_epoch_epoch_acc__3",
+        "train_epoch_acc", "train_epoch_loss");
+    // the loss keeps train_loss; DJL's own names are kept for reading DJL's values
+    assertThat(keys.get(5).trainFinal()).isEqualTo(TrackerTrainingListener.TRAIN_LOSS);
+    assertThat(keys.get(1).djlTrain()).isEqualTo("train_acc$");
+    List<String> all = keys.stream().flatMap(k -> Stream.of(k.trainBatch(), k.trainEpoch(),
+        k.validateEpoch(), k.trainFinal(), k.validateFinal())).toList();
+    assertThat(all).doesNotHaveDuplicates()
+        .doesNotContain(TrackerTrainingListener.EPOCH_TIME, TrackerTrainingListener.EPOCHS)
+        .allSatisfy(k -> new Metric(k, 0, 0, 0)); // a valid key: the record checks it
+  }
+
+  @Test
+  void aParamTheRunHoldsAlreadyNeitherStopsTheTrainingNorTheOtherParams() {
+    RecordingBackend backend = new RecordingBackend();
+    String id;
+    try (Tracker tracker = Tracker.builder().backend(backend).shutdownHook(false)
+        .standardTags(false).seed(1).build();
+         Run run = tracker.experiment("djl").startRun("x");
+         Model model = Model.newInstance("mlp")) {
+      id = run.id();
+      run.logParam("optimizer", "my-sgd");
+      model.setBlock(MlpExample.block());
+      DefaultTrainingConfig config = MlpExample.untracked(0.1f);
+      TrackerDjl.track(run, config);
+      model.newTrainer(config).close();
+    }
+    assertThat(backend.params(id)).containsEntry("optimizer", "my-sgd")
+        .containsEntry("loss", "SoftmaxCrossEntropyLoss")
+        .containsEntry("optimizer.learningRate", "0.1");
   }
 
   @Test

@@ -48,8 +48,8 @@ final class FitRecorder {
         ? tracker.experiment() : tracker.experiment(settings.experiment());
     ParamTree tree = ParamTree.of(estimator);
     Run run = experiment.startRun(estimator.getClass().getSimpleName());
-    run.logParams(loggable(tree.params()));
-    run.logParams(loggable(Tuning.params(estimator)));
+    logParams(run, tree.params());
+    logParams(run, Tuning.params(estimator));
     if (dataset != null) {
       String schema = dataset.schema().simpleString();
       if (schema.length() <= MAX_PARAM_LENGTH) {
@@ -61,14 +61,21 @@ final class FitRecorder {
     return new TrackedFit(run, tree);
   }
 
-  static Map<String, String> loggable(Map<String, String> params) {
+  /**
+   * Logs params; a value over MLflow's {@value #MAX_PARAM_LENGTH} characters is cut to them, as
+   * MLflow's autologging cuts it, and kept whole as the artifact {@code params/<key>.txt}.
+   */
+  static void logParams(Run run, Map<String, String> params) {
     Map<String, String> out = new LinkedHashMap<>();
     params.forEach((k, v) -> {
       if (v.length() <= MAX_PARAM_LENGTH) {
         out.put(k, v);
+      } else {
+        out.put(k, cut(v, MAX_PARAM_LENGTH));
+        run.logText(v, "params/" + k + ".txt");
       }
     });
-    return out;
+    run.logParams(out);
   }
 
   /**
@@ -130,7 +137,18 @@ final class FitRecorder {
 
   static String describe(Throwable t) {
     String msg = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    return msg.length() > 8000 ? msg.substring(0, 8000) : msg;
+    return cut(msg, 8000);
+  }
+
+  /**
+   * The first {@code max} characters of {@code s}, one fewer where the cut would split a
+   * character in two (a lone surrogate, which the run refuses as ill-formed text).
+   */
+  static String cut(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
   }
 
   private static void delete(Path dir) {

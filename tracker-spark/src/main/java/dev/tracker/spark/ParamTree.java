@@ -49,14 +49,17 @@ final class ParamTree {
    * A param map as text, its entries sorted by key: {@code LogisticRegression.regParam=0.1,
    * LogisticRegression.elasticNetParam=0.0} becomes {@code
    * LogisticRegression.elasticNetParam=0.0 LogisticRegression.regParam=0.1}. The same map gives
-   * the same text whatever its order.
+   * the same text whatever its order. A stage, or stages, as a value are named by their classes
+   * ({@code Pipeline.stages=[VectorAssembler, LogisticRegression]}).
    */
   String describe(ParamMap map) {
     List<String> entries = new ArrayList<>();
     for (ParamPair<?> pair : JavaConverters.seqAsJavaList(map.toSeq())) {
       Param<?> param = pair.param();
       String owner = keyOfUid.getOrDefault(param.parent(), "param");
-      String value = format(pair.value());
+      String value = pair.value() instanceof Params p ? className(p)
+          : pair.value() instanceof Object[] a && a.length > 0 && allParams(a) ? classNames(a)
+          : format(pair.value());
       entries.add(owner + "." + param.name() + "=" + (value == null ? "?" : value));
     }
     Collections.sort(entries);
@@ -92,12 +95,23 @@ final class ParamTree {
   }
 
   private String keyFor(Params node) {
-    String base = node.getClass().getSimpleName().replaceAll("[^\\w-]", "_");
-    if (base.isEmpty()) {
-      base = "stage";
-    }
+    String base = className(node);
     int n = seen.merge(base, 1, Integer::sum);
     return n == 1 ? base : base + "_" + n;
+  }
+
+  /** A stage's class as a key part: its simple name, "stage" for an anonymous class. */
+  private static String className(Params node) {
+    String name = node.getClass().getSimpleName().replaceAll("[^\\w-]", "_");
+    return name.isEmpty() ? "stage" : name;
+  }
+
+  private static String classNames(Object[] stages) {
+    List<String> names = new ArrayList<>();
+    for (Object o : stages) {
+      names.add(className((Params) o));
+    }
+    return names.toString();
   }
 
   private static boolean allParams(Object[] array) {
@@ -121,7 +135,7 @@ final class ParamTree {
       if (allParams(array) && array.length > 0) {
         return null;
       }
-      return Arrays.toString(array);
+      return Arrays.deepToString(array); // a double[][] by its numbers, not "[[D@6d06d69c"
     }
     if (value instanceof double[] a) {
       return Arrays.toString(a);

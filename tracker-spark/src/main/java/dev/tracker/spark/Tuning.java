@@ -25,6 +25,11 @@ final class Tuning {
   static final String BEST_TAG = "tracker.spark.best";
   /** Tag on the parent: the winning child's run id. */
   static final String BEST_RUN_TAG = "tracker.spark.bestRunId";
+  /**
+   * The most characters of a child run's name (MLflow keeps run names in a 250-character
+   * column); a longer one is cut, ending with "…". The whole params are the child's params.
+   */
+  static final int MAX_NAME = 250;
 
   private Tuning() {}
 
@@ -73,7 +78,7 @@ final class Tuning {
     }
   }
 
-  private static void children(Run parent, ParamTree tree, Estimator<?> estimator,
+  static void children(Run parent, ParamTree tree, Estimator<?> estimator,
       ParamMap[] maps, Evaluator evaluator, String prefix, double[] metrics, double[] std) {
     String metric = metricName(evaluator).replaceAll("[^\\w./ :-]", "_");
     boolean larger = evaluator.isLargerBetter();
@@ -86,12 +91,20 @@ final class Tuning {
     }
     Map<String, Integer> byName = new TreeMap<>();
     for (int i = 0; i < maps.length && i < metrics.length; i++) {
-      byName.put(tree.describe(maps[i]), i);
+      String name = tree.describe(maps[i]);
+      name = name.isEmpty() ? "default"
+          : name.length() > MAX_NAME ? FitRecorder.cut(name, MAX_NAME - 1) + "…" : name;
+      // maps that read the same (a value given twice) keep a child each, numbered in grid order
+      String unique = name;
+      for (int n = 2; byName.containsKey(unique); n++) {
+        unique = name + " (" + n + ")";
+      }
+      byName.put(unique, i);
     }
     for (Map.Entry<String, Integer> e : byName.entrySet()) {
       int i = e.getValue();
-      Run child = parent.startChildRun(e.getKey().isEmpty() ? "default" : e.getKey());
-      child.logParams(FitRecorder.loggable(ParamTree.of(estimator.copy(maps[i])).params()));
+      Run child = parent.startChildRun(e.getKey());
+      FitRecorder.logParams(child, ParamTree.of(estimator.copy(maps[i])).params());
       child.logMetric(prefix + metric, metrics[i]);
       if (std != null) {
         child.logMetric("std_" + metric, std[i]);
