@@ -41,6 +41,20 @@ class TrackerTest {
   }
 
   @Test
+  void arrayParamsAreStoredAsTheirElementsNotTheirIdentity() {
+    String id;
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      id = run.id();
+      run.logParam("layers", new int[] {64, 32});
+      run.logParams(Map.of("names", new String[] {"a", "b"}, "grid", new double[][] {{0.1}, {1}}));
+      run.logParam("layers", new int[] {64, 32}); // the same value again: a no-op
+    }
+    assertThat(backend.params(id)).containsEntry("layers", "[64, 32]")
+        .containsEntry("names", "[a, b]").containsEntry("grid", "[[0.1], [1.0]]");
+  }
+
+  @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void logMetricReturnsWhileTheBackendIsBlocked() throws Exception {
     // held before the run starts, so the dispatcher's first call (createRun) is the one held
