@@ -146,6 +146,11 @@ public final class Run implements AutoCloseable {
     params.forEach(this::logParam);
   }
 
+  /** Makes the params a resumed run recorded before known here, so they stay write-once. */
+  void recordedParams(Map<String, String> recorded) {
+    params.putAll(recorded);
+  }
+
   // ------------------------------------------------------------------------------- metrics
 
   /** Logs a metric value at step {@value #DEFAULT_STEP}, timestamped now. */
