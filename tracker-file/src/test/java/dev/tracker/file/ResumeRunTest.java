@@ -159,4 +159,27 @@ class ResumeRunTest {
       assertThat(reader.readRun(id).orElseThrow().params()).isEqualTo(Map.of("seed", "11"));
     }
   }
+
+  @Test
+  void aRunFolderThatLostItsRunYamlKeepsItsParamsAndMetricsWhenResumedByItsFullId()
+      throws IOException {
+    String id;
+    try (Tracker tracker = builder().seed(11).build();
+        Run run = tracker.experiment("exp").startRun("first")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+      run.logMetric("loss", 1, 0);
+    }
+    Files.delete(root.resolve("exp").resolve(id).resolve(FileBackend.RUN_FILE));
+    try (Tracker tracker = builder().seed(11).resumeRun(id).build();
+        Run run = tracker.experiment("exp").startRun("again")) {
+      assertThat(run.id()).isEqualTo(id);
+      run.logMetric("loss", 2, 1);
+    }
+    try (FileBackend reader = FileBackend.create(root)) {
+      RunData run = reader.readRun(id).orElseThrow();
+      assertThat(run.params()).isEqualTo(Map.of("seed", "11", "lr", "0.1"));
+      assertThat(run.history("loss")).extracting(Metric::step).containsExactly(0L, 1L);
+    }
+  }
 }
