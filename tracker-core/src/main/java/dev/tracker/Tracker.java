@@ -184,7 +184,8 @@ public final class Tracker implements AutoCloseable {
    * An experiment by name; it is created in the backend when its first run starts.
    *
    * @throws IllegalArgumentException when the name is null, blank, longer than 500 characters,
-   *     or holds '/', '\', a control character, or is "." or ".."
+   *     or holds a lone surrogate (MLflow's rules: {@code /Users/me/exp}, control characters and
+   *     emoji are valid names)
    */
   public Experiment experiment(String name) {
     return new Experiment(this, TrackerSettings.checkExperimentName(name));
