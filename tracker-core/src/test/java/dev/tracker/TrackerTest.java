@@ -41,6 +41,25 @@ class TrackerTest {
   }
 
   @Test
+  void aRunNameTagNamesARunStartedWithoutANameAndMustMatchAGivenName() {
+    try (Tracker tracker = tracker()) {
+      Experiment e = tracker.experiment("e");
+      assertThatThrownBy(() -> e.newRun("x").tag("mlflow.runName", "y").start())
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("run name 'x' and tag 'mlflow.runName' 'y' must be the same; give the name"
+              + " once");
+      assertThat(backend.runIds()).isEmpty();
+      Run tagged = e.newRun(null).tag("mlflow.runName", "chosen").start();
+      Run same = e.newRun("both").tag("mlflow.runName", "both").start();
+      assertThat(tagged.name()).isEqualTo("chosen");
+      tracker.flush();
+      assertThat(backend.spec(tagged.id()).runName()).isEqualTo("chosen");
+      assertThat(backend.spec(same.id()).runName()).isEqualTo("both");
+      assertThat(backend.spec(same.id()).tags()).containsEntry("mlflow.runName", "both");
+    }
+  }
+
+  @Test
   void arrayParamsAreStoredAsTheirElementsNotTheirIdentity() {
     String id;
     try (Tracker tracker = tracker()) {

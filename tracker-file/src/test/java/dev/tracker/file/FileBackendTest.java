@@ -136,6 +136,21 @@ class FileBackendTest {
   }
 
   @Test
+  void settingTheRunNameTagRenamesTheRun() throws IOException {
+    String id;
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("exp").startRun("before")) {
+      id = run.id();
+      run.setTag("mlflow.runName", "after");
+    }
+    try (FileBackend reader = FileBackend.create(root())) {
+      RunData run = reader.readRun(id).orElseThrow();
+      assertThat(run.info().name()).isEqualTo("after");
+      assertThat(run.tags()).containsEntry("mlflow.runName", "after");
+      assertThat(reader.listRuns("exp")).extracting(RunInfo::name).containsExactly("after");
+    }
+  }
+
+  @Test
   void paramsThatAreNumbersOrBooleansAreWrittenTyped() throws IOException {
     try (FileBackend backend = backendWithRun()) {
       List<Param> params = new ArrayList<>();
