@@ -401,8 +401,7 @@ public final class Run implements AutoCloseable {
     if (status.get() == RunStatus.RUNNING) {
       try {
         String msg = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        setTag("tracker.failure", msg.length() > Validation.MAX_TAG_VALUE_LENGTH
-            ? msg.substring(0, Validation.MAX_TAG_VALUE_LENGTH) : msg);
+        setTag("tracker.failure", Validation.cut(msg, Validation.MAX_TAG_VALUE_LENGTH));
       } catch (RuntimeException ignored) {
         // recording the failure must not hide it
       }

@@ -412,7 +412,13 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   }
 
   private static String truncate(String s) {
-    return s.length() <= MAX_TAG_VALUE ? s : s.substring(0, MAX_TAG_VALUE - 1) + "…";
+    if (s.length() <= MAX_TAG_VALUE) {
+      return s;
+    }
+    // never between the halves of a character such as an emoji: a tag refuses a lone half
+    int end = Character.isHighSurrogate(s.charAt(MAX_TAG_VALUE - 2)) ? MAX_TAG_VALUE - 2
+        : MAX_TAG_VALUE - 1;
+    return s.substring(0, end) + "…";
   }
 
   /** Keys in the extension's namespace: what a value is, for which context. */

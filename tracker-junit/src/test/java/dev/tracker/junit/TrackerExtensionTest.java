@@ -120,6 +120,27 @@ class TrackerExtensionTest {
             + "'), seed " + seedOf(uniqueId) + " from root seed 123: rerun with -Dtracker.seed=123");
   }
 
+  @ExtendWith(TrackerExtension.class)
+  static class LongFailureTestCase {
+    static final String PREFIX = "java.lang.AssertionError: ";
+
+    @Test
+    void failsAtLength() {
+      // the tag's cut (7999 characters and "…") would fall inside the emoji
+      fail("x".repeat(7998 - PREFIX.length()) + "\uD83D\uDD25 and more");
+    }
+  }
+
+  @Test
+  void aFailureLongerThanATagIsCutBetweenCharactersAndStillRecorded() {
+    kit.run(LongFailureTestCase.class);
+
+    String id = kit.runId("failsAtLength()");
+    assertThat(kit.backend.status(id)).isEqualTo(RunStatus.FAILED);
+    assertThat(kit.backend.tags(id)).containsEntry(TrackerExtension.FAILURE_TAG,
+        LongFailureTestCase.PREFIX + "x".repeat(7998 - LongFailureTestCase.PREFIX.length()) + "…");
+  }
+
   @Test
   void abortedTestIsARunKilledWithTheReasonAndNoRerunHint() {
     EngineExecutionResults results = kit.run(OutcomesTestCase.class);
