@@ -114,9 +114,15 @@ class TrackerExtensionTest {
         .containsEntry(TrackerExtension.FAILURE_TAG, "java.lang.AssertionError: accuracy 0.5 is below 0.9");
     Throwable failure = Kit.throwable(results.testEvents().failed().list().get(0));
     assertThat(failure).hasMessage("accuracy 0.5 is below 0.9");
+    assertRerunHint(failure, id, OutcomesTestCase.class, uniqueId);
+  }
+
+  /** The failure carries one suppressed {@link RerunHint} naming the run and root seed 123. */
+  private static void assertRerunHint(Throwable failure, String runId, Class<?> testClass,
+      String uniqueId) {
     assertThat(failure.getSuppressed()).singleElement(InstanceOfAssertFactories.THROWABLE)
         .isInstanceOf(RerunHint.class)
-        .hasMessage("tracked run " + id + " (experiment '" + OutcomesTestCase.class.getName()
+        .hasMessage("tracked run " + runId + " (experiment '" + testClass.getName()
             + "'), seed " + seedOf(uniqueId) + " from root seed 123: rerun with -Dtracker.seed=123");
   }
 
@@ -316,10 +322,7 @@ class TrackerExtensionTest {
         .containsEntry(TrackerExtension.FAILURE_TAG, "1 of 3 dynamic tests failed");
     Throwable failure = Kit.throwable(results.testEvents().failed().list().get(0));
     assertThat(failure).hasMessage("dynamic check failed");
-    assertThat(failure.getSuppressed()).singleElement(InstanceOfAssertFactories.THROWABLE)
-        .isInstanceOf(RerunHint.class)
-        .hasMessage("tracked run " + id + " (experiment '" + FactoryTestCase.class.getName()
-            + "'), seed " + seedOf(uniqueId) + " from root seed 123: rerun with -Dtracker.seed=123");
+    assertRerunHint(failure, id, FactoryTestCase.class, uniqueId);
     String passing = kit.runId("allPass()");
     assertThat(kit.backend.status(passing)).isEqualTo(RunStatus.FINISHED);
     assertThat(kit.backend.tags(passing)).doesNotContainKey(TrackerExtension.FAILURE_TAG);
