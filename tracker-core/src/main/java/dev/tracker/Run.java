@@ -120,7 +120,12 @@ public final class Run implements AutoCloseable {
           + abbreviate(old) + "' and cannot be changed to '" + abbreviate(p.value())
           + "' (params are write-once)");
     }
-    channel.put(p);
+    try {
+      channel.put(p);
+    } catch (RuntimeException notQueued) {
+      params.remove(p.key(), p.value()); // not logged: logging it again must not be a no-op
+      throw notQueued;
+    }
   }
 
   /**

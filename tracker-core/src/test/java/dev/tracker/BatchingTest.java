@@ -112,6 +112,36 @@ class BatchingTest {
     }
   }
 
+  @Test
+  void aParamRefusedWhileInterruptedIsLoggedWhenLoggedAgain() {
+    try (Tracker tracker = builder().queueCapacity(2).build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      tracker.flush();
+      backend.block();
+      run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
+      try {
+        assertThat(backend.awaitBlocked(10)).isTrue();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      run.logMetric("loss", 1, 1); // fills the queue
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> run.logParam("lr", 0.1))
+            .isExactlyInstanceOf(IllegalStateException.class)
+            .hasMessage("interrupted while waiting for room in the queue of run " + run.id()
+                + "; the record was not logged");
+      } finally {
+        Thread.interrupted();
+        backend.release();
+      }
+      run.logParam("lr", 0.1); // not logged before: logged now, not taken for a repeat
+
+      tracker.flush();
+      assertThat(backend.params(run.id())).containsEntry("lr", "0.1");
+    }
+  }
+
   private List<Integer> metricBatchSizes() {
     return backend.batches().stream().map(b -> b.metrics().size()).filter(n -> n > 0).toList();
   }
