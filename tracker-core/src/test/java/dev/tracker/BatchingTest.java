@@ -80,18 +80,8 @@ class BatchingTest {
 
   @Test
   void aMetricLoggedWhileInterruptedIsKeptAndTheNextOneIsRefused() {
-    // a queue of 2: batches of one metric, one batch queued besides the one being filled
     try (Tracker tracker = builder().queueCapacity(2).build()) {
-      Run run = tracker.experiment("e").startRun("r");
-      tracker.flush();
-      backend.block();
-      run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
-      try {
-        assertThat(backend.awaitBlocked(10)).isTrue();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-      run.logMetric("loss", 1, 1); // fills the queue
+      Run run = runWithAFullQueue(tracker);
       Thread.currentThread().interrupt();
       try {
         run.logMetric("loss", 2, 2); // logged; queueing its batch waits for room: interrupted
@@ -115,16 +105,7 @@ class BatchingTest {
   @Test
   void aParamRefusedWhileInterruptedIsLoggedWhenLoggedAgain() {
     try (Tracker tracker = builder().queueCapacity(2).build()) {
-      Run run = tracker.experiment("e").startRun("r");
-      tracker.flush();
-      backend.block();
-      run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
-      try {
-        assertThat(backend.awaitBlocked(10)).isTrue();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-      run.logMetric("loss", 1, 1); // fills the queue
+      Run run = runWithAFullQueue(tracker);
       Thread.currentThread().interrupt();
       try {
         assertThatThrownBy(() -> run.logParam("lr", 0.1))
@@ -140,6 +121,25 @@ class BatchingTest {
       tracker.flush();
       assertThat(backend.params(run.id())).containsEntry("lr", "0.1");
     }
+  }
+
+  /**
+   * A run whose queue of 2 is full: batches of one metric, one taken by the dispatcher, which the
+   * held backend blocks, and one queued besides the one being filled. {@code backend.release()}
+   * lets it go on.
+   */
+  private Run runWithAFullQueue(Tracker tracker) {
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.flush();
+    backend.block();
+    run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
+    try {
+      assertThat(backend.awaitBlocked(10)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    run.logMetric("loss", 1, 1); // fills the queue
+    return run;
   }
 
   private List<Integer> metricBatchSizes() {
