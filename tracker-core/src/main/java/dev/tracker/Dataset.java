@@ -119,12 +119,7 @@ public final class Dataset {
 
   /** A name taken from a URI, cut to {@value #MAX_NAME_LENGTH} characters, never mid-character. */
   private static String cut(String name) {
-    if (name.length() <= MAX_NAME_LENGTH) {
-      return name;
-    }
-    int end = Character.isHighSurrogate(name.charAt(MAX_NAME_LENGTH - 1)) ? MAX_NAME_LENGTH - 1
-        : MAX_NAME_LENGTH;
-    return name.substring(0, end);
+    return Validation.cut(name, MAX_NAME_LENGTH);
   }
 
   /**

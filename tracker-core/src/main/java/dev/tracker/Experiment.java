@@ -1,5 +1,6 @@
 package dev.tracker;
 
+import dev.tracker.internal.RunContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -98,7 +99,10 @@ public final class Experiment {
       return this;
     }
 
-    /** A tag set at start. */
+    /**
+     * A tag set at start. The tag {@code mlflow.runName} names a run started without a name; with
+     * a name, it must be that name (as MLflow requires).
+     */
     public RunBuilder tag(String key, String value) {
       Tag t = new Tag(key, value);
       tags.put(t.key(), t.value());
@@ -114,16 +118,25 @@ public final class Experiment {
     /**
      * Starts the run. Does no I/O: the run is created in the backend by the dispatcher.
      *
+     * @throws IllegalArgumentException when the run name is blank, or differs from the tag
+     *     {@code mlflow.runName} given
      * @throws IllegalStateException when the tracker is closed
      */
     public Run start() {
-      if (runName != null && runName.isBlank()) {
+      String tagged = tags.get(RunContext.RUN_NAME);
+      if (runName != null && tagged != null && !runName.equals(tagged)) {
+        // MLflow refuses such a run at runs/create: the whole run would be lost at delivery
+        throw new IllegalArgumentException("run name '" + runName + "' and tag '" + RunContext.RUN_NAME
+            + "' '" + tagged + "' must be the same; give the name once");
+      }
+      String name = runName != null ? runName : tagged;
+      if (name != null && name.isBlank()) {
         throw new IllegalArgumentException("run name must not be blank");
       }
-      if (runName != null) {
-        new Tag("mlflow.runName", runName);
+      if (name != null) {
+        new Tag(RunContext.RUN_NAME, name);
       }
-      return tracker.startRun(Experiment.this, runName, seed, tags, parent);
+      return tracker.startRun(Experiment.this, name, seed, tags, parent);
     }
   }
 }

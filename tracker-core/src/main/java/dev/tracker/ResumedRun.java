@@ -2,6 +2,7 @@ package dev.tracker;
 
 import dev.tracker.spi.TrackingBackend;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -26,8 +27,14 @@ import org.slf4j.LoggerFactory;
  * @param id the id of the run to resume
  * @param experimentName the run's own experiment (the one asked for when the run is new)
  * @param seed the root seed the run recorded, or null
+ * @param params the params the run recorded (empty when they could not be read): params are
+ *     write-once, so a resumed run refuses another value for one at the call
  */
-record ResumedRun(String id, String experimentName, Long seed) {
+record ResumedRun(String id, String experimentName, Long seed, Map<String, String> params) {
+  ResumedRun(String id, String experimentName) {
+    this(id, experimentName, null, Map.of());
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Tracker.class);
 
   /** The id of a new run: 32 random lowercase hex characters, like MLflow's run ids. */
@@ -43,12 +50,19 @@ record ResumedRun(String id, String experimentName, Long seed) {
    * @throws IllegalArgumentException as {@link #resolve} does
    */
   static ResumedRun claim(AtomicReference<String> pending, TrackingBackend backend,
-      String experimentName) {
+      String experimentName, Long seed) {
     String ref = pending.get();
     if (ref == null) {
       return null;
     }
     ResumedRun resumed = resolve(backend, ref, experimentName);
+    if (seed != null && resumed.seed() != null && !seed.equals(resumed.seed())) {
+      // the run stays to resume: nothing was created
+      throw new IllegalArgumentException("param 'seed' of resumed run " + resumed.id() + " was"
+          + " already logged with value '" + resumed.seed() + "' and cannot be changed to '"
+          + seed + "' (params are write-once); leave out seed(..) to go on with "
+          + resumed.seed());
+    }
     return pending.compareAndSet(ref, null) ? resumed : null;
   }
 
@@ -65,14 +79,14 @@ record ResumedRun(String id, String experimentName, Long seed) {
         return of(ref, lookup.exact().get(), experimentName);
       }
       if (RunReader.FULL_ID.matcher(ref).matches()) {
-        return new ResumedRun(ref, experimentName, null);
+        return new ResumedRun(ref, experimentName);
       }
       List<RunInfo> matches = lookup.matches();
       List<String> experiments = lookup.experiments();
       if (matches.size() == 1) {
         String id = matches.get(0).id();
         return backend.readRun(id).map(r -> of(id, r, experimentName))
-            .orElse(new ResumedRun(id, matches.get(0).experimentName(), null));
+            .orElse(new ResumedRun(id, matches.get(0).experimentName()));
       }
       if (matches.isEmpty()) {
         throw new IllegalArgumentException("resumeRun id '" + ref + "' names no run in "
@@ -84,12 +98,12 @@ record ResumedRun(String id, String experimentName, Long seed) {
       throw new IllegalArgumentException("resumeRun id '" + ref + "' matches " + matches.size()
           + " runs in " + backend.describe() + ": " + lookup.listed() + "; give more of the id");
     } catch (UnsupportedOperationException cannotRead) {
-      return new ResumedRun(ref, experimentName, null);
+      return new ResumedRun(ref, experimentName);
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (Exception e) {
       log.debug("could not look up resumed run {}: {}", ref, e.toString());
-      return new ResumedRun(ref, experimentName, null);
+      return new ResumedRun(ref, experimentName);
     }
   }
 
@@ -107,6 +121,6 @@ record ResumedRun(String id, String experimentName, Long seed) {
     if (own != null && !own.equals(asked)) {
       log.warn("resuming run {} in its own experiment '{}', not '{}'", id, own, asked);
     }
-    return new ResumedRun(id, own != null ? own : asked, recorded);
+    return new ResumedRun(id, own != null ? own : asked, recorded, Map.copyOf(run.params()));
   }
 }

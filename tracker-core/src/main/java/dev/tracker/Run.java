@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,8 +94,9 @@ public final class Run implements AutoCloseable {
 
   /**
    * Logs a param. The value is stored as its string form ({@link BigDecimal#toPlainString()} for
-   * {@code BigDecimal}); numbers and booleans stay typed in the file backend's params.yaml.
-   * Params are write-once: the same value again does nothing.
+   * {@code BigDecimal}, the elements for an array: {@code [64, 32]}); numbers and booleans stay
+   * typed in the file backend's params.yaml. Params are write-once: the same value again does
+   * nothing.
    *
    * @throws IllegalArgumentException when key or value is invalid, or the param was logged
    *     before with another value
@@ -118,7 +120,12 @@ public final class Run implements AutoCloseable {
           + abbreviate(old) + "' and cannot be changed to '" + abbreviate(p.value())
           + "' (params are write-once)");
     }
-    channel.put(p);
+    try {
+      channel.put(p);
+    } catch (RuntimeException notQueued) {
+      params.remove(p.key(), p.value()); // not logged: logging it again must not be a no-op
+      throw notQueued;
+    }
   }
 
   /**
@@ -142,6 +149,11 @@ public final class Run implements AutoCloseable {
       }
     }
     params.forEach(this::logParam);
+  }
+
+  /** Makes the params a resumed run recorded before known here, so they stay write-once. */
+  void recordedParams(Map<String, String> recorded) {
+    params.putAll(recorded);
   }
 
   // ------------------------------------------------------------------------------- metrics
@@ -394,8 +406,7 @@ public final class Run implements AutoCloseable {
     if (status.get() == RunStatus.RUNNING) {
       try {
         String msg = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        setTag("tracker.failure", msg.length() > Validation.MAX_TAG_VALUE_LENGTH
-            ? msg.substring(0, Validation.MAX_TAG_VALUE_LENGTH) : msg);
+        setTag("tracker.failure", Validation.cut(msg, Validation.MAX_TAG_VALUE_LENGTH));
       } catch (RuntimeException ignored) {
         // recording the failure must not hide it
       }
@@ -428,6 +439,11 @@ public final class Run implements AutoCloseable {
   static String stringOf(Object value) {
     if (value instanceof BigDecimal bd) {
       return bd.toPlainString();
+    }
+    if (value != null && value.getClass().isArray()) {
+      // an array's own toString is its identity ("[I@1b6d3586"): its elements, as Python's str
+      String wrapped = Arrays.deepToString(new Object[] {value});
+      return wrapped.substring(1, wrapped.length() - 1);
     }
     return String.valueOf(value);
   }

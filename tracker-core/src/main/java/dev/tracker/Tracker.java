@@ -184,7 +184,8 @@ public final class Tracker implements AutoCloseable {
    * An experiment by name; it is created in the backend when its first run starts.
    *
    * @throws IllegalArgumentException when the name is null, blank, longer than 500 characters,
-   *     or holds '/', '\', a control character, or is "." or ".."
+   *     or holds a lone surrogate (MLflow's rules: {@code /Users/me/exp}, control characters and
+   *     emoji are valid names)
    */
   public Experiment experiment(String name) {
     return new Experiment(this, TrackerSettings.checkExperimentName(name));
@@ -355,7 +356,7 @@ public final class Tracker implements AutoCloseable {
       Run parent) {
     checkOpen();
     ResumedRun resumed = parent == null
-        ? ResumedRun.claim(resumeRunId, backend, experiment.name()) : null;
+        ? ResumedRun.claim(resumeRunId, backend, experiment.name(), seed) : null;
     if (resumed != null && !resumed.experimentName().equals(experiment.name())) {
       experiment = new Experiment(this, resumed.experimentName());
     }
@@ -375,6 +376,9 @@ public final class Tracker implements AutoCloseable {
     RunSpec spec = new RunSpec(id, null, experiment.name(), runName, start, tags,
         parent == null ? null : parent.id(), resumed != null);
     Run run = new Run(this, experiment, spec, seeds, pipeline.open(spec), clock);
+    if (resumed != null) {
+      run.recordedParams(resumed.params());
+    }
     openRuns.add(run);
     run.logParam(Seeds.SEED_PARAM, root);
     system.runStarted(run);
@@ -444,9 +448,10 @@ public final class Tracker implements AutoCloseable {
 
     /**
      * Resume the run with this id: the first top-level run started continues it instead of
-     * creating a new one (several JVMs can log into one run this way). Unless it is given a seed,
-     * the resumed run goes on with the root seed it recorded (its {@code seed} param), read back
-     * from a backend that can read runs. The id may be a unique prefix of a run's id (as {@code
+     * creating a new one (several JVMs can log into one run this way). The resumed run goes on
+     * with the root seed it recorded (its {@code seed} param), read back from a backend that can
+     * read runs; a seed given to it must be that one. Its params are write-once as before: another
+     * value for one it recorded throws {@link IllegalArgumentException} at the call. The id may be a unique prefix of a run's id (as {@code
      * tracker runs} shows it); the run continues in its own experiment. An id that names no run
      * starts a new run with that id when it is a full id (32 lowercase hex characters), and
      * otherwise makes the run's start throw {@link IllegalArgumentException}.

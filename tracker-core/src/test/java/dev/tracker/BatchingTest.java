@@ -80,18 +80,8 @@ class BatchingTest {
 
   @Test
   void aMetricLoggedWhileInterruptedIsKeptAndTheNextOneIsRefused() {
-    // a queue of 2: batches of one metric, one batch queued besides the one being filled
     try (Tracker tracker = builder().queueCapacity(2).build()) {
-      Run run = tracker.experiment("e").startRun("r");
-      tracker.flush();
-      backend.block();
-      run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
-      try {
-        assertThat(backend.awaitBlocked(10)).isTrue();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-      run.logMetric("loss", 1, 1); // fills the queue
+      Run run = runWithAFullQueue(tracker);
       Thread.currentThread().interrupt();
       try {
         run.logMetric("loss", 2, 2); // logged; queueing its batch waits for room: interrupted
@@ -110,6 +100,46 @@ class BatchingTest {
 
       assertThat(backend.metrics(run.id())).extracting(Metric::step).containsExactly(0L, 1L, 2L);
     }
+  }
+
+  @Test
+  void aParamRefusedWhileInterruptedIsLoggedWhenLoggedAgain() {
+    try (Tracker tracker = builder().queueCapacity(2).build()) {
+      Run run = runWithAFullQueue(tracker);
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> run.logParam("lr", 0.1))
+            .isExactlyInstanceOf(IllegalStateException.class)
+            .hasMessage("interrupted while waiting for room in the queue of run " + run.id()
+                + "; the record was not logged");
+      } finally {
+        Thread.interrupted();
+        backend.release();
+      }
+      run.logParam("lr", 0.1); // not logged before: logged now, not taken for a repeat
+
+      tracker.flush();
+      assertThat(backend.params(run.id())).containsEntry("lr", "0.1");
+    }
+  }
+
+  /**
+   * A run whose queue of 2 is full: batches of one metric, one taken by the dispatcher, which the
+   * held backend blocks, and one queued besides the one being filled. {@code backend.release()}
+   * lets it go on.
+   */
+  private Run runWithAFullQueue(Tracker tracker) {
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.flush();
+    backend.block();
+    run.logMetric("loss", 0, 0); // taken by the dispatcher, which the backend holds
+    try {
+      assertThat(backend.awaitBlocked(10)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    run.logMetric("loss", 1, 1); // fills the queue
+    return run;
   }
 
   private List<Integer> metricBatchSizes() {

@@ -80,4 +80,23 @@ class ChildRunTest {
           .isInstanceOf(NullPointerException.class).hasMessage("body");
     }
   }
+
+  @Test
+  void aLongFailureMessageIsCutToTheTagLimitBetweenCharactersNotInsideOne() {
+    String prefix = "java.lang.IllegalStateException: ";
+    // the 8000th character of the failure tag would be the first half of the emoji
+    String message = "x".repeat(7999 - prefix.length()) + "\uD83D\uDD25 and more";
+    IllegalStateException boom = new IllegalStateException(message);
+    try (Tracker tracker = tracker()) {
+      Run parent = tracker.experiment("e").startRun("cv");
+      assertThatThrownBy(() -> parent.childRun("fold", fold -> {
+        throw boom;
+      })).isSameAs(boom);
+      tracker.flush();
+      String child = backend.runIds().get(1);
+      assertThat(backend.status(child)).isEqualTo(RunStatus.FAILED);
+      assertThat(backend.tags(child)).containsEntry("tracker.failure",
+          prefix + "x".repeat(7999 - prefix.length()));
+    }
+  }
 }

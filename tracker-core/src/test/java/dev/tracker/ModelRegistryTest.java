@@ -175,7 +175,8 @@ class ModelRegistryTest {
             .isExactlyInstanceOf(TrackerException.class)
             .hasMessageStartingWith("cannot register model 'iris' from run " + run.id()
                 + ": the run's records are not delivered to fake://server after PT0.2S (")
-            .hasMessageContaining("wait in the journal")
+            // how many operations are still in the journal when the server stops depends on timing
+            .hasMessageFindingMatch("\\d+ operations? for fake://server waits? in the journal")
             .hasMessageEndingWith("); register it once the server has them");
       } finally {
         recording.release();

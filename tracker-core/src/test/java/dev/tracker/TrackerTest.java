@@ -41,6 +41,39 @@ class TrackerTest {
   }
 
   @Test
+  void aRunNameTagNamesARunStartedWithoutANameAndMustMatchAGivenName() {
+    try (Tracker tracker = tracker()) {
+      Experiment e = tracker.experiment("e");
+      assertThatThrownBy(() -> e.newRun("x").tag("mlflow.runName", "y").start())
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("run name 'x' and tag 'mlflow.runName' 'y' must be the same; give the name"
+              + " once");
+      assertThat(backend.runIds()).isEmpty();
+      Run tagged = e.newRun(null).tag("mlflow.runName", "chosen").start();
+      Run same = e.newRun("both").tag("mlflow.runName", "both").start();
+      assertThat(tagged.name()).isEqualTo("chosen");
+      tracker.flush();
+      assertThat(backend.spec(tagged.id()).runName()).isEqualTo("chosen");
+      assertThat(backend.spec(same.id()).runName()).isEqualTo("both");
+      assertThat(backend.spec(same.id()).tags()).containsEntry("mlflow.runName", "both");
+    }
+  }
+
+  @Test
+  void arrayParamsAreStoredAsTheirElementsNotTheirIdentity() {
+    String id;
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      id = run.id();
+      run.logParam("layers", new int[] {64, 32});
+      run.logParams(Map.of("names", new String[] {"a", "b"}, "grid", new double[][] {{0.1}, {1}}));
+      run.logParam("layers", new int[] {64, 32}); // the same value again: a no-op
+    }
+    assertThat(backend.params(id)).containsEntry("layers", "[64, 32]")
+        .containsEntry("names", "[a, b]").containsEntry("grid", "[[0.1], [1.0]]");
+  }
+
+  @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void logMetricReturnsWhileTheBackendIsBlocked() throws Exception {
     // held before the run starts, so the dispatcher's first call (createRun) is the one held

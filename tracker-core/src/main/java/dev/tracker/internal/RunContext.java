@@ -39,8 +39,7 @@ public final class RunContext {
 
   private static void putIfPresent(Map<String, String> tags, String key, String value) {
     if (value != null && !value.isBlank()) {
-      tags.put(key, value.length() > Validation.MAX_TAG_VALUE_LENGTH
-          ? value.substring(0, Validation.MAX_TAG_VALUE_LENGTH) : value);
+      tags.put(key, Validation.cut(value, Validation.MAX_TAG_VALUE_LENGTH));
     }
   }
 }

@@ -214,6 +214,17 @@ public final class Validation {
     return normalized;
   }
 
+  /**
+   * Cuts {@code s} to at most {@code max} characters, never between the two halves of a character
+   * such as an emoji (a lone half is refused by {@link #wellFormed}).
+   */
+  public static String cut(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
+  }
+
   private static String abbreviate(String key) {
     return key.substring(0, 20) + "…";
   }

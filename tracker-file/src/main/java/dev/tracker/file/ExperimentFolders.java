@@ -16,6 +16,9 @@ import java.util.HexFormat;
  *   <li>A name whose folder name would exceed {@value #MAX_BYTES} bytes of UTF-8 is cut there (at
  *       a character boundary) and ends with {@code ~} and the first 8 hex digits of the SHA-256 of
  *       the whole name, so that names sharing a long beginning get different folders.
+ *   <li>A name whose folder holds another experiment ({@code Iris} and {@code iris} share a
+ *       folder on a case-insensitive file system, such as macOS's or Windows') gets the {@code ~}
+ *       and hash too ({@link #hashedFolderName}).
  * </ul>
  *
  * <p>The real name stays in the folder's {@code experiment.yaml} and each run's {@code run.yaml}.
@@ -32,8 +35,22 @@ final class ExperimentFolders {
 
   /** The folder name of an experiment name. */
   static String folderName(String name) {
+    return folderName(name, false);
+  }
+
+  /**
+   * The folder name of an experiment whose {@link #folderName} holds another experiment (one
+   * whose name differs only in case, on a case-insensitive file system): it ends with {@code ~}
+   * and the hash, as a cut name does.
+   */
+  static String hashedFolderName(String name) {
+    return folderName(name, true);
+  }
+
+  private static String folderName(String name, boolean hashed) {
     if (name.equals(".") || name.equals("..")) {
-      return name.replace(".", "%2E");
+      String dots = name.replace(".", "%2E");
+      return hashed ? dots + "~" + hash(name) : dots;
     }
     StringBuilder out = new StringBuilder(name.length());
     int bytes = 0;
@@ -49,7 +66,7 @@ final class ExperimentFolders {
       out.append(piece);
       bytes += pieceBytes;
     }
-    if (bytes <= MAX_BYTES) {
+    if (bytes <= MAX_BYTES && !hashed) {
       return out.toString();
     }
     return out.substring(0, Math.max(cutAt, 0)) + "~" + hash(name);

@@ -241,7 +241,10 @@ public final class FileBackend implements TrackingBackend {
       Files.createDirectories(dir.resolve(ARTIFACTS_DIR));
       RunLock.locked(dir, () -> {
         YamlFiles.write(dir.resolve(RUN_FILE), RunYaml.newRunYaml(spec));
-        YamlFiles.write(dir.resolve(PARAMS_FILE), Map.of());
+        if (!Files.exists(dir.resolve(PARAMS_FILE))) {
+          // a folder that lost its run.yaml (a crash, an edit) keeps the params it recorded
+          YamlFiles.write(dir.resolve(PARAMS_FILE), Map.of());
+        }
         return null;
       });
       folders.remember(id, dir);

@@ -148,7 +148,8 @@ final class RunFolders {
 
   /**
    * The folder of an experiment: {@link ExperimentFolders#folderName} of its name, or the folder
-   * an earlier version made for it, named by the name itself, when that one exists.
+   * an earlier version made for it, named by the name itself, when that one exists; {@link
+   * ExperimentFolders#hashedFolderName} when that folder holds another experiment.
    *
    * @throws IllegalArgumentException when the name is null or blank
    */
@@ -161,18 +162,46 @@ final class RunFolders {
     try {
       if (!folder.equals(name) && ExperimentFolders.wasAllowed(name)) {
         Path legacy = root.resolve(name);
-        if (Files.isDirectory(legacy) && !Files.isDirectory(root.resolve(folder))) {
+        if (Files.isDirectory(legacy) && !Files.isDirectory(root.resolve(folder))
+            && holds(legacy, name)) {
           return legacy;
         }
       }
     } catch (InvalidPathException notOnThisFileSystem) {
       // the new folder name below
     }
+    Path dir = folder(name, folder);
+    if (holds(dir, name)) {
+      return dir;
+    }
+    // Iris and iris on a case-insensitive file system: one folder, two experiments
+    Path own = folder(name, ExperimentFolders.hashedFolderName(name));
+    if (holds(own, name)) {
+      return own;
+    }
+    throw new IOException("experiment '" + name + "' has no folder of its own: " + dir + " and "
+        + own + " hold other experiments");
+  }
+
+  private Path folder(String name, String folder) throws IOException {
     try {
       return root.resolve(folder);
     } catch (InvalidPathException e) {
       throw new IOException("experiment name '" + name + "' cannot be a folder name on this file"
           + " system (" + folder + "): " + e.getReason(), e);
+    }
+  }
+
+  /** False when the folder's experiment.yaml names another experiment. */
+  private static boolean holds(Path dir, String name) {
+    Path file = dir.resolve(EXPERIMENT_FILE);
+    if (!Files.isRegularFile(file)) {
+      return true;
+    }
+    try {
+      return name.equals(RunYaml.string(file, YamlFiles.loadMap(file), "name", name));
+    } catch (IOException unreadable) {
+      return true; // as before: the folder named for it
     }
   }
 

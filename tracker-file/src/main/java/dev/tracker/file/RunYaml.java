@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * into values and merged with new params and tags.
  */
 final class RunYaml {
+  static final String RUN_NAME_TAG = "mlflow.runName";
   static final Pattern LONG = Pattern.compile("-?[0-9]{1,19}");
   static final Pattern DOUBLE_LIKE = Pattern.compile("-?[0-9].*");
 
@@ -56,6 +57,9 @@ final class RunYaml {
     Map<String, String> current = readTags(file, yaml);
     for (Tag t : tags) {
       current.put(t.key(), t.value());
+      if (t.key().equals(RUN_NAME_TAG)) {
+        yaml.put("name", t.value()); // renames the run, as MLflow's set_tag does
+      }
     }
     yaml.put("tags", sorted(current));
     YamlFiles.write(file, yaml);

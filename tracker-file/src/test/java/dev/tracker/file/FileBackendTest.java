@@ -136,6 +136,43 @@ class FileBackendTest {
   }
 
   @Test
+  void anExperimentWhoseFolderHoldsAnotherExperimentGetsAFolderOfItsOwn() throws IOException {
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("Iris").startRun("upper")) {
+      run.logMetric("loss", 1);
+    }
+    // what a case-insensitive file system (macOS, Windows) shows to experiment "iris"
+    Files.move(root().resolve("Iris"), root().resolve("iris"));
+    String id;
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("iris").startRun("lower")) {
+      id = run.id();
+    }
+    try (FileBackend reader = FileBackend.create(root())) {
+      assertThat(reader.listRuns("iris")).extracting(RunInfo::name).containsExactly("lower");
+      assertThat(reader.readRun(id).orElseThrow().info().experimentName()).isEqualTo("iris");
+      assertThat(reader.listExperiments()).extracting(ExperimentInfo::name)
+          .containsExactly("Iris", "iris");
+    }
+    assertThat(root().resolve(ExperimentFolders.hashedFolderName("iris")).resolve(id)
+        .resolve(FileBackend.RUN_FILE)).isRegularFile();
+    assertThat(ExperimentFolders.hashedFolderName("iris")).matches("iris~[0-9a-f]{8}");
+  }
+
+  @Test
+  void settingTheRunNameTagRenamesTheRun() throws IOException {
+    String id;
+    try (Tracker tracker = tracker(); Run run = tracker.experiment("exp").startRun("before")) {
+      id = run.id();
+      run.setTag("mlflow.runName", "after");
+    }
+    try (FileBackend reader = FileBackend.create(root())) {
+      RunData run = reader.readRun(id).orElseThrow();
+      assertThat(run.info().name()).isEqualTo("after");
+      assertThat(run.tags()).containsEntry("mlflow.runName", "after");
+      assertThat(reader.listRuns("exp")).extracting(RunInfo::name).containsExactly("after");
+    }
+  }
+
+  @Test
   void paramsThatAreNumbersOrBooleansAreWrittenTyped() throws IOException {
     try (FileBackend backend = backendWithRun()) {
       List<Param> params = new ArrayList<>();

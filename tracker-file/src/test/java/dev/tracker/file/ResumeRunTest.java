@@ -3,6 +3,7 @@ package dev.tracker.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.FlushResult;
 import dev.tracker.Metric;
 import dev.tracker.Run;
 import dev.tracker.RunData;
@@ -110,6 +111,75 @@ class ResumeRunTest {
     }
     try (FileBackend reader = FileBackend.create(root)) {
       assertThat(reader.readRun(id).orElseThrow().info().name()).isEqualTo("chosen");
+    }
+  }
+
+  @Test
+  void aResumedRunRefusesAnotherValueForAParamItRecordedAtTheCall() throws IOException {
+    String id;
+    try (Tracker tracker = builder().seed(11).build();
+        Run run = tracker.experiment("exp").startRun("first")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+    }
+    try (Tracker tracker = builder().resumeRun(id).build();
+        Run run = tracker.experiment("exp").startRun("first")) {
+      assertThatThrownBy(() -> run.logParam("lr", 0.5))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("param 'lr' was already logged with value '0.1' and cannot be changed to"
+              + " '0.5' (params are write-once)");
+      run.logParam("lr", 0.1); // the value it recorded: a no-op
+      run.logParam("epochs", 5);
+      assertThat(tracker.flush()).isEqualTo(FlushResult.DELIVERED);
+    }
+    try (FileBackend reader = FileBackend.create(root)) {
+      assertThat(reader.readRun(id).orElseThrow().params())
+          .isEqualTo(Map.of("seed", "11", "lr", "0.1", "epochs", "5"));
+    }
+  }
+
+  @Test
+  void aResumedRunGivenAnotherSeedThanItRecordedFailsAtStartAndStaysToResume()
+      throws IOException {
+    String id = firstRun("exp");
+    try (Tracker tracker = builder().resumeRun(id).build()) {
+      assertThatThrownBy(() -> tracker.experiment("exp").newRun("first").seed(99).start())
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("param 'seed' of resumed run " + id + " was already logged with value"
+              + " '11' and cannot be changed to '99' (params are write-once); leave out"
+              + " seed(..) to go on with 11");
+      try (Run run = tracker.experiment("exp").newRun("first").seed(11).start()) {
+        assertThat(run.id()).isEqualTo(id);
+        assertThat(run.seeds().root()).isEqualTo(11);
+      }
+      assertThat(tracker.flush()).isEqualTo(FlushResult.DELIVERED);
+    }
+    try (FileBackend reader = FileBackend.create(root)) {
+      assertThat(reader.listRuns("exp")).hasSize(1);
+      assertThat(reader.readRun(id).orElseThrow().params()).isEqualTo(Map.of("seed", "11"));
+    }
+  }
+
+  @Test
+  void aRunFolderThatLostItsRunYamlKeepsItsParamsAndMetricsWhenResumedByItsFullId()
+      throws IOException {
+    String id;
+    try (Tracker tracker = builder().seed(11).build();
+        Run run = tracker.experiment("exp").startRun("first")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+      run.logMetric("loss", 1, 0);
+    }
+    Files.delete(root.resolve("exp").resolve(id).resolve(FileBackend.RUN_FILE));
+    try (Tracker tracker = builder().seed(11).resumeRun(id).build();
+        Run run = tracker.experiment("exp").startRun("again")) {
+      assertThat(run.id()).isEqualTo(id);
+      run.logMetric("loss", 2, 1);
+    }
+    try (FileBackend reader = FileBackend.create(root)) {
+      RunData run = reader.readRun(id).orElseThrow();
+      assertThat(run.params()).isEqualTo(Map.of("seed", "11", "lr", "0.1"));
+      assertThat(run.history("loss")).extracting(Metric::step).containsExactly(0L, 1L);
     }
   }
 }

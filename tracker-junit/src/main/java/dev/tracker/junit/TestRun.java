@@ -6,6 +6,7 @@ import dev.tracker.Seeds;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -28,6 +29,8 @@ final class TestRun implements ExtensionContext.Store.CloseableResource, AutoClo
   private final long seed;
   private final TemplateRun template;
   private final long startNanos = System.nanoTime();
+  private final AtomicInteger dynamicTests = new AtomicInteger();
+  private final AtomicInteger dynamicFailed = new AtomicInteger();
   private final Object lock = new Object();
   private Random random; // guarded by lock
   private RandomGenerator generator; // guarded by lock
@@ -78,15 +81,31 @@ final class TestRun implements ExtensionContext.Store.CloseableResource, AutoClo
     }
   }
 
+  /** Counts a dynamic test of this {@code @TestFactory}; {@code failure} null when it passed. */
+  void dynamicTestFinished(Throwable failure) {
+    dynamicTests.incrementAndGet();
+    if (failure != null && statusOf(Optional.of(failure)) == RunStatus.FAILED) {
+      dynamicFailed.incrementAndGet();
+      addHint(failure);
+    }
+  }
+
   @Override
   public void close() {
     Optional<Throwable> thrown = context.getExecutionException();
     RunStatus status = statusOf(thrown);
+    int failedDynamic = dynamicFailed.get();
+    if (thrown.isEmpty() && failedDynamic > 0) {
+      status = RunStatus.FAILED;
+    }
     if (template != null) {
       template.finished(status);
     }
     Map<String, String> tags = new LinkedHashMap<>();
-    if (status == RunStatus.FAILED) {
+    if (status == RunStatus.FAILED && thrown.isEmpty()) {
+      tags.put(TrackerExtension.FAILURE_TAG, failedDynamic + " of " + dynamicTests.get()
+          + " dynamic tests failed");
+    } else if (status == RunStatus.FAILED) {
       tags.put(TrackerExtension.FAILURE_TAG, TrackerExtension.describe(thrown.get()));
       addHint(thrown.get());
     } else if (status == RunStatus.KILLED) {

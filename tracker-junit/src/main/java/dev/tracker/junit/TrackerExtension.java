@@ -15,7 +15,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -54,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       creates no run. The metric {@value #DURATION_METRIC} is the test's duration, {@code
  *       @BeforeEach} and {@code @AfterEach} included. A test that ends its run itself keeps the
  *       status it chose. A {@code @TestFactory} is one run: its dynamic tests are not runs of
- *       their own.
+ *       their own; it ends {@code FAILED} when one of them fails ({@value #FAILURE_TAG} says how
+ *       many), and each failed one carries the rerun hint.
  *   <li>Tags at start: {@value #CLASS_TAG} and {@value #SOURCE_NAME_TAG} (both the test
  *       class), {@value #METHOD_TAG}, {@value #DISPLAY_NAME_TAG},
  *       {@value #UNIQUE_ID_TAG}, {@value #TAGS_TAG} (the test's {@code @Tag}s, sorted, comma
@@ -119,7 +122,8 @@ import org.slf4j.LoggerFactory;
  * #SEED_KEY} or {@value #FAIL_ON_ERROR_KEY} value is a configuration mistake and fails every test
  * with an {@link org.junit.jupiter.api.extension.ExtensionConfigurationException}.
  */
-public final class TrackerExtension implements BeforeEachCallback, ParameterResolver {
+public final class TrackerExtension implements BeforeEachCallback, ParameterResolver,
+    InvocationInterceptor {
   /** The configuration parameter naming where runs are recorded. */
   public static final String URI_KEY = "tracker.uri";
   /** The configuration parameter naming the experiment of every test class. */
@@ -200,6 +204,32 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   @Override
   public void beforeEach(ExtensionContext context) {
     testRun(context).failIfAsked();
+  }
+
+  /**
+   * Counts a {@code @TestFactory}'s dynamic test in the factory's run: a failed one makes that
+   * run end {@code FAILED} and carries the rerun hint.
+   */
+  @Override
+  public void interceptDynamicTest(Invocation<Void> invocation,
+      DynamicTestInvocationContext invocationContext, ExtensionContext context) throws Throwable {
+    TestRun factory = null;
+    for (Optional<ExtensionContext> c = context.getParent(); c.isPresent() && factory == null;
+        c = c.get().getParent()) {
+      factory = c.get().getStore(NAMESPACE).get(new Key("test", c.get().getUniqueId()),
+          TestRun.class);
+    }
+    try {
+      invocation.proceed();
+    } catch (Throwable t) {
+      if (factory != null) {
+        factory.dynamicTestFinished(t);
+      }
+      throw t;
+    }
+    if (factory != null) {
+      factory.dynamicTestFinished(null);
+    }
   }
 
   /**
@@ -382,7 +412,13 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   }
 
   private static String truncate(String s) {
-    return s.length() <= MAX_TAG_VALUE ? s : s.substring(0, MAX_TAG_VALUE - 1) + "…";
+    if (s.length() <= MAX_TAG_VALUE) {
+      return s;
+    }
+    // never between the halves of a character such as an emoji: a tag refuses a lone half
+    int end = Character.isHighSurrogate(s.charAt(MAX_TAG_VALUE - 2)) ? MAX_TAG_VALUE - 2
+        : MAX_TAG_VALUE - 1;
+    return s.substring(0, end) + "…";
   }
 
   /** Keys in the extension's namespace: what a value is, for which context. */

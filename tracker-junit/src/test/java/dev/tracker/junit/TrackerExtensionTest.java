@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,10 +114,37 @@ class TrackerExtensionTest {
         .containsEntry(TrackerExtension.FAILURE_TAG, "java.lang.AssertionError: accuracy 0.5 is below 0.9");
     Throwable failure = Kit.throwable(results.testEvents().failed().list().get(0));
     assertThat(failure).hasMessage("accuracy 0.5 is below 0.9");
+    assertRerunHint(failure, id, OutcomesTestCase.class, uniqueId);
+  }
+
+  /** The failure carries one suppressed {@link RerunHint} naming the run and root seed 123. */
+  private static void assertRerunHint(Throwable failure, String runId, Class<?> testClass,
+      String uniqueId) {
     assertThat(failure.getSuppressed()).singleElement(InstanceOfAssertFactories.THROWABLE)
         .isInstanceOf(RerunHint.class)
-        .hasMessage("tracked run " + id + " (experiment '" + OutcomesTestCase.class.getName()
+        .hasMessage("tracked run " + runId + " (experiment '" + testClass.getName()
             + "'), seed " + seedOf(uniqueId) + " from root seed 123: rerun with -Dtracker.seed=123");
+  }
+
+  @ExtendWith(TrackerExtension.class)
+  static class LongFailureTestCase {
+    static final String PREFIX = "java.lang.AssertionError: ";
+
+    @Test
+    void failsAtLength() {
+      // the tag's cut (7999 characters and "…") would fall inside the emoji
+      fail("x".repeat(7998 - PREFIX.length()) + "\uD83D\uDD25 and more");
+    }
+  }
+
+  @Test
+  void aFailureLongerThanATagIsCutBetweenCharactersAndStillRecorded() {
+    kit.run(LongFailureTestCase.class);
+
+    String id = kit.runId("failsAtLength()");
+    assertThat(kit.backend.status(id)).isEqualTo(RunStatus.FAILED);
+    assertThat(kit.backend.tags(id)).containsEntry(TrackerExtension.FAILURE_TAG,
+        LongFailureTestCase.PREFIX + "x".repeat(7998 - LongFailureTestCase.PREFIX.length()) + "…");
   }
 
   @Test
@@ -260,6 +290,43 @@ class TrackerExtensionTest {
     assertThat(children).allSatisfy(
         id -> assertThat(kit.backend.status(id)).isEqualTo(RunStatus.FINISHED));
     assertThat(kit.runIds()).hasSize(2 + 3 + 3);
+  }
+
+  // ------------------------------------------------------------------------------- dynamic
+
+  @ExtendWith(TrackerExtension.class)
+  static class FactoryTestCase {
+    @TestFactory
+    Stream<DynamicTest> checks(Run run) {
+      return Stream.of(
+          DynamicTest.dynamicTest("passes", () -> run.logMetric("checked", 1)),
+          DynamicTest.dynamicTest("fails", () -> fail("dynamic check failed")),
+          DynamicTest.dynamicTest("aborts", () -> assumeTrue(false, "no GPU")));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> allPass() {
+      return Stream.of(DynamicTest.dynamicTest("passes", () -> {}));
+    }
+  }
+
+  @Test
+  void testFactoryWithAFailedDynamicTestIsARunFailedAndTheFailureCarriesTheRerunHint() {
+    EngineExecutionResults results = kit.run(FactoryTestCase.class);
+
+    results.testEvents().assertStatistics(s -> s.started(4).succeeded(2).failed(1).aborted(1));
+    String id = kit.runId("checks(Run)");
+    String uniqueId = classId(FactoryTestCase.class) + "/[test-factory:checks(dev.tracker.Run)]";
+    assertThat(kit.backend.status(id)).isEqualTo(RunStatus.FAILED);
+    assertThat(kit.backend.tags(id))
+        .containsEntry(TrackerExtension.FAILURE_TAG, "1 of 3 dynamic tests failed");
+    Throwable failure = Kit.throwable(results.testEvents().failed().list().get(0));
+    assertThat(failure).hasMessage("dynamic check failed");
+    assertRerunHint(failure, id, FactoryTestCase.class, uniqueId);
+    String passing = kit.runId("allPass()");
+    assertThat(kit.backend.status(passing)).isEqualTo(RunStatus.FINISHED);
+    assertThat(kit.backend.tags(passing)).doesNotContainKey(TrackerExtension.FAILURE_TAG);
+    assertThat(kit.runIds()).hasSize(2);
   }
 
   // ------------------------------------------------------------------------------- nested

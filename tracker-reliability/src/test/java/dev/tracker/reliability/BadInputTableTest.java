@@ -498,6 +498,22 @@ class BadInputTableTest {
         },
         (c, d) -> assertThat(d.inputs()).extracting(DatasetInput::name, DatasetInput::fileCount,
             DatasetInput::size).containsExactly(tuple("set", 2L, 2L))));
+
+    // names and resumed runs
+    t.add(call(Where.ANY, "run name and tag mlflow.runName that differ",
+        c -> c.tracker.experiment(EXPERIMENT).newRun("x").tag("mlflow.runName", "y").start(),
+        IllegalArgumentException.class, "run name 'x' and tag 'mlflow.runName' 'y' must be the"
+            + " same; give the name once"));
+    t.add(call(Where.FILE, "a resumed run logs another value for a param it recorded",
+        c -> {
+          try (Tracker other = Tracker.builder().uri("file:" + c.root).shutdownHook(false)
+              .systemProperties(k -> null).environment(k -> null).resumeRun(c.run.id())
+              .build()) {
+            other.experiment(EXPERIMENT).startRun("bad-input").logParam("before", "other");
+          }
+        },
+        IllegalArgumentException.class, "param 'before' was already logged with value 'b' and"
+            + " cannot be changed to 'other' (params are write-once)"));
     return t;
   }
 
