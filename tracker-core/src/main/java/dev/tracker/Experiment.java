@@ -126,8 +126,8 @@ public final class Experiment {
       String tagged = tags.get(RunContext.RUN_NAME);
       if (runName != null && tagged != null && !runName.equals(tagged)) {
         // MLflow refuses such a run at runs/create: the whole run would be lost at delivery
-        throw new IllegalArgumentException("run name '" + runName + "' and tag '" + RunContext.RUN_NAME
-            + "' '" + tagged + "' must be the same; give the name once");
+        throw new IllegalArgumentException("run name '" + runName + "' and tag '"
+            + RunContext.RUN_NAME + "' '" + tagged + "' must be the same; give the name once");
       }
       String name = runName != null ? runName : tagged;
       if (name != null && name.isBlank()) {

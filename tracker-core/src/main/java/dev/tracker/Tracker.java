@@ -362,23 +362,18 @@ public final class Tracker implements AutoCloseable {
     }
     String id = resumed != null ? resumed.id() : ResumedRun.newId();
     String runName = name != null ? name : "run-" + id.substring(0, Math.min(8, id.length()));
-    Long recorded = resumed != null ? resumed.seed() : null;
     long root = seed != null ? seed
-        : recorded != null ? recorded
+        : resumed != null && resumed.seed() != null ? resumed.seed()
         : parent != null ? parent.seeds().derive(runName)
         : config.seed != null ? config.seed
         : ThreadLocalRandom.current().nextLong() & 0x7fff_ffff_ffff_ffffL;
     Seeds seeds = Seeds.of(root);
-
     Map<String, String> tags = StartTags.of(standardTags, runName, parent == null ? null
         : parent.id(), seedHooks.seed(seeds), userTags);
-    long start = clock.millis();
-    RunSpec spec = new RunSpec(id, null, experiment.name(), runName, start, tags,
+    RunSpec spec = new RunSpec(id, null, experiment.name(), runName, clock.millis(), tags,
         parent == null ? null : parent.id(), resumed != null);
     Run run = new Run(this, experiment, spec, seeds, pipeline.open(spec), clock);
-    if (resumed != null) {
-      run.recordedParams(resumed.params());
-    }
+    run.recordedParams(resumed != null ? resumed.params() : Map.of());
     openRuns.add(run);
     run.logParam(Seeds.SEED_PARAM, root);
     system.runStarted(run);
@@ -450,11 +445,12 @@ public final class Tracker implements AutoCloseable {
      * Resume the run with this id: the first top-level run started continues it instead of
      * creating a new one (several JVMs can log into one run this way). The resumed run goes on
      * with the root seed it recorded (its {@code seed} param), read back from a backend that can
-     * read runs; a seed given to it must be that one. Its params are write-once as before: another
-     * value for one it recorded throws {@link IllegalArgumentException} at the call. The id may be a unique prefix of a run's id (as {@code
-     * tracker runs} shows it); the run continues in its own experiment. An id that names no run
-     * starts a new run with that id when it is a full id (32 lowercase hex characters), and
-     * otherwise makes the run's start throw {@link IllegalArgumentException}.
+     * read runs; a seed given to it must be that one. Its params stay write-once: another value
+     * for one it recorded throws {@link IllegalArgumentException} at the call. The id may be a
+     * unique prefix of a run's id (as {@code tracker runs} shows it); the run continues in its
+     * own experiment. An id that names no run starts a new run with that id when it is a full
+     * id (32 lowercase hex characters), and otherwise makes the run's start throw {@link
+     * IllegalArgumentException}.
      */
     public Builder resumeRun(String runId) {
       this.resumeRun = runId;
