@@ -2,6 +2,7 @@ package dev.tracker;
 
 import dev.tracker.internal.Channel;
 import dev.tracker.internal.Pipeline;
+import dev.tracker.internal.RunContext;
 import dev.tracker.internal.Validation;
 import dev.tracker.spi.RunSpec;
 import java.math.BigDecimal;
@@ -44,6 +45,7 @@ public final class Run implements AutoCloseable {
   private final ConcurrentHashMap<String, String> params = new ConcurrentHashMap<>();
   private final AtomicReference<RunStatus> status = new AtomicReference<>(RunStatus.RUNNING);
   private final AtomicBoolean ignoredAfterShutdown = new AtomicBoolean();
+  private volatile String name;
 
   Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Channel channel,
       InstantSource clock) {
@@ -53,6 +55,7 @@ public final class Run implements AutoCloseable {
     this.seeds = seeds;
     this.channel = channel;
     this.clock = clock;
+    this.name = spec.runName();
   }
 
   /** The run id: 32 lowercase hex characters (or the id of the resumed run). */
@@ -60,9 +63,9 @@ public final class Run implements AutoCloseable {
     return spec.runId();
   }
 
-  /** The run name. */
+  /** The run name: the one it started with, or the last {@code mlflow.runName} tag set since. */
   public String name() {
-    return spec.runName();
+    return name;
   }
 
   /** The experiment the run belongs to. */
@@ -217,6 +220,9 @@ public final class Run implements AutoCloseable {
       return;
     }
     channel.put(new Tag(key, value));
+    if (key.equals(RunContext.RUN_NAME)) { // renames the run, on MLflow and in run files alike
+      name = value;
+    }
   }
 
   /** Sets several tags. All are validated before any is set. */

@@ -163,6 +163,7 @@ class FileBackendTest {
     try (Tracker tracker = tracker(); Run run = tracker.experiment("exp").startRun("before")) {
       id = run.id();
       run.setTag("mlflow.runName", "after");
+      assertThat(run.name()).isEqualTo("after");
     }
     try (FileBackend reader = FileBackend.create(root())) {
       RunData run = reader.readRun(id).orElseThrow();
