@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class Run implements AutoCloseable {
   private final AtomicReference<RunStatus> status = new AtomicReference<>(RunStatus.RUNNING);
   private final AtomicBoolean ignoredAfterShutdown = new AtomicBoolean();
   private volatile String name;
+  private final AtomicInteger unnamedChildren = new AtomicInteger();
 
   Run(Tracker tracker, Experiment experiment, RunSpec spec, Seeds seeds, Channel channel,
       InstantSource clock) {
@@ -336,12 +338,23 @@ public final class Run implements AutoCloseable {
   // ------------------------------------------------------------------------------- lifecycle
 
   /**
-   * Starts a child run (tagged {@code mlflow.parentRunId}) in the same experiment. Closing it
+   * Starts a child run (tagged {@code mlflow.parentRunId}) in the same experiment; its root seed
+   * is {@code seeds().derive(name)}, or for an unnamed child (null) {@code derive("#1")}, {@code
+   * derive("#2")}, … in the order this run starts unnamed children. Closing it
    * (try-with-resources included) ends it {@link RunStatus#FINISHED} even when the block threw:
    * use {@link #childRun(String, RunBody)} for a child that ends {@link RunStatus#FAILED} then.
    */
   public Run startChildRun(String name) {
     return experiment.newRun(name).parent(this).start();
+  }
+
+  /**
+   * What an unnamed child's seed derives from: {@code #1}, {@code #2}, … in the order this run
+   * starts them, so that a rerun with the same root seed gives them the same seeds (their names,
+   * {@code run-<id>}, are new every time).
+   */
+  String unnamedChild() {
+    return "#" + unnamedChildren.incrementAndGet();
   }
 
   /**

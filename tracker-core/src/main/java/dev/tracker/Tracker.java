@@ -364,7 +364,7 @@ public final class Tracker implements AutoCloseable {
     String runName = name != null ? name : "run-" + id.substring(0, Math.min(8, id.length()));
     long root = seed != null ? seed
         : resumed != null && resumed.seed() != null ? resumed.seed()
-        : parent != null ? parent.seeds().derive(runName)
+        : parent != null ? parent.seeds().derive(name != null ? runName : parent.unnamedChild())
         : config.seed != null ? config.seed
         : ThreadLocalRandom.current().nextLong() & 0x7fff_ffff_ffff_ffffL;
     Seeds seeds = Seeds.of(root);

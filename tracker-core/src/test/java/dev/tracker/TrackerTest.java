@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tracker.testing.RecordingBackend;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +137,23 @@ class TrackerTest {
       assertThat(backend.spec(child.id()).tags()).containsEntry("mlflow.parentRunId", parent.id());
       assertThat(child.seeds().root()).isEqualTo(parent.seeds().derive("c"));
     }
+  }
+
+  /** A rerun with the same seed gives unnamed children the same seeds, whose names are new. */
+  @Test
+  void unnamedChildrenDeriveTheirSeedsFromTheirOrderSoARerunRepeatsThem() {
+    List<Long> seeds = new ArrayList<>();
+    for (int rerun = 0; rerun < 2; rerun++) {
+      try (Tracker tracker = tracker()) {
+        Run parent = tracker.experiment("e").newRun("p").seed(7).start();
+        Run first = parent.startChildRun(null);
+        Run second = parent.startChildRun(null);
+        assertThat(first.seeds().root()).isEqualTo(parent.seeds().derive("#1"));
+        assertThat(second.seeds().root()).isEqualTo(parent.seeds().derive("#2"));
+        seeds.add(first.seeds().root());
+      }
+    }
+    assertThat(seeds.get(1)).isEqualTo(seeds.get(0));
   }
 
   @Test
