@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.time.InstantSource;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
@@ -21,6 +22,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSource;
 
 /**
  * JSON over HTTP to one MLflow server: one attempt per call, every failure classified for the
@@ -41,6 +43,10 @@ final class Rest {
   private static final String API = "api/2.0/mlflow/";
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** The largest reply read to a write (MLflow answers {@code {}} or one run). */
+  static final long MAX_WRITE_REPLY = 1 << 20;
+  /** The largest reply read to a GET or a search (a page of runs or of a metric's history). */
+  static final long MAX_READ_REPLY = 128 << 20;
 
   private final OkHttpClient client;
   private final HttpUrl base;
@@ -97,8 +103,12 @@ final class Rest {
   <T> T read(String what, JsonNode reply, String field, Class<T> type) throws DeliveryException {
     JsonNode node = field == null ? reply : reply.path(field);
     try {
-      return Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode() : node,
-          type);
+      T value = Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode()
+          : node, type);
+      if (value == null) { // a null item of a list, which callers must never see
+        throw unexpected(what, "expected a JSON object but was null");
+      }
+      return value;
     } catch (JsonProcessingException | IllegalArgumentException bad) {
       String why = bad instanceof JsonProcessingException j ? j.getOriginalMessage()
           : bad.getMessage();
@@ -135,12 +145,23 @@ final class Rest {
           + " backend is closed", null, null);
     }
     Call c = client.newCall(request);
+    if (client.callTimeoutMillis() == 0 && !request.method().equals("PUT")) {
+      // the read timeout is per read: a reply dripping a byte at a time would hold a lane, or
+      // an interactive command, for ever (an upload's time grows with its file: not bounded)
+      c.timeout().timeout(client.readTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
     calls.add(c);
     if (closed) {
       c.cancel(); // close() came between the check above and the add
     }
     try (Response response = c.execute()) {
       int code = response.code();
+      if (response.isSuccessful() && !response.request().method().equals(request.method())) {
+        // a 301, 302 or 303 turns a POST into a GET, which sends nothing: not a delivery
+        throw unexpected(what, "HTTP " + response.priorResponse().code() + " redirect to "
+            + response.request().url().redact() + " turned the " + request.method() + " into a "
+            + response.request().method());
+      }
       if (response.isSuccessful()) {
         return parse(what, response);
       }
@@ -172,7 +193,14 @@ final class Rest {
   }
 
   private JsonNode parse(String what, Response response) throws IOException {
-    byte[] bytes = response.body().bytes();
+    long max = response.request().method().equals("GET") || what.endsWith("search")
+        ? MAX_READ_REPLY : MAX_WRITE_REPLY;
+    BufferedSource body = response.body().source();
+    if (body.request(max + 1)) { // counts inflated bytes: a gzip bomb stops here too
+      throw unexpected(what, "HTTP " + response.code() + " with a body of more than " + max
+          + " bytes");
+    }
+    byte[] bytes = body.readByteArray();
     JsonNode node;
     try {
       node = bytes.length == 0 ? Dto.MAPPER.createObjectNode() : Dto.MAPPER.readTree(bytes);
