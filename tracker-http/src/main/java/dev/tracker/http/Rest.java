@@ -32,7 +32,7 @@ import okio.BufferedSource;
  * <ul>
  *   <li>an I/O error, 408, 429, 500, 502, 503, 504, and any reply that is not what MLflow
  *       answers (a 200 whose body is not JSON: HTML, a login page after a redirect, truncated
- *       JSON; another 5xx without MLflow's error code, a proxy's page) → a transient
+ *       JSON; another 4xx or 5xx without MLflow's error code, a proxy's page) → a transient
  *       {@link DeliveryException}, with the server's {@code Retry-After};
  *   <li>a failed TLS handshake → a blocked {@link DeliveryException} (retried, and reported);
  *   <li>any other HTTP error → {@link MlflowServerException}, which callers classify.
@@ -166,9 +166,11 @@ final class Rest {
         return parse(what, response);
       }
       Dto.Error error = error(errorBody(response));
-      // a server error that is not MLflow's (a proxy's page, Cloudflare's 52x) makes no sense
-      // as MLflow's verdict on the request: retried, like the 5xx statuses that pass
-      if (!isRetryable(code) && !(code >= 500 && error.errorCode() == null)) {
+      // an error that is not MLflow's (a proxy's page, Cloudflare's 52x, nginx's 413, a WAF's
+      // 400) is no verdict on the records: retried, like the 5xx statuses that pass; 401, 403,
+      // 404 and 405 without a code are MLflow's own (its auth, Flask), which callers classify
+      if (!isRetryable(code) && !(error.errorCode() == null && code != 401 && code != 403
+          && code != 404 && code != 405)) {
         throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
       String detail = Stream.of(error.errorCode(), error.message())

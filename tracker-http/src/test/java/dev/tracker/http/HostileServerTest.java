@@ -158,4 +158,35 @@ class HostileServerTest extends ServerTest {
       assertThat(r.inputs()).isEmpty();
     });
   }
+  @Test
+  void aProxysRequestEntityTooLargeIsTransientNotARefusalOfTheBatch() throws Exception {
+    createRun();
+    fake.script("runs/log-batch", new MockResponse.Builder().code(413)
+        .addHeader("Content-Type", "text/html")
+        .body("<html><center><h1>413 Request Entity Too Large</h1></center></html>").build());
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, point()))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("POST runs/log-batch to " + backend.describe() + " failed: HTTP 413"
+            + " <html><center><h1>413 Request Entity Too Large</h1></center></html>")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT));
+    backend.logBatch(RUN, point());
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+
+  @Test
+  void aBadRequestPageThatIsNotMlflowsRejectsNoRecord() throws Exception {
+    createRun();
+    fake.script("runs/log-batch", FakeMlflowServer.status(400,
+        "<html><h1>Request blocked by the firewall</h1></html>"));
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, point()))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("POST runs/log-batch to " + backend.describe() + " failed: HTTP 400"
+            + " <html><h1>Request blocked by the firewall</h1></html>")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT))
+        .satisfies(e -> assertThat(((DeliveryException) e).rejected()).isEmpty());
+    backend.logBatch(RUN, point());
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
 }
