@@ -10,6 +10,8 @@ import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,26 @@ class HostileServerTest extends ServerTest {
         .hasMessage("POST runs/log-batch to " + backend.describe() + " failed:"
             + " java.io.InterruptedIOException: timeout")
         .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aReplyToAnUploadDrippingAByteWithinEachReadTimeoutFailsWithinTheTimeout()
+      throws Exception {
+    backend.close();
+    backend = Fixtures.backend(server, tmp).timeout(Duration.ofMillis(500)).build();
+    createRun();
+    Path file = Files.writeString(tmp.resolve("notes.txt"), "x".repeat(1600));
+    fake.script("mlflow-artifacts", new MockResponse.Builder().code(200)
+        .body("{}" + " ".repeat(38)).throttleBody(1, 200, TimeUnit.MILLISECONDS).build());
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> backend.logArtifact(RUN, file, "notes.txt"))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("PUT artifact 'notes.txt' to " + backend.describe() + " failed:"
+            + " java.io.InterruptedIOException: timeout")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT));
+    // 500 ms, and 100 ms more for 1,600 bytes
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
 
