@@ -187,10 +187,14 @@ final class Rest {
         throw tlsFailure(what, e);
       }
       throw ioFailure(what, e);
-    } catch (DeliveryException e) {
+    } catch (DeliveryException | MlflowServerException e) {
       throw e;
     } catch (IOException e) {
       throw ioFailure(what, e);
+    } catch (RuntimeException e) {
+      // OkHttp's own reading of a reply it follows up (a 503's Retry-After past 2^31 s throws
+      // NumberFormatException): no verdict on the request, so not a permanent failure
+      throw unexpected(what, e.toString());
     } finally {
       calls.remove(c);
     }

@@ -3,7 +3,10 @@ package dev.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracker.FlushResult;
 import dev.tracker.Metric;
+import dev.tracker.Run;
+import dev.tracker.Tracker;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
@@ -23,6 +26,8 @@ import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Replies of a hostile or broken server or proxy: each is a transient failure naming the
@@ -209,6 +214,20 @@ class HostileServerTest extends ServerTest {
         .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT))
         .satisfies(e -> assertThat(((DeliveryException) e).rejected()).isEmpty());
     backend.logBatch(RUN, point());
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+  @ParameterizedTest
+  @ValueSource(ints = {429, 503}) // OkHttp reads a 503's Retry-After itself
+  void aRetryAfterBeyondAnyDurationIsCappedAndTheRecordsDelivered(int status) throws Exception {
+    fake.script("runs/log-batch", new MockResponse.Builder().code(status)
+        .addHeader("Retry-After", Long.toString(Long.MAX_VALUE)).build());
+
+    try (Tracker tracker = Fixtures.tracker(backend);
+        Run run = tracker.experiment("e").startRun("r")) {
+      run.logMetric("loss", 0.5, 1);
+
+      assertThat(tracker.flush(Duration.ofSeconds(5))).isEqualTo(FlushResult.DELIVERED);
+    }
     assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
   }
 }
