@@ -215,12 +215,13 @@ final class Rest {
     } catch (IOException notJson) {
       node = null;
     }
-    if (node != null && node.isObject()) {
+    if (node != null && node.isObject() && !node.hasNonNull("error_code")) {
       return node;
     }
     String type = response.header("Content-Type");
     throw unexpected(what, "HTTP " + response.code() + (type == null ? "" : " (" + type + ")")
-        + " with a body that is not " + (node == null ? "JSON" : "a JSON object")
+        + " with a body that is " + (node == null ? "not JSON"
+            : node.isObject() ? "an MLflow error" : "not a JSON object")
         + (response.priorResponse() == null ? ""
             : ", after a redirect to " + response.request().url().redact())
         + ": " + printable(new String(bytes, StandardCharsets.UTF_8), 200));

@@ -186,6 +186,23 @@ class HostileServerTest extends ServerTest {
     });
   }
   @Test
+  void anMlflowErrorWithStatus200IsATransientFailureNotADelivery() throws Exception {
+    createRun();
+    fake.script("runs/log-batch", FakeMlflowServer.status(200,
+        "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"try later\"}"));
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, point()))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessage("POST runs/log-batch to " + backend.describe() + " got an unexpected reply:"
+            + " HTTP 200 with a body that is an MLflow error: {\"error_code\":"
+            + " \"TEMPORARILY_UNAVAILABLE\", \"message\": \"try later\"}")
+        .satisfies(e -> assertThat(kind(e)).isEqualTo(DeliveryException.Kind.TRANSIENT));
+    assertThat(fake.run(SERVER_RUN).metrics()).isEmpty();
+    backend.logBatch(RUN, point());
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+
+  @Test
   void aProxysRequestEntityTooLargeIsTransientNotARefusalOfTheBatch() throws Exception {
     createRun();
     fake.script("runs/log-batch", new MockResponse.Builder().code(413)
