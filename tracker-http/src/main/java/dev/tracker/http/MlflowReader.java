@@ -170,7 +170,7 @@ final class MlflowReader {
     List<RunSummary> runs = new ArrayList<>();
     Map<String, String> ids = new HashMap<>();
     for (JsonNode node : reply.path("runs")) {
-      Dto.Run r = api.rest().read("POST runs/search", node, null, Dto.Run.class);
+      Dto.Run r = api.run("POST runs/search", node);
       Map<String, Metric> latest = new LinkedHashMap<>();
       for (Metric m : r.latestMetrics()) {
         latest.put(m.key(), m);

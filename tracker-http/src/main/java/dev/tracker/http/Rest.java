@@ -147,10 +147,11 @@ final class Rest {
     Call c = client.newCall(request);
     if (client.callTimeoutMillis() == 0 && client.readTimeoutMillis() > 0) {
       // read and write timeouts are per read and write: a reply, or a reader of the request,
-      // dripping a byte at a time would hold a lane or an interactive command for ever; an
-      // upload gets more time with its size, as at 16 kB/s
+      // dripping a byte at a time would hold a lane or an interactive command for ever. A
+      // silent server still meets the read timeout first; an upload gets more time with its
+      // size, as at 16 kB/s
       long size = request.body() == null ? 0 : Math.max(0, request.body().contentLength());
-      c.timeout().timeout(client.readTimeoutMillis() + size / 16, TimeUnit.MILLISECONDS);
+      c.timeout().timeout(client.readTimeoutMillis() + 1000 + size / 16, TimeUnit.MILLISECONDS);
     }
     calls.add(c);
     if (closed) {
