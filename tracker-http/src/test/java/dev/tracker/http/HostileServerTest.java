@@ -12,6 +12,7 @@ import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +142,19 @@ class HostileServerTest extends ServerTest {
     assertThat(fake.run(SERVER_RUN).metrics()).isEmpty();
     backend.logBatch(RUN, point());
     assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
+  }
+
+  @Test
+  void anArtifactRedirectedToALoginPageIsAnErrorNotItsBytes() throws Exception {
+    createRun();
+    fake.script("mlflow-artifacts", new MockResponse.Builder().code(302)
+        .addHeader("Location", "/login").build());
+    fake.script("/login", FakeMlflowServer.status(200, "<html>Sign in</html>"));
+
+    assertThatThrownBy(() -> backend.openArtifact(RUN, "model.bin"))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("GET artifact 'model.bin' of run " + SERVER_RUN + " was redirected to "
+            + server.url("/login").redact() + ", which is not the artifact");
   }
 
   @Test
