@@ -193,7 +193,7 @@ final class MlflowApi {
       e -> e.name() == null ? null : e.id(), "experiment_id and name");
   private static final Id<Dto.Run> RUN_ID = new Id<>(Dto.Run.class, Dto.Run::id, "info.run_id");
 
-  /** The object at {@code field} of a reply (the reply itself when null), which must name its id. */
+  /** The object at {@code field} of a reply (the reply itself if null), which must name its id. */
   private <T> T named(String what, JsonNode reply, String field, Id<T> id) throws IOException {
     T value = rest.read(what, reply, field, id.type());
     String v = id.id().apply(value);
