@@ -228,9 +228,9 @@ final class MlflowApi {
 
   /**
    * Every item of the array {@code field} over all pages, each naming its {@code id} unless null,
-   * following {@code next_page_token}. Stops
-   * at an empty page or a token seen before: recent servers answer an empty page with a token
-   * that never advances.
+   * following {@code next_page_token}. Stops at an empty page or a token seen before: recent
+   * servers answer an empty page with a token that never advances; a page answered with the
+   * token it was asked with is left out (a server that ignores tokens repeats the first page).
    */
   <T> List<T> paged(String what, String field, Class<T> type, Id<T> id,
       Page page) throws IOException {
@@ -239,6 +239,9 @@ final class MlflowApi {
     String token = null;
     while (true) {
       JsonNode r = page.get(token);
+      if (token != null && token.equals(r.path("next_page_token").asText(null))) {
+        return out; // the server ignored the token: the page repeats one read before
+      }
       int n = 0;
       for (JsonNode x : r.path(field)) {
         out.add(id == null ? rest.read(what, x, null, type) : named(what, x, null, id));
