@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The MLflow wire objects, as records, and the one {@link ObjectMapper} of the module, which maps
@@ -61,7 +62,8 @@ final class Dto {
           : i.runName();
       return new Run(i.runId() != null ? i.runId() : i.runUuid(), i.experimentId(), name,
           i.status(), i.startTime(), i.endTime(), i.artifactUri(), KeyValue.map(d.params()), tags,
-          d.metrics() == null ? List.of() : d.metrics(), MlflowInputs.read(inputs));
+          d.metrics() == null ? List.of() : d.metrics().stream().filter(Objects::nonNull)
+              .toList(), MlflowInputs.read(inputs));
     }
   }
 

@@ -54,7 +54,7 @@ final class MlflowApi {
   /** Creates an experiment; a taken name fails with RESOURCE_ALREADY_EXISTS. */
   String createExperiment(String name) throws IOException {
     return named("POST experiments/create", rest.post("experiments/create", Map.of("name", name)),
-        null, Dto.Experiment.class, Dto.Experiment::id, "experiment_id").id();
+        null, EXPERIMENT_ID).id();
   }
 
   /**
@@ -63,13 +63,13 @@ final class MlflowApi {
    */
   List<Dto.Experiment> searchExperiments() throws IOException {
     try {
-      return paged("POST experiments/search", "experiments", Dto.Experiment.class,
+      return paged("POST experiments/search", "experiments", Dto.Experiment.class, LISTED,
           token -> rest.post("experiments/search", new Dto.SearchExperiments(SEARCH_PAGE, token)));
     } catch (MlflowServerException e) {
       if (e.status() != 404 || "RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
         throw e;
       }
-      return paged("GET experiments/list", "experiments", Dto.Experiment.class,
+      return paged("GET experiments/list", "experiments", Dto.Experiment.class, LISTED,
           token -> rest.get("experiments/list", "page_token", token));
     }
   }
@@ -102,7 +102,7 @@ final class MlflowApi {
 
   /** The runs of experiments matching {@code filter} (may be null), newest first, all pages. */
   List<Dto.Run> searchRuns(List<String> experimentIds, String filter) throws IOException {
-    return paged("POST runs/search", "runs", Dto.Run.class, token -> searchRunsPage(
+    return paged("POST runs/search", "runs", Dto.Run.class, RUN_ID, token -> searchRunsPage(
         experimentIds, filter, SEARCH_PAGE, List.of("attributes.start_time DESC"), token));
   }
 
@@ -153,14 +153,14 @@ final class MlflowApi {
    * answer an empty page whose token never advances.
    */
   List<Metric> metricHistory(String runId, String key) throws IOException {
-    return paged("GET metrics/get-history", "metrics", Metric.class,
+    return paged("GET metrics/get-history", "metrics", Metric.class, null,
         token -> rest.get("metrics/get-history", "run_id", runId, "metric_key", key,
             "max_results", Integer.toString(HISTORY_PAGE), "page_token", token));
   }
 
   /** The artifacts directly under {@code path} (null for the root). */
   List<Dto.FileInfo> listArtifacts(String runId, String path) throws IOException {
-    return paged("GET artifacts/list", "files", Dto.FileInfo.class, token -> rest.get(
+    return paged("GET artifacts/list", "files", Dto.FileInfo.class, null, token -> rest.get(
         "artifacts/list", "run_id", runId, "path", path, "page_token", token));
   }
 
@@ -171,22 +171,35 @@ final class MlflowApi {
   }
 
   private Dto.Experiment experimentOf(String what, JsonNode reply) throws IOException {
-    return named(what, reply, "experiment", Dto.Experiment.class, Dto.Experiment::id,
-        "experiment.experiment_id");
+    return named(what, reply, "experiment", EXPERIMENT_ID);
   }
 
   private Dto.Run runOf(String what, JsonNode reply) throws IOException {
-    return named(what, reply, "run", Dto.Run.class, Dto.Run::id, "run.info.run_id");
+    return named(what, reply, "run", RUN_ID);
   }
 
-  /** The object at {@code field} of a reply, which must name its id. */
-  private <T> T named(String what, JsonNode reply, String field, Class<T> type,
-      Function<T, String> id, String idPath) throws IOException {
-    T value = rest.read(what, reply, field, type);
-    String v = id.apply(value);
+  /** A run of a list in a reply to {@code what}, which must name its id. */
+  Dto.Run run(String what, JsonNode item) throws IOException {
+    return named(what, item, null, RUN_ID);
+  }
+
+  /** A wire object's type, what it must name and where (null when it is not named). */
+  record Id<T>(Class<T> type, Function<T, String> id, String path) {}
+
+  private static final Id<Dto.Experiment> EXPERIMENT_ID =
+      new Id<>(Dto.Experiment.class, Dto.Experiment::id, "experiment_id");
+  /** An experiment of a list, which becomes an {@link dev.tracker.ExperimentInfo}. */
+  private static final Id<Dto.Experiment> LISTED = new Id<>(Dto.Experiment.class,
+      e -> e.name() == null ? null : e.id(), "experiment_id and name");
+  private static final Id<Dto.Run> RUN_ID = new Id<>(Dto.Run.class, Dto.Run::id, "info.run_id");
+
+  /** The object at {@code field} of a reply (the reply itself if null), which must name its id. */
+  private <T> T named(String what, JsonNode reply, String field, Id<T> id) throws IOException {
+    T value = rest.read(what, reply, field, id.type());
+    String v = id.id().apply(value);
     if (v == null || v.isEmpty()) {
-      throw rest.unexpected(what, "no " + idPath + " in " + Rest.printable(reply.toString(),
-          200));
+      throw rest.unexpected(what, "no " + (field == null ? "" : field + ".") + id.path()
+          + " in " + Rest.printable(reply.toString(), 200));
     }
     return value;
   }
@@ -214,20 +227,24 @@ final class MlflowApi {
   }
 
   /**
-   * Every item of the array {@code field} over all pages, following {@code next_page_token}. Stops
-   * at an empty page or a token seen before: recent servers answer an empty page with a token
-   * that never advances.
+   * Every item of the array {@code field} over all pages, each naming its {@code id} unless null,
+   * following {@code next_page_token}. Stops at an empty page or a token seen before: recent
+   * servers answer an empty page with a token that never advances; a page answered with the
+   * token it was asked with is left out (a server that ignores tokens repeats the first page).
    */
-  <T> List<T> paged(String what, String field, Class<T> type,
+  <T> List<T> paged(String what, String field, Class<T> type, Id<T> id,
       Page page) throws IOException {
     List<T> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     String token = null;
     while (true) {
       JsonNode r = page.get(token);
+      if (token != null && token.equals(r.path("next_page_token").asText(null))) {
+        return out; // the server ignored the token: the page repeats one read before
+      }
       int n = 0;
       for (JsonNode x : r.path(field)) {
-        out.add(rest.read(what, x, null, type));
+        out.add(id == null ? rest.read(what, x, null, type) : named(what, x, null, id));
         n++;
       }
       token = r.path("next_page_token").asText(null);

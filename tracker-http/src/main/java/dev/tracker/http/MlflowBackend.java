@@ -372,7 +372,8 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     /**
-     * How long a request may take to send or answer ({@code MLFLOW_HTTP_REQUEST_TIMEOUT});
+     * How long a request may take to send or answer ({@code MLFLOW_HTTP_REQUEST_TIMEOUT}): each
+     * read or write, and the whole request a second more (an upload a second more per 16 kB);
      * connecting waits at most {@link MlflowBackend#DEFAULT_CONNECT_TIMEOUT} of it. Default 120 s.
      */
     public Builder timeout(Duration timeout) {

@@ -73,6 +73,9 @@ final class MlflowInputs {
       return out;
     }
     for (Input input : inputs.datasetInputs()) {
+      if (input == null) {
+        continue;
+      }
       Dataset d = input.dataset() != null ? input.dataset()
           : new Dataset(null, null, null, null, null, null);
       String context = Dto.KeyValue.map(input.tags()).getOrDefault(CONTEXT_TAG, "");

@@ -193,7 +193,7 @@ final class MlflowModels implements ModelStore {
   private List<ModelVersion> search(String attribute, String value) throws IOException {
     List<ModelVersion> out = new ArrayList<>();
     for (JsonNode v : api.paged("GET model-versions/search", "model_versions", JsonNode.class,
-        token -> api.rest().get("model-versions/search", "filter",
+        null, token -> api.rest().get("model-versions/search", "filter",
             MlflowApi.equalTo(attribute, value), "max_results", "1000", "page_token", token))) {
       if (value.equals(v.path(attribute).asText(null))) {
         out.add(version(v, "GET model-versions/search"));

@@ -132,13 +132,18 @@ final class MlflowReader {
       }
       url.addPathSegment(segment);
     }
-    Response response = client.newCall(new Request.Builder().url(url.build()).get().build())
-        .execute();
-    if (response.isSuccessful()) {
+    HttpUrl asked = url.build();
+    Response response = client.newCall(new Request.Builder().url(asked).get().build()).execute();
+    HttpUrl got = response.request().url();
+    if (response.isSuccessful() && got.encodedPath().equals(asked.encodedPath())) {
       return response.body().byteStream();
     }
     int code = response.code();
     response.close();
+    if (response.isSuccessful()) { // a login page after a redirect: never the artifact's bytes
+      throw new IOException("GET artifact '" + artifactPath + "' of " + owner + " was"
+          + " redirected to " + got.redact() + ", which is not the artifact");
+    }
     if (code == 404) {
       throw new FileNotFoundException("no artifact '" + artifactPath + "' in " + owner);
     }
@@ -170,7 +175,7 @@ final class MlflowReader {
     List<RunSummary> runs = new ArrayList<>();
     Map<String, String> ids = new HashMap<>();
     for (JsonNode node : reply.path("runs")) {
-      Dto.Run r = api.rest().read("POST runs/search", node, null, Dto.Run.class);
+      Dto.Run r = api.run("POST runs/search", node);
       Map<String, Metric> latest = new LinkedHashMap<>();
       for (Metric m : r.latestMetrics()) {
         latest.put(m.key(), m);

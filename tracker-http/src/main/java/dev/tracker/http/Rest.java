@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.time.InstantSource;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
@@ -21,6 +22,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSource;
 
 /**
  * JSON over HTTP to one MLflow server: one attempt per call, every failure classified for the
@@ -30,7 +32,7 @@ import okhttp3.Response;
  * <ul>
  *   <li>an I/O error, 408, 429, 500, 502, 503, 504, and any reply that is not what MLflow
  *       answers (a 200 whose body is not JSON: HTML, a login page after a redirect, truncated
- *       JSON; another 5xx without MLflow's error code, a proxy's page) → a transient
+ *       JSON; another 4xx or 5xx without MLflow's error code, a proxy's page) → a transient
  *       {@link DeliveryException}, with the server's {@code Retry-After};
  *   <li>a failed TLS handshake → a blocked {@link DeliveryException} (retried, and reported);
  *   <li>any other HTTP error → {@link MlflowServerException}, which callers classify.
@@ -41,6 +43,10 @@ final class Rest {
   private static final String API = "api/2.0/mlflow/";
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** The largest reply read to a write (MLflow answers {@code {}} or one run). */
+  static final long MAX_WRITE_REPLY = 1 << 20;
+  /** The largest reply read to a GET or a search (a page of runs or of a metric's history). */
+  static final long MAX_READ_REPLY = 128 << 20;
 
   private final OkHttpClient client;
   private final HttpUrl base;
@@ -97,8 +103,12 @@ final class Rest {
   <T> T read(String what, JsonNode reply, String field, Class<T> type) throws DeliveryException {
     JsonNode node = field == null ? reply : reply.path(field);
     try {
-      return Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode() : node,
-          type);
+      T value = Dto.MAPPER.treeToValue(node.isMissingNode() ? Dto.MAPPER.createObjectNode()
+          : node, type);
+      if (value == null) { // a null item of a list, which callers must never see
+        throw unexpected(what, "expected a JSON object but was null");
+      }
+      return value;
     } catch (JsonProcessingException | IllegalArgumentException bad) {
       String why = bad instanceof JsonProcessingException j ? j.getOriginalMessage()
           : bad.getMessage();
@@ -135,19 +145,35 @@ final class Rest {
           + " backend is closed", null, null);
     }
     Call c = client.newCall(request);
+    if (client.callTimeoutMillis() == 0 && client.readTimeoutMillis() > 0) {
+      // read and write timeouts are per read and write: a reply, or a reader of the request,
+      // dripping a byte at a time would hold a lane or an interactive command for ever. A
+      // silent server still meets the read timeout first; an upload gets more time with its
+      // size, as at 16 kB/s
+      long size = request.body() == null ? 0 : Math.max(0, request.body().contentLength());
+      c.timeout().timeout(client.readTimeoutMillis() + 1000 + size / 16, TimeUnit.MILLISECONDS);
+    }
     calls.add(c);
     if (closed) {
       c.cancel(); // close() came between the check above and the add
     }
     try (Response response = c.execute()) {
       int code = response.code();
+      if (response.isSuccessful() && !response.request().method().equals(request.method())) {
+        // a 301, 302 or 303 turns a POST into a GET, which sends nothing: not a delivery
+        throw unexpected(what, "HTTP " + response.priorResponse().code() + " redirect to "
+            + response.request().url().redact() + " turned the " + request.method() + " into a "
+            + response.request().method());
+      }
       if (response.isSuccessful()) {
         return parse(what, response);
       }
       Dto.Error error = error(errorBody(response));
-      // a server error that is not MLflow's (a proxy's page, Cloudflare's 52x) makes no sense
-      // as MLflow's verdict on the request: retried, like the 5xx statuses that pass
-      if (!isRetryable(code) && !(code >= 500 && error.errorCode() == null)) {
+      // an error that is not MLflow's (a proxy's page, Cloudflare's 52x, nginx's 413, a WAF's
+      // 400) is no verdict on the records: retried, like the 5xx statuses that pass; 401, 403,
+      // 404 and 405 without a code are MLflow's own (its auth, Flask), which callers classify
+      if (!isRetryable(code) && !(error.errorCode() == null && code != 401 && code != 403
+          && code != 404 && code != 405)) {
         throw new MlflowServerException(what, code, error.errorCode(), error.message());
       }
       String detail = Stream.of(error.errorCode(), error.message())
@@ -162,29 +188,41 @@ final class Rest {
         throw tlsFailure(what, e);
       }
       throw ioFailure(what, e);
-    } catch (DeliveryException e) {
+    } catch (DeliveryException | MlflowServerException e) {
       throw e;
     } catch (IOException e) {
       throw ioFailure(what, e);
+    } catch (RuntimeException e) {
+      // OkHttp's own reading of a reply it follows up (a 503's Retry-After past 2^31 s throws
+      // NumberFormatException): no verdict on the request, so not a permanent failure
+      throw unexpected(what, e.toString());
     } finally {
       calls.remove(c);
     }
   }
 
   private JsonNode parse(String what, Response response) throws IOException {
-    byte[] bytes = response.body().bytes();
+    long max = response.request().method().equals("GET") || what.endsWith("search")
+        ? MAX_READ_REPLY : MAX_WRITE_REPLY;
+    BufferedSource body = response.body().source();
+    if (body.request(max + 1)) { // counts inflated bytes: a gzip bomb stops here too
+      throw unexpected(what, "HTTP " + response.code() + " with a body of more than " + max
+          + " bytes");
+    }
+    byte[] bytes = body.readByteArray();
     JsonNode node;
     try {
       node = bytes.length == 0 ? Dto.MAPPER.createObjectNode() : Dto.MAPPER.readTree(bytes);
     } catch (IOException notJson) {
       node = null;
     }
-    if (node != null && node.isObject()) {
+    if (node != null && node.isObject() && !node.hasNonNull("error_code")) {
       return node;
     }
     String type = response.header("Content-Type");
     throw unexpected(what, "HTTP " + response.code() + (type == null ? "" : " (" + type + ")")
-        + " with a body that is not " + (node == null ? "JSON" : "a JSON object")
+        + " with a body that is " + (node == null ? "not JSON"
+            : node.isObject() ? "an MLflow error" : "not a JSON object")
         + (response.priorResponse() == null ? ""
             : ", after a redirect to " + response.request().url().redact())
         + ": " + printable(new String(bytes, StandardCharsets.UTF_8), 200));

@@ -114,6 +114,18 @@ class CliFaultTest {
   }
 
   @Test
+  void runsAgainstASlowDripExitsTwoWithinFifteenSeconds() throws Exception {
+    fake.outage(Outage.SLOW_DRIP); // every read in time, a reply in minutes
+
+    Exit r = tracker("runs", "--uri", url);
+
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).startsWith("tracker runs: ").contains(url)
+        .contains("InterruptedIOException: timeout");
+    assertThat(r.took()).isLessThan(BOUND);
+  }
+
+  @Test
   void aSyncAgainstAClosedPortExitsTwoAndTheNextOneDeliversEverythingOnce() throws Exception {
     List<Metric> sent = new ArrayList<>();
     String runId;

@@ -25,7 +25,8 @@ final class Backoff {
     long backoff = (long) Math.min(nanos, cap)
         + (long) (policy.jitter().toNanos() * random.getAsDouble());
     if (retryAfter != null) {
-      long asked = Math.min(retryAfter.toNanos(), cap);
+      // compared as durations: a server's Retry-After may be past what long nanoseconds hold
+      long asked = retryAfter.compareTo(policy.maxBackoff()) < 0 ? retryAfter.toNanos() : cap;
       backoff = Math.max(backoff, asked);
     }
     return Duration.ofNanos(backoff);
