@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -85,13 +86,23 @@ final class SyncCommand implements Callable<Integer> {
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
         DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
       deliverJournal(remote);
-      List<RunData> selected = runs == null || runs.isEmpty()
-          ? local.readAll(experiment) : local.resolveAll(runs);
-      List<RunData> ordered = parentsFirst(withParents(selected, local));
+      // a run whose files cannot be read, or that MLflow would refuse, is told and left out;
+      // the others are synced
+      List<DataException> leftOut = new ArrayList<>();
+      List<RunData> selected;
+      if (runs == null || runs.isEmpty()) {
+        RunStore.Listing listing = local.readEach(experiment);
+        leftOut.addAll(listing.unreadable());
+        selected = listing.runs();
+      } else {
+        selected = local.resolveAll(runs);
+      }
+      List<RunData> ordered = parentsFirst(withParents(selected, local, leftOut));
       if (ordered.isEmpty()) {
+        reportLeftOut(leftOut);
         cli.err.println("no runs to sync in " + local.describe()
             + (experiment == null ? "" : " experiment '" + experiment + "'"));
-        return 0;
+        return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
       }
       Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
           : Progress.lines(cli.out);
@@ -112,7 +123,13 @@ final class SyncCommand implements Callable<Integer> {
           progress.run(i + 1, run.info().name());
           String parent = run.info().parentRunId() == null ? null
               : remoteIds.get(run.info().parentRunId());
-          Syncer.Result result = syncer.sync(run, parent);
+          Syncer.Result result;
+          try {
+            result = syncer.sync(run, parent);
+          } catch (DataException e) {
+            leftOut.add(e);
+            continue;
+          }
           remoteIds.put(run.info().id(), result.remoteId());
           created += result.created() ? 1 : 0;
           points += result.points();
@@ -122,15 +139,23 @@ final class SyncCommand implements Callable<Integer> {
       } finally {
         progress.end();
       }
-      cli.out.println(changed == 0
+      reportLeftOut(leftOut);
+      cli.out.println(changed == 0 && !leftOut.isEmpty()
+          ? "Nothing new synced to " + t.uri() + "; " + leftOut.size()
+              + (leftOut.size() == 1 ? " run" : " runs") + " left out"
+          : changed == 0
           ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
               + (ordered.size() == 1 ? " run)" : " runs)")
           : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
               + created + " created, " + points
               + (points == 1 ? " metric point" : " metric points"));
       cli.out.flush();
+      return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
     }
-    return 0;
+  }
+
+  private void reportLeftOut(List<DataException> leftOut) {
+    new RunStore.Listing(List.of(), leftOut).reportUnreadable(cli.err, "tracker sync");
   }
 
   /**
@@ -164,8 +189,12 @@ final class SyncCommand implements Callable<Integer> {
     }
   }
 
-  /** The runs and their ancestors that exist locally. */
-  private static List<RunData> withParents(List<RunData> runs, RunStore local) {
+  /**
+   * The runs and their ancestors that exist locally; an ancestor that cannot be read goes to
+   * {@code unreadable}.
+   */
+  private static List<RunData> withParents(List<RunData> runs, RunStore local,
+      List<DataException> unreadable) {
     Map<String, RunData> all = new LinkedHashMap<>();
     for (RunData r : runs) {
       all.put(r.info().id(), r);
@@ -175,13 +204,21 @@ final class SyncCommand implements Callable<Integer> {
       RunData r = queue.remove(0);
       String parent = r.info().parentRunId();
       if (parent != null && !all.containsKey(parent)) {
-        Optional<RunData> p = local.read(parent);
+        Optional<RunData> p;
+        try {
+          p = local.read(parent);
+        } catch (DataException e) {
+          unreadable.add(e);
+          all.put(parent, null);
+          continue;
+        }
         if (p.isPresent()) {
           all.put(parent, p.get());
           queue.add(p.get());
         }
       }
     }
+    all.values().removeIf(Objects::isNull);
     return new ArrayList<>(all.values());
   }
 

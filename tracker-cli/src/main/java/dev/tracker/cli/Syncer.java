@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * Uploads local runs to another backend (an MLflow server) through the delivery layer a tracker
@@ -158,12 +159,16 @@ final class Syncer {
    *
    * @param remoteParent the target's id of the run's parent, or null
    * @throws BackendException when either side fails; what was confirmed is recorded
+   * @throws DataException when a param or tag breaks MLflow's rules; nothing was sent
    */
   Result sync(RunData run, String remoteParent) {
     RunInfo info = run.info();
     String label = info.name() + " (" + RunViews.shortId(info.id()) + ")";
     Map<String, String> recorded = run.tags();
     Map<String, String> tags = uploadTags(run, remoteParent);
+    // what the target would refuse is told before anything of the run is sent
+    List<Param> params = records(label, "params.yaml", run.params(), Param::new);
+    List<Tag> tagList = records(label, "run.yaml", tags, Tag::new);
 
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;
@@ -203,10 +208,6 @@ final class Syncer {
     int tagsSent = 0;
     String meta = fingerprint(new TreeMap<>(run.params()) + "\u0000" + new TreeMap<>(tags));
     if (!meta.equals(recorded.get(target.tag("meta")))) {
-      List<Param> params = new ArrayList<>();
-      run.params().forEach((k, v) -> params.add(new Param(k, v)));
-      List<Tag> tagList = new ArrayList<>();
-      tags.forEach((k, v) -> tagList.add(new Tag(k, v)));
       if (!params.isEmpty() || !tagList.isEmpty()) {
         remote(label, () -> {
           delivery.logBatch(rid, new Batch(List.of(), params, tagList));
@@ -274,6 +275,24 @@ final class Syncer {
     }
     return new Result(label, rid, created, again, paramsSent, tagsSent, points, artifacts,
         ended);
+  }
+
+  /**
+   * The run's params or tags as records, which check MLflow's rules (key characters and length,
+   * value length).
+   *
+   * @throws DataException naming the run, the file and the rule a key or value breaks
+   */
+  private <T> List<T> records(String label, String file, Map<String, String> values,
+      BiFunction<String, String, T> record) {
+    List<T> out = new ArrayList<>();
+    try {
+      values.forEach((k, v) -> out.add(record.apply(k, v)));
+    } catch (IllegalArgumentException e) {
+      throw new DataException("cannot sync " + label + " from " + localName + ": " + file + ": "
+          + e.getMessage(), e);
+    }
+    return out;
   }
 
   /**

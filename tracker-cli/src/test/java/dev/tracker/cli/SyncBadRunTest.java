@@ -1,0 +1,101 @@
+package dev.tracker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracker.file.FileBackend;
+import dev.tracker.testing.RecordingBackend;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tracker sync} of run folders edited or broken by hand: the broken run is named with its
+ * file and the rule, nothing of it is sent, the other runs are synced, and the sync exits 3.
+ */
+class SyncBadRunTest {
+  private static final String TO = SyncTest.TO;
+
+  @TempDir Path root;
+  @TempDir Path journals;
+  private final RecordingBackend server = new RecordingBackend();
+  private SyncTest.Target target;
+
+  @BeforeEach
+  void threeRuns() throws IOException {
+    try (FileBackend b = Fixtures.threeRuns(FileBackend.create(root))) {
+      b.flush();
+    }
+    target = new SyncTest.Target(server, journals);
+  }
+
+  private Path runFolder(String id) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      return all.filter(p -> p.getFileName().toString().equals(id)).findFirst().orElseThrow();
+    }
+  }
+
+  private Harness.Result sync(String... runs) {
+    String[] args = Stream.concat(Stream.of("sync", "--to", TO), Stream.of(runs))
+        .toArray(String[]::new);
+    return new Harness(uri -> uri.toString().equals(TO) ? target : FileBackend.create(root))
+        .run(args);
+  }
+
+  private String cannotSyncB(String file) {
+    return "tracker sync: cannot sync lr-0.1 (b2c3d4e5) from file:" + root + ": " + file + ": ";
+  }
+
+  @Test
+  void aParamOverMlflowsLengthIsNamedWithItsFileAndTheOtherRunsAreSynced() throws IOException {
+    Files.writeString(runFolder(Fixtures.B).resolve(FileBackend.PARAMS_FILE),
+        "lr: 0.1\nnote: " + "x".repeat(6001) + "\n", StandardCharsets.UTF_8);
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo(cannotSyncB("params.yaml") + "param 'note' value must be at"
+        + " most 6000 characters but was 6001 characters; left out\n");
+    assertThat(r.out()).isEqualTo("""
+        lr-0.5 (c3d4e5f6) -> 00000001: created, 3 params, 2 tags, 3 metric points, FAILED
+        lr-0.01 (a1b2c3d4) -> 00000002: created, 3 params, 2 tags, 6 metric points, FINISHED
+        Synced 2 runs to http://mlflow:5000: 2 created, 9 metric points
+        """);
+    assertThat(server.runIds()).hasSize(2);
+  }
+
+  @Test
+  void aTagMlflowRefusesIsNamedWithItsFileAndNothingOfTheRunIsSent() throws IOException {
+    Path runYaml = runFolder(Fixtures.B).resolve(FileBackend.RUN_FILE);
+    Files.writeString(runYaml, Files.readString(runYaml).replace("tags:",
+        "tags:\n  'bad key!': v"), StandardCharsets.UTF_8);
+
+    Harness.Result r = sync("lr-0.1");
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo(cannotSyncB("run.yaml") + "tag key must match"
+        + " [\\w./ :-]{1,250} but was 'bad key!'; left out\n");
+    assertThat(r.out()).isEqualTo("Nothing new synced to http://mlflow:5000; 1 run left out\n");
+    assertThat(server.runIds()).isEmpty();
+  }
+
+  @Test
+  void aRunTheReaderRejectsIsNamedAndTheOtherRunsAreSynced() throws IOException {
+    Path params = runFolder(Fixtures.B).resolve(FileBackend.PARAMS_FILE);
+    Files.writeString(params, "lr: !!java.io.File /etc/passwd\n", StandardCharsets.UTF_8);
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).startsWith("tracker sync: cannot read run " + Fixtures.B + " (lr-0.1) in"
+        + " file:" + root + ": " + params + " was rejected: Global tag is not allowed:")
+        .endsWith("; left out\n");
+    assertThat(r.out()).endsWith("Synced 2 runs to http://mlflow:5000: 2 created, 9 metric"
+        + " points\n");
+    assertThat(server.runIds()).hasSize(2);
+  }
+}
