@@ -169,6 +169,10 @@ final class Syncer {
     // what the target would refuse is told before anything of the run is sent
     List<Param> params = records(label, "params.yaml", run.params(), Param::new);
     List<Tag> tagList = records(label, "run.yaml", tags, Tag::new);
+    // the parent goes with the run's creation only (RunSpec#parentRunId, which the target puts
+    // in its own ids): as a batch tag it would hold the id the target reads back, the
+    // tracker's, and MLflow would show the run under a parent it does not have
+    tagList.removeIf(t -> t.key().equals(PARENT_TAG));
 
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;

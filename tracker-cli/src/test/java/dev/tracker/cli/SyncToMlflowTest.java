@@ -177,6 +177,22 @@ class SyncToMlflowTest {
   }
 
   @Test
+  void aChildRunSitsUnderItsParentsMlflowRunId() throws Exception {
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).seed(11).build();
+        Run parent = tracker.experiment("iris").startRun("cv")) {
+      try (Run fold = parent.startChildRun("fold-1")) {
+        fold.logMetric("loss", 0.5, 0);
+      }
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(remote("fold-1").tags()).containsEntry("mlflow.parentRunId", fake.runId("cv"));
+  }
+
+  @Test
   void aSecondSyncSendsNoMetricAgain() throws Exception {
     List<String> ids = logLocalRuns();
     assertThat(sync().code()).isZero();
