@@ -13,12 +13,14 @@ import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -45,7 +47,7 @@ import java.util.function.BiFunction;
  *   <li>{@code meta}: a fingerprint of the params and tags sent;
  *   <li>{@code metrics}: how many of the run's metric points were sent, in the order the local
  *       backend lists them (which only ever grows at the end);
- *   <li>{@code artifacts}: a fingerprint of the list of artifacts sent;
+ *   <li>{@code artifacts}: a fingerprint of the artifacts sent, their paths and contents;
  *   <li>{@code end}: the status and end time sent ({@code FINISHED@1714564800000}).
  * </ul>
  *
@@ -159,7 +161,8 @@ final class Syncer {
    *
    * @param remoteParent the target's id of the run's parent, or null
    * @throws BackendException when either side fails; what was confirmed is recorded
-   * @throws DataException when a param or tag breaks MLflow's rules; nothing was sent
+   * @throws DataException when a param or tag breaks MLflow's rules or an artifact cannot be
+   *     read; nothing was sent
    */
   Result sync(RunData run, String remoteParent) {
     RunInfo info = run.info();
@@ -173,6 +176,9 @@ final class Syncer {
     // in its own ids): as a batch tag it would hold the id the target reads back, the
     // tracker's, and MLflow would show the run under a parent it does not have
     tagList.removeIf(t -> t.key().equals(PARENT_TAG));
+    List<String> paths = new ArrayList<>(run.artifacts());
+    paths.sort(null);
+    String artifactPrint = paths.isEmpty() ? "" : artifactPrint(label, info.id(), paths);
 
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;
@@ -254,9 +260,6 @@ final class Syncer {
     }
 
     int artifacts = 0;
-    List<String> paths = new ArrayList<>(run.artifacts());
-    paths.sort(null);
-    String artifactPrint = fingerprint(String.join("\n", paths));
     if (!paths.isEmpty() && !artifactPrint.equals(recorded.get(target.tag("artifacts")))) {
       for (String path : paths) {
         upload(label, info.id(), rid, path);
@@ -337,6 +340,30 @@ final class Syncer {
     return tags;
   }
 
+  /**
+   * A fingerprint of the artifacts' paths and contents, so that an artifact replaced under its
+   * path is sent again.
+   *
+   * @throws DataException when an artifact cannot be read
+   */
+  private String artifactPrint(String label, String localId, List<String> paths) {
+    MessageDigest all = sha256();
+    for (String path : paths) {
+      MessageDigest one = sha256();
+      try (InputStream in = local.openArtifact(localId, path)) {
+        in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), one));
+      } catch (IOException | UncheckedIOException | TrackerException e) {
+        throw new DataException("cannot read artifact " + path + " of " + label + " in "
+            + localName + ": " + Secrets.redact(RunStore.reason(e)), e);
+      } catch (UnsupportedOperationException e) {
+        throw new UserException(Secrets.redact(e.getMessage()));
+      }
+      all.update((path + "\u0000").getBytes(StandardCharsets.UTF_8));
+      all.update(one.digest());
+    }
+    return HexFormat.of().formatHex(all.digest(), 0, 8);
+  }
+
   private void upload(String label, String localId, String remoteId, String path) {
     Path tmp = null;
     try {
@@ -407,9 +434,13 @@ final class Syncer {
   }
 
   static String fingerprint(String s) {
+    byte[] d = sha256().digest(s.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(d, 0, 8);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

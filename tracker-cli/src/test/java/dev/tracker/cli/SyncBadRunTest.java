@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.file.FileBackend;
 import dev.tracker.testing.RecordingBackend;
+import dev.tracker.testing.ForwardingBackend;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -94,6 +97,29 @@ class SyncBadRunTest {
     assertThat(r.err()).startsWith("tracker sync: cannot read run " + Fixtures.B + " (lr-0.1) in"
         + " file:" + root + ": " + params + " was rejected: Global tag is not allowed:")
         .endsWith("; left out\n");
+    assertThat(r.out()).endsWith("Synced 2 runs to http://mlflow:5000: 2 created, 9 metric"
+        + " points\n");
+    assertThat(server.runIds()).hasSize(2);
+  }
+
+  @Test
+  void anArtifactThatCannotBeReadIsNamedAndTheOtherRunsAreSynced() throws IOException {
+    Path weights = runFolder(Fixtures.B).resolve("artifacts").resolve("weights.bin");
+    Files.writeString(weights, "w");
+    Harness h = new Harness(uri -> uri.toString().equals(TO) ? target
+        : new ForwardingBackend(FileBackend.create(root)) {
+          @Override
+          public InputStream openArtifact(String runId, String path) throws IOException {
+            throw new AccessDeniedException(weights.toString());
+          }
+        });
+
+    Harness.Result r = h.run("sync", "--to", TO);
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot read artifact weights.bin of lr-0.1"
+        + " (b2c3d4e5) in file:" + root + ": AccessDeniedException: " + weights
+        + "; left out\n");
     assertThat(r.out()).endsWith("Synced 2 runs to http://mlflow:5000: 2 created, 9 metric"
         + " points\n");
     assertThat(server.runIds()).hasSize(2);

@@ -13,6 +13,7 @@ import dev.tracker.file.FileBackend;
 import dev.tracker.http.MlflowBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -190,6 +191,23 @@ class SyncToMlflowTest {
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(remote("fold-1").tags()).containsEntry("mlflow.parentRunId", fake.runId("cv"));
+  }
+
+  @Test
+  void anArtifactReplacedUnderItsPathIsSentAgain() throws Exception {
+    List<String> ids = logLocalRuns();
+    assertThat(sync().code()).isZero();
+    Path retrained = Files.writeString(tmp.resolve("retrained.txt"), "better weights");
+    try (FileBackend files = FileBackend.create(root())) {
+      files.logArtifact(ids.get(0), retrained, "model.txt");
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(new String(remote("a").artifacts().get("model.txt"), StandardCharsets.UTF_8))
+        .isEqualTo("better weights");
+    assertThat(sync().out()).contains("Everything was already synced");
   }
 
   @Test
