@@ -4,6 +4,12 @@ import dev.tracker.RunData;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -86,71 +92,123 @@ final class SyncCommand implements Callable<Integer> {
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
         DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
       deliverJournal(remote);
-      // a run whose files cannot be read, or that MLflow would refuse, is told and left out;
-      // the others are synced
-      List<DataException> leftOut = new ArrayList<>();
-      List<RunData> selected;
-      if (runs == null || runs.isEmpty()) {
-        RunStore.Listing listing = local.readEach(experiment);
-        leftOut.addAll(listing.unreadable());
-        selected = listing.runs();
-      } else {
-        selected = local.resolveAll(runs);
+      try (FileChannel held = lock(local, t)) {
+        return syncRuns(local, remote, delivery, t);
+      } catch (IOException e) {
+        throw new BackendException("cannot release the sync lock in " + local.describe() + ": "
+            + RunStore.message(e), e);
       }
-      List<RunData> ordered = parentsFirst(withParents(selected, local, leftOut));
-      if (ordered.isEmpty()) {
-        reportLeftOut(leftOut);
-        cli.err.println("no runs to sync in " + local.describe()
-            + (experiment == null ? "" : " experiment '" + experiment + "'"));
-        return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
-      }
-      Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
-          : Progress.lines(cli.out);
-      Syncer syncer = new Syncer(local.backend(), remote.backend(), delivery, t, batchSize,
-          progress);
-      long pending = 0;
-      for (RunData r : ordered) {
-        pending += syncer.pending(r);
-      }
-      Map<String, String> remoteIds = new LinkedHashMap<>();
-      int created = 0;
-      long points = 0;
-      int changed = 0;
-      progress.begin(ordered.size(), pending);
-      try {
-        for (int i = 0; i < ordered.size(); i++) {
-          RunData run = ordered.get(i);
-          progress.run(i + 1, run.info().name());
-          String parent = run.info().parentRunId() == null ? null
-              : remoteIds.get(run.info().parentRunId());
-          Syncer.Result result;
-          try {
-            result = syncer.sync(run, parent);
-          } catch (DataException e) {
-            leftOut.add(e);
-            continue;
-          }
-          remoteIds.put(run.info().id(), result.remoteId());
-          created += result.created() ? 1 : 0;
-          points += result.points();
-          changed += result.upToDate() ? 0 : 1;
-          progress.done(result.line());
-        }
-      } finally {
-        progress.end();
-      }
+    }
+  }
+
+  private int syncRuns(RunStore local, RunStore remote, DirectDelivery delivery,
+      Syncer.Target t) {
+    // a run whose files cannot be read, or that MLflow would refuse, is told and left out;
+    // the others are synced
+    List<DataException> leftOut = new ArrayList<>();
+    List<RunData> selected;
+    if (runs == null || runs.isEmpty()) {
+      RunStore.Listing listing = local.readEach(experiment);
+      leftOut.addAll(listing.unreadable());
+      selected = listing.runs();
+    } else {
+      selected = local.resolveAll(runs);
+    }
+    List<RunData> ordered = parentsFirst(withParents(selected, local, leftOut));
+    if (ordered.isEmpty()) {
       reportLeftOut(leftOut);
-      cli.out.println(changed == 0 && !leftOut.isEmpty()
-          ? "Nothing new synced to " + t.uri() + "; " + leftOut.size()
-              + (leftOut.size() == 1 ? " run" : " runs") + " left out"
-          : changed == 0
-          ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
-              + (ordered.size() == 1 ? " run)" : " runs)")
-          : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
-              + created + " created, " + points
-              + (points == 1 ? " metric point" : " metric points"));
-      cli.out.flush();
+      cli.err.println("no runs to sync in " + local.describe()
+          + (experiment == null ? "" : " experiment '" + experiment + "'"));
       return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
+    }
+    Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
+        : Progress.lines(cli.out);
+    Syncer syncer = new Syncer(local.backend(), remote.backend(), delivery, t, batchSize,
+        progress);
+    long pending = 0;
+    for (RunData r : ordered) {
+      pending += syncer.pending(r);
+    }
+    Map<String, String> remoteIds = new LinkedHashMap<>();
+    int created = 0;
+    long points = 0;
+    int changed = 0;
+    progress.begin(ordered.size(), pending);
+    try {
+      for (int i = 0; i < ordered.size(); i++) {
+        RunData run = ordered.get(i);
+        progress.run(i + 1, run.info().name());
+        String parent = run.info().parentRunId() == null ? null
+            : remoteIds.get(run.info().parentRunId());
+        Syncer.Result result;
+        try {
+          result = syncer.sync(run, parent);
+        } catch (DataException e) {
+          leftOut.add(e);
+          continue;
+        }
+        remoteIds.put(run.info().id(), result.remoteId());
+        created += result.created() ? 1 : 0;
+        points += result.points();
+        changed += result.upToDate() ? 0 : 1;
+        progress.done(result.line());
+      }
+    } finally {
+      progress.end();
+    }
+    reportLeftOut(leftOut);
+    cli.out.println(changed == 0 && !leftOut.isEmpty()
+        ? "Nothing new synced to " + t.uri() + "; " + leftOut.size()
+            + (leftOut.size() == 1 ? " run" : " runs") + " left out"
+        : changed == 0
+        ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
+            + (ordered.size() == 1 ? " run)" : " runs)")
+        : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
+            + created + " created, " + points
+            + (points == 1 ? " metric point" : " metric points"));
+    cli.out.flush();
+    return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
+  }
+
+  /**
+   * Takes {@code <root>/.tracker-sync.<target>.lock} for the sync, so that a second sync of the
+   * same runs to the same server, which would create the runs and send their points again,
+   * stops instead; null when the runs are not in a local folder.
+   *
+   * @throws BackendException when another sync holds it
+   */
+  private static FileChannel lock(RunStore local, Syncer.Target t) {
+    Path root = local.backend().localDirectory().orElse(null);
+    if (root == null || !Files.isDirectory(root)) {
+      return null;
+    }
+    Path file = root.resolve(".tracker-sync." + t.key() + ".lock");
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // held by this process
+      }
+      if (lock == null) {
+        channel.close();
+        throw new BackendException("another tracker sync to " + t.uri() + " from "
+            + local.describe() + " is running (it holds " + file + "); run this one once it"
+            + " has ended", null);
+      }
+      return channel;
+    } catch (IOException e) {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new BackendException("cannot lock " + file + " for the sync: "
+          + RunStore.message(e), e);
     }
   }
 
