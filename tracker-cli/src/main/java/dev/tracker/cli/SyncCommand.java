@@ -91,9 +91,10 @@ final class SyncCommand implements Callable<Integer> {
     Syncer.Target t = Syncer.Target.of(target);
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
         DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
-      deliverJournal(remote);
+      int journalRefused = deliverJournal(remote);
       try (FileChannel held = lock(local, t)) {
-        return syncRuns(local, remote, delivery, t);
+        int code = syncRuns(local, remote, delivery, t);
+        return code == TrackerCli.OK && journalRefused > 0 ? TrackerCli.BACKEND_ERROR : code;
       } catch (IOException e) {
         throw new BackendException("cannot release the sync lock in " + local.describe() + ": "
             + RunStore.message(e), e);
@@ -106,6 +107,7 @@ final class SyncCommand implements Callable<Integer> {
     // a run whose files cannot be read, or that MLflow would refuse, is told and left out;
     // the others are synced
     List<DataException> leftOut = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
     List<RunData> selected;
     if (runs == null || runs.isEmpty()) {
       RunStore.Listing listing = local.readEach(experiment);
@@ -147,6 +149,7 @@ final class SyncCommand implements Callable<Integer> {
           leftOut.add(e);
           continue;
         }
+        refused.addAll(result.refused());
         remoteIds.put(run.info().id(), result.remoteId());
         created += result.created() ? 1 : 0;
         points += result.points();
@@ -157,6 +160,9 @@ final class SyncCommand implements Callable<Integer> {
       progress.end();
     }
     reportLeftOut(leftOut);
+    for (String message : refused) {
+      cli.err.println("tracker sync: " + Values.printableMessage(message));
+    }
     cli.out.println(changed == 0 && !leftOut.isEmpty()
         ? "Nothing new synced to " + t.uri() + "; " + leftOut.size()
             + (leftOut.size() == 1 ? " run" : " runs") + " left out"
@@ -167,7 +173,8 @@ final class SyncCommand implements Callable<Integer> {
             + created + " created, " + points
             + (points == 1 ? " metric point" : " metric points"));
     cli.out.flush();
-    return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
+    return !leftOut.isEmpty() ? TrackerCli.DATA_ERROR
+        : refused.isEmpty() ? TrackerCli.OK : TrackerCli.BACKEND_ERROR;
   }
 
   /**
@@ -220,8 +227,10 @@ final class SyncCommand implements Callable<Integer> {
    * Delivers what trackers left in the journal for this server (runs logged with tracker-http
    * that a process ended before delivering), before the local runs: {@code tracker sync} is the
    * way to push both.
+   *
+   * @return how many operations the server refused (told on stderr)
    */
-  private void deliverJournal(RunStore remote) {
+  private int deliverJournal(RunStore remote) {
     JournalReplay.Result replayed;
     try {
       replayed = JournalReplay.deliver(remote.backend());
@@ -245,6 +254,7 @@ final class SyncCommand implements Callable<Integer> {
       cli.err.println(replayed.held() + (replayed.held() == 1 ? " journal segment is"
           : " journal segments are") + " held by a running process and left to it");
     }
+    return replayed.refused().size();
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.Tag;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.Secrets;
@@ -56,7 +57,9 @@ import java.util.function.BiFunction;
  * TrackingBackend#readRun} rather than created again. A step interrupted before its record was
  * written is sent again: re-sent params and tags are idempotent and artifacts are overwritten;
  * metric points are counted per confirmed batch, so only a batch the target acknowledged just as
- * the sync was killed can arrive twice (MLflow's store drops identical points).
+ * the sync was killed can arrive twice (MLflow's store drops identical points). Records the
+ * target refuses (a param whose value it holds otherwise) are told in {@link Result#refused()}
+ * and counted as sent, as a journal replay does: the rest of their batch went through.
  */
 final class Syncer {
   static final String PREFIX = "tracker.sync.";
@@ -86,9 +89,12 @@ final class Syncer {
     }
   }
 
-  /** What one run's sync sent; {@code again}: the target had lost the run synced before. */
+  /**
+   * What one run's sync sent; {@code again}: the target had lost the run synced before; {@code
+   * refused}: what the target refused of it, one message per batch, never sent again.
+   */
   record Result(String label, String remoteId, boolean created, boolean again, int params,
-      int tags, int points, int artifacts, String ended) {
+      int tags, int points, int artifacts, String ended, List<String> refused) {
     boolean upToDate() {
       return !created && params == 0 && tags == 0 && points == 0 && artifacts == 0
           && ended == null;
@@ -214,15 +220,13 @@ final class Syncer {
     }
     final String rid = remoteId;
 
+    List<String> refused = new ArrayList<>();
     int paramsSent = 0;
     int tagsSent = 0;
     String meta = fingerprint(new TreeMap<>(run.params()) + "\u0000" + new TreeMap<>(tags));
     if (!meta.equals(recorded.get(target.tag("meta")))) {
       if (!params.isEmpty() || !tagList.isEmpty()) {
-        remote(label, () -> {
-          delivery.logBatch(rid, new Batch(List.of(), params, tagList));
-          return null;
-        });
+        logBatch(label, rid, new Batch(List.of(), params, tagList), refused);
       }
       record(info.id(), label, Map.of(target.tag("meta"), meta));
       paramsSent = params.size();
@@ -249,10 +253,7 @@ final class Syncer {
     int points = 0;
     for (int from = (int) already; from < metrics.size(); from += batchSize) {
       List<Metric> chunk = metrics.subList(from, Math.min(metrics.size(), from + batchSize));
-      remote(label, () -> {
-        delivery.logBatch(rid, Batch.ofMetrics(chunk));
-        return null;
-      });
+      logBatch(label, rid, Batch.ofMetrics(chunk), refused);
       long sent = from + chunk.size();
       points += chunk.size();
       progress.advance(chunk.size());
@@ -281,7 +282,7 @@ final class Syncer {
       }
     }
     return new Result(label, rid, created, again, paramsSent, tagsSent, points, artifacts,
-        ended);
+        ended, refused);
   }
 
   /**
@@ -398,6 +399,24 @@ final class Syncer {
         // a temporary file left behind is no reason to fail a sync
       }
     }
+  }
+
+  /**
+   * Delivers a batch. Records the target refuses are told in {@code refused} and count as sent,
+   * as they would be refused again; the rest of the batch went through.
+   */
+  private void logBatch(String label, String remoteId, Batch batch, List<String> refused) {
+    remote(label, () -> {
+      try {
+        delivery.logBatch(remoteId, batch);
+      } catch (DeliveryException e) {
+        if (e.kind() != DeliveryException.Kind.REJECTED) {
+          throw e;
+        }
+        refused.add(Secrets.redact(RunStore.message(e)));
+      }
+      return null;
+    });
   }
 
   private <T> T remote(String label, RunStore.Read<T> call) {
