@@ -7,20 +7,25 @@ import dev.tracker.testing.RecordingBackend;
 import dev.tracker.testing.ForwardingBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tracker sync} of run folders edited or broken by hand: the broken run is named with its
- * file and the rule, nothing of it is sent, the other runs are synced, and the sync exits 3.
+ * {@code tracker sync} of a runs folder. Run folders edited or broken by hand: the broken run is
+ * named with its file and the rule, nothing of it is sent, the other runs are synced, and the
+ * sync exits 3. Two syncs of one folder to one server at once would each create the runs and
+ * send every point: the second stops, naming the lock the first holds.
  */
-class SyncBadRunTest {
+class SyncRunFoldersTest {
   private static final String TO = SyncTest.TO;
 
   @TempDir Path root;
@@ -123,5 +128,27 @@ class SyncBadRunTest {
     assertThat(r.out()).endsWith("Synced 2 runs to http://mlflow:5000: 2 created, 9 metric"
         + " points\n");
     assertThat(server.runIds()).hasSize(2);
+  }
+
+  @Test
+  void aSecondSyncOfTheSameRunsToTheSameServerStopsWhileTheFirstRuns() throws IOException {
+    Path lockFile = root.resolve(".tracker-sync.mlflow_5000.lock");
+    try (FileChannel first = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock held = first.lock()) {
+      Harness.Result second = sync();
+
+      assertThat(second.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+      assertThat(second.err()).isEqualTo("tracker sync: another tracker sync to"
+          + " http://mlflow:5000 from file:" + root + " is running (it holds " + lockFile
+          + "); run this one once it has ended\n");
+      assertThat(second.out()).isEmpty();
+      assertThat(server.runIds()).isEmpty();
+    }
+
+    Harness.Result after = sync();
+
+    assertThat(after.code()).as(after.err()).isZero();
+    assertThat(server.runIds()).hasSize(3);
+    assertThat(sync().out()).startsWith("lr-0.5 (c3d4e5f6) -> 00000001: up to date\n");
   }
 }
