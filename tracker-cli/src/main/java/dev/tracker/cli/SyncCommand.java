@@ -1,6 +1,7 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
@@ -147,6 +148,14 @@ final class SyncCommand implements Callable<Integer> {
           result = syncer.sync(run, parent);
         } catch (DataException e) {
           leftOut.add(e);
+          continue;
+        } catch (BackendException e) {
+          if (!(e.getCause() instanceof DeliveryException d)
+              || d.kind() != DeliveryException.Kind.PERMANENT) {
+            throw e; // the server is unreachable or failing: the next runs would fail too
+          }
+          // the server will never take this run (its experiment is deleted): the next may go
+          refused.add(e.getMessage() + "; left out");
           continue;
         }
         refused.addAll(result.refused());

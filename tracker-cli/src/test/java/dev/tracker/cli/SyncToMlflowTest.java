@@ -272,6 +272,29 @@ class SyncToMlflowTest {
   }
 
   @Test
+  void runsOfAnExperimentDeletedOnTheServerAreLeftOutAndTheOthersSynced() throws Exception {
+    fake.deleteExperiment(fake.createExperiment("iris"));
+    logLocalRuns();
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).seed(11).build();
+        Run run = tracker.experiment("wine").startRun("w")) {
+      run.logMetric("loss", 0.5, 0);
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    String server = url.substring(0, url.length() - 1);
+    assertThat(r.err().lines()).hasSize(2).allSatisfy(line -> assertThat(line)
+        .startsWith("tracker sync: cannot sync ").endsWith(" to " + url + ": experiment 'iris'"
+            + " (id 1) is deleted on " + server + "; restore it (mlflow experiments restore"
+            + " --experiment-id 1) or log to another experiment; left out"));
+    assertThat(r.out()).contains("w (").contains("Synced 1 run to " + url + ": 1 created,"
+        + " 1 metric point");
+    assertThat(remote("w").metrics()).hasSize(1);
+  }
+
+  @Test
   void aSecondSyncSendsNoMetricAgain() throws Exception {
     List<String> ids = logLocalRuns();
     assertThat(sync().code()).isZero();
