@@ -5,13 +5,13 @@ import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -136,6 +136,7 @@ final class SyncCommand implements Callable<Integer> {
     int created = 0;
     long points = 0;
     int changed = 0;
+    int refusedRuns = 0;
     progress.begin(ordered.size(), pending);
     try {
       for (int i = 0; i < ordered.size(); i++) {
@@ -156,6 +157,7 @@ final class SyncCommand implements Callable<Integer> {
           }
           // the server will never take this run (its experiment is deleted): the next may go
           refused.add(e.getMessage() + "; left out");
+          refusedRuns++;
           continue;
         }
         refused.addAll(result.refused());
@@ -172,9 +174,10 @@ final class SyncCommand implements Callable<Integer> {
     for (String message : refused) {
       cli.err.println("tracker sync: " + Values.printableMessage(message));
     }
-    cli.out.println(changed == 0 && !leftOut.isEmpty()
-        ? "Nothing new synced to " + t.uri() + "; " + leftOut.size()
-            + (leftOut.size() == 1 ? " run" : " runs") + " left out"
+    int notSynced = leftOut.size() + refusedRuns;
+    cli.out.println(changed == 0 && notSynced > 0
+        ? "Nothing new synced to " + t.uri() + "; " + notSynced
+            + (notSynced == 1 ? " run" : " runs") + " left out"
         : changed == 0
         ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
             + (ordered.size() == 1 ? " run)" : " runs)")

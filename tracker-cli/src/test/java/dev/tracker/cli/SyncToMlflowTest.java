@@ -292,6 +292,9 @@ class SyncToMlflowTest {
     assertThat(r.out()).contains("w (").contains("Synced 1 run to " + url + ": 1 created,"
         + " 1 metric point");
     assertThat(remote("w").metrics()).hasSize(1);
+    Harness.Result again = sync();
+    assertThat(again.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    assertThat(again.out()).endsWith("Nothing new synced to " + url + "; 2 runs left out\n");
   }
 
   @Test
