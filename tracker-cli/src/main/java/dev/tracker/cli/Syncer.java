@@ -196,6 +196,15 @@ final class Syncer {
       remoteId = null;
       again = true;
     }
+    List<Metric> metrics = run.metrics();
+    long already = count(recorded.get(target.tag("metrics")));
+    if (already > metrics.size()) {
+      // rows removed by hand, or the file replaced by an older copy: a bad run, not a bad server
+      throw new DataException("cannot sync " + label + " from " + localName + ": metrics.csv"
+          + " has " + metrics.size() + " metric points but " + already + " were sent to "
+          + remoteName + " before; remove the tag " + target.tag("metrics") + " from run.yaml"
+          + " to send them all again", null);
+    }
     boolean created = false;
     if (remoteId == null) {
       // a run created by a sync that stopped before recording its id is found, not made again
@@ -242,14 +251,6 @@ final class Syncer {
       record(info.id(), label, Map.of(target.tag("inputs"), inputPrint));
     }
 
-    List<Metric> metrics = run.metrics();
-    long already = count(recorded.get(target.tag("metrics")));
-    if (already > metrics.size()) {
-      throw new BackendException("cannot sync " + label + ": " + localName + " lists "
-          + metrics.size() + " metric points but " + already + " were sent to " + remoteName
-          + " before; remove the tag " + target.tag("metrics") + " to send them all again",
-          null);
-    }
     int points = 0;
     for (int from = (int) already; from < metrics.size(); from += batchSize) {
       List<Metric> chunk = metrics.subList(from, Math.min(metrics.size(), from + batchSize));

@@ -2,6 +2,7 @@ package dev.tracker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracker.RunStatus;
 import dev.tracker.file.FileBackend;
 import dev.tracker.testing.RecordingBackend;
 import dev.tracker.testing.ForwardingBackend;
@@ -14,6 +15,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,29 @@ class SyncRunFoldersTest {
         + " [\\w./ :-]{1,250} but was 'bad key!'; left out\n");
     assertThat(r.out()).isEqualTo("Nothing new synced to http://mlflow:5000; 1 run left out\n");
     assertThat(server.runIds()).isEmpty();
+  }
+
+  @Test
+  void aMetricsFileWithFewerRowsThanWereSentIsNamedAndTheOtherRunsAreSynced()
+      throws IOException {
+    assertThat(sync().code()).isZero();
+    Path metrics = runFolder(Fixtures.B).resolve("metrics.csv");
+    List<String> rows = Files.readAllLines(metrics);
+    Files.write(metrics, rows.subList(0, 3)); // the header and 2 of 6 rows
+    try (FileBackend b = FileBackend.create(root)) {
+      Fixtures.run(b, "iris", "e5f60718293a4b5c6d7e8f90a1b2c3d4", "new-run", Fixtures.T0, 10,
+          RunStatus.FINISHED, Map.of(), Map.of("loss", new double[] {0.5}));
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot sync lr-0.1 (b2c3d4e5) from file:"
+        + root + ": metrics.csv has 2 metric points but 6 were sent to http://mlflow:5000"
+        + " before; remove the tag tracker.sync.mlflow_5000.metrics from run.yaml to send them"
+        + " all again; left out\n");
+    assertThat(r.out()).contains("lr-0.5 (c3d4e5f6) -> 00000001: up to date\n")
+        .contains("new-run (e5f60718) -> 00000004: created");
   }
 
   @Test
