@@ -48,6 +48,8 @@ import java.util.function.BiFunction;
  *   <li>{@code meta}: a fingerprint of the params and tags sent;
  *   <li>{@code metrics}: how many of the run's metric points were sent, in the order the local
  *       backend lists them (which only ever grows at the end);
+ *   <li>{@code metrics_last}: a fingerprint of the last point sent, so that a file changed before
+ *       it is told rather than sent from the wrong row;
  *   <li>{@code artifacts}: a fingerprint of the artifacts sent, their paths and contents;
  *   <li>{@code end}: the status and end time sent ({@code FINISHED@1714564800000}).
  * </ul>
@@ -205,6 +207,16 @@ final class Syncer {
           + remoteName + " before; remove the tag " + target.tag("metrics") + " from run.yaml"
           + " to send them all again", null);
     }
+    String last = recorded.get(target.tag("metrics_last"));
+    if (already > 0 && last != null && !last.equals(pointPrint(metrics.get((int) already - 1)))) {
+      // a row edited, or one the reader skipped before mended: the count no longer says which
+      // points were sent, and going on would send one twice and another never
+      throw new DataException("cannot sync " + label + " from " + localName + ": metrics.csv"
+          + " changed before its " + already + " metric points sent to " + remoteName
+          + " (point " + already + " is not the one sent); remove the tags "
+          + target.tag("metrics") + " and " + target.tag("metrics_last") + " from run.yaml to"
+          + " send them all again", null);
+    }
     boolean created = false;
     if (remoteId == null) {
       // a run created by a sync that stopped before recording its id is found, not made again
@@ -258,7 +270,8 @@ final class Syncer {
       long sent = from + chunk.size();
       points += chunk.size();
       progress.advance(chunk.size());
-      record(info.id(), label, Map.of(target.tag("metrics"), Long.toString(sent)));
+      record(info.id(), label, Map.of(target.tag("metrics"), Long.toString(sent),
+          target.tag("metrics_last"), pointPrint(chunk.get(chunk.size() - 1))));
     }
 
     int artifacts = 0;
@@ -451,6 +464,12 @@ final class Syncer {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** A fingerprint of a metric point, its value to the bit. */
+  static String pointPrint(Metric m) {
+    return fingerprint(m.key() + "\u0000" + Long.toHexString(Double.doubleToRawLongBits(m.value()))
+        + "\u0000" + m.timestamp() + "\u0000" + m.step());
   }
 
   static String fingerprint(String s) {

@@ -15,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -115,6 +116,27 @@ class SyncRunFoldersTest {
         + " all again; left out\n");
     assertThat(r.out()).contains("lr-0.5 (c3d4e5f6) -> 00000001: up to date\n")
         .contains("new-run (e5f60718) -> 00000004: created");
+  }
+
+  @Test
+  void aMetricsFileChangedBeforeThePointsSentIsNamedNotSentFromTheWrongRow() throws IOException {
+    assertThat(sync().code()).isZero();
+    // a row added before the last one sent (a skipped row mended by hand): counting alone
+    // would send the last row again and never the new one
+    Path metrics = runFolder(Fixtures.B).resolve("metrics.csv");
+    List<String> rows = new ArrayList<>(Files.readAllLines(metrics));
+    rows.add(1, rows.get(1).replaceAll(",[0-9]+$", ",99"));
+    Files.write(metrics, rows);
+
+    Harness.Result r = sync("lr-0.1");
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot sync lr-0.1 (b2c3d4e5) from file:"
+        + root + ": metrics.csv changed before its 6 metric points sent to http://mlflow:5000"
+        + " (point 6 is not the one sent); remove the tags tracker.sync.mlflow_5000.metrics and"
+        + " tracker.sync.mlflow_5000.metrics_last from run.yaml to send them all again; left"
+        + " out\n");
+    assertThat(server.metrics(target.serverId(Fixtures.B))).hasSize(6);
   }
 
   @Test
