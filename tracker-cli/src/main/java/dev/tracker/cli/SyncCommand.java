@@ -1,15 +1,23 @@
 package dev.tracker.cli;
 
 import dev.tracker.RunData;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.JournalReplay;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -84,61 +92,157 @@ final class SyncCommand implements Callable<Integer> {
     Syncer.Target t = Syncer.Target.of(target);
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
         DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
-      deliverJournal(remote);
-      List<RunData> selected = runs == null || runs.isEmpty()
-          ? local.readAll(experiment) : local.resolveAll(runs);
-      List<RunData> ordered = parentsFirst(withParents(selected, local));
-      if (ordered.isEmpty()) {
-        cli.err.println("no runs to sync in " + local.describe()
-            + (experiment == null ? "" : " experiment '" + experiment + "'"));
-        return 0;
+      int journalRefused = deliverJournal(remote);
+      try (FileChannel held = lock(local, t)) {
+        int code = syncRuns(local, remote, delivery, t);
+        return code == TrackerCli.OK && journalRefused > 0 ? TrackerCli.BACKEND_ERROR : code;
+      } catch (IOException e) {
+        throw new BackendException("cannot release the sync lock in " + local.describe() + ": "
+            + RunStore.message(e), e);
       }
-      Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
-          : Progress.lines(cli.out);
-      Syncer syncer = new Syncer(local.backend(), remote.backend(), delivery, t, batchSize,
-          progress);
-      long pending = 0;
-      for (RunData r : ordered) {
-        pending += syncer.pending(r);
-      }
-      Map<String, String> remoteIds = new LinkedHashMap<>();
-      int created = 0;
-      long points = 0;
-      int changed = 0;
-      progress.begin(ordered.size(), pending);
-      try {
-        for (int i = 0; i < ordered.size(); i++) {
-          RunData run = ordered.get(i);
-          progress.run(i + 1, run.info().name());
-          String parent = run.info().parentRunId() == null ? null
-              : remoteIds.get(run.info().parentRunId());
-          Syncer.Result result = syncer.sync(run, parent);
-          remoteIds.put(run.info().id(), result.remoteId());
-          created += result.created() ? 1 : 0;
-          points += result.points();
-          changed += result.upToDate() ? 0 : 1;
-          progress.done(result.line());
-        }
-      } finally {
-        progress.end();
-      }
-      cli.out.println(changed == 0
-          ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
-              + (ordered.size() == 1 ? " run)" : " runs)")
-          : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
-              + created + " created, " + points
-              + (points == 1 ? " metric point" : " metric points"));
-      cli.out.flush();
     }
-    return 0;
+  }
+
+  private int syncRuns(RunStore local, RunStore remote, DirectDelivery delivery,
+      Syncer.Target t) {
+    // a run whose files cannot be read, or that MLflow would refuse, is told and left out;
+    // the others are synced
+    List<DataException> leftOut = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    List<RunData> selected;
+    if (runs == null || runs.isEmpty()) {
+      RunStore.Listing listing = local.readEach(experiment);
+      leftOut.addAll(listing.unreadable());
+      selected = listing.runs();
+    } else {
+      selected = local.resolveAll(runs);
+    }
+    List<RunData> ordered = parentsFirst(withParents(selected, local, leftOut));
+    if (ordered.isEmpty()) {
+      reportLeftOut(leftOut);
+      cli.err.println("no runs to sync in " + local.describe()
+          + (experiment == null ? "" : " experiment '" + experiment + "'"));
+      return leftOut.isEmpty() ? TrackerCli.OK : TrackerCli.DATA_ERROR;
+    }
+    Progress progress = cli.terminal ? Progress.bar(cli.out, cli.err, cli.width)
+        : Progress.lines(cli.out);
+    Syncer syncer = new Syncer(local.backend(), remote.backend(), delivery, t, batchSize,
+        progress);
+    long pending = 0;
+    for (RunData r : ordered) {
+      pending += syncer.pending(r);
+    }
+    Map<String, String> remoteIds = new LinkedHashMap<>();
+    int created = 0;
+    long points = 0;
+    int changed = 0;
+    int refusedRuns = 0;
+    progress.begin(ordered.size(), pending);
+    try {
+      for (int i = 0; i < ordered.size(); i++) {
+        RunData run = ordered.get(i);
+        progress.run(i + 1, run.info().name());
+        String parent = run.info().parentRunId() == null ? null
+            : remoteIds.get(run.info().parentRunId());
+        Syncer.Result result;
+        try {
+          result = syncer.sync(run, parent);
+        } catch (DataException e) {
+          leftOut.add(e);
+          continue;
+        } catch (BackendException e) {
+          if (!(e.getCause() instanceof DeliveryException d)
+              || d.kind() != DeliveryException.Kind.PERMANENT) {
+            throw e; // the server is unreachable or failing: the next runs would fail too
+          }
+          // the server will never take this run (its experiment is deleted): the next may go
+          refused.add(e.getMessage() + "; left out");
+          refusedRuns++;
+          continue;
+        }
+        refused.addAll(result.refused());
+        remoteIds.put(run.info().id(), result.remoteId());
+        created += result.created() ? 1 : 0;
+        points += result.points();
+        changed += result.upToDate() ? 0 : 1;
+        progress.done(result.line());
+      }
+    } finally {
+      progress.end();
+    }
+    reportLeftOut(leftOut);
+    for (String message : refused) {
+      cli.err.println("tracker sync: " + Values.printableMessage(message));
+    }
+    int notSynced = leftOut.size() + refusedRuns;
+    cli.out.println(changed == 0 && notSynced > 0
+        ? "Nothing new synced to " + t.uri() + "; " + notSynced
+            + (notSynced == 1 ? " run" : " runs") + " left out"
+        : changed == 0
+        ? "Everything was already synced to " + t.uri() + " (" + ordered.size()
+            + (ordered.size() == 1 ? " run)" : " runs)")
+        : "Synced " + changed + (changed == 1 ? " run" : " runs") + " to " + t.uri() + ": "
+            + created + " created, " + points
+            + (points == 1 ? " metric point" : " metric points"));
+    cli.out.flush();
+    return !leftOut.isEmpty() ? TrackerCli.DATA_ERROR
+        : refused.isEmpty() ? TrackerCli.OK : TrackerCli.BACKEND_ERROR;
+  }
+
+  /**
+   * Takes {@code <root>/.tracker-sync.<target>.lock} for the sync, so that a second sync of the
+   * same runs to the same server, which would create the runs and send their points again,
+   * stops instead; null when the runs are not in a local folder.
+   *
+   * @throws BackendException when another sync holds it
+   */
+  private static FileChannel lock(RunStore local, Syncer.Target t) {
+    Path root = local.backend().localDirectory().orElse(null);
+    if (root == null || !Files.isDirectory(root)) {
+      return null;
+    }
+    Path file = root.resolve(".tracker-sync." + t.key() + ".lock");
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // held by this process
+      }
+      if (lock == null) {
+        channel.close();
+        throw new BackendException("another tracker sync to " + t.uri() + " from "
+            + local.describe() + " is running (it holds " + file + "); run this one once it"
+            + " has ended", null);
+      }
+      return channel;
+    } catch (IOException e) {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new BackendException("cannot lock " + file + " for the sync: "
+          + RunStore.message(e), e);
+    }
+  }
+
+  private void reportLeftOut(List<DataException> leftOut) {
+    new RunStore.Listing(List.of(), leftOut).reportUnreadable(cli.err, "tracker sync");
   }
 
   /**
    * Delivers what trackers left in the journal for this server (runs logged with tracker-http
    * that a process ended before delivering), before the local runs: {@code tracker sync} is the
    * way to push both.
+   *
+   * @return how many operations the server refused (told on stderr)
    */
-  private void deliverJournal(RunStore remote) {
+  private int deliverJournal(RunStore remote) {
     JournalReplay.Result replayed;
     try {
       replayed = JournalReplay.deliver(remote.backend());
@@ -162,10 +266,15 @@ final class SyncCommand implements Callable<Integer> {
       cli.err.println(replayed.held() + (replayed.held() == 1 ? " journal segment is"
           : " journal segments are") + " held by a running process and left to it");
     }
+    return replayed.refused().size();
   }
 
-  /** The runs and their ancestors that exist locally. */
-  private static List<RunData> withParents(List<RunData> runs, RunStore local) {
+  /**
+   * The runs and their ancestors that exist locally; an ancestor that cannot be read goes to
+   * {@code unreadable}.
+   */
+  private static List<RunData> withParents(List<RunData> runs, RunStore local,
+      List<DataException> unreadable) {
     Map<String, RunData> all = new LinkedHashMap<>();
     for (RunData r : runs) {
       all.put(r.info().id(), r);
@@ -175,13 +284,21 @@ final class SyncCommand implements Callable<Integer> {
       RunData r = queue.remove(0);
       String parent = r.info().parentRunId();
       if (parent != null && !all.containsKey(parent)) {
-        Optional<RunData> p = local.read(parent);
+        Optional<RunData> p;
+        try {
+          p = local.read(parent);
+        } catch (DataException e) {
+          unreadable.add(e);
+          all.put(parent, null);
+          continue;
+        }
         if (p.isPresent()) {
           all.put(parent, p.get());
           queue.add(p.get());
         }
       }
     }
+    all.values().removeIf(Objects::isNull);
     return new ArrayList<>(all.values());
   }
 

@@ -7,18 +7,21 @@ import dev.tracker.RunInfo;
 import dev.tracker.Tag;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
+import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.DirectDelivery;
 import dev.tracker.spi.RunSpec;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * Uploads local runs to another backend (an MLflow server) through the delivery layer a tracker
@@ -44,7 +48,9 @@ import java.util.TreeMap;
  *   <li>{@code meta}: a fingerprint of the params and tags sent;
  *   <li>{@code metrics}: how many of the run's metric points were sent, in the order the local
  *       backend lists them (which only ever grows at the end);
- *   <li>{@code artifacts}: a fingerprint of the list of artifacts sent;
+ *   <li>{@code metrics_last}: a fingerprint of the last point sent, so that a file changed before
+ *       it is told rather than sent from the wrong row;
+ *   <li>{@code artifacts}: a fingerprint of the artifacts sent, their paths and contents;
  *   <li>{@code end}: the status and end time sent ({@code FINISHED@1714564800000}).
  * </ul>
  *
@@ -53,7 +59,9 @@ import java.util.TreeMap;
  * TrackingBackend#readRun} rather than created again. A step interrupted before its record was
  * written is sent again: re-sent params and tags are idempotent and artifacts are overwritten;
  * metric points are counted per confirmed batch, so only a batch the target acknowledged just as
- * the sync was killed can arrive twice (MLflow's store drops identical points).
+ * the sync was killed can arrive twice (MLflow's store drops identical points). Records the
+ * target refuses (a param whose value it holds otherwise) are told in {@link Result#refused()}
+ * and counted as sent, as a journal replay does: the rest of their batch went through.
  */
 final class Syncer {
   static final String PREFIX = "tracker.sync.";
@@ -83,9 +91,12 @@ final class Syncer {
     }
   }
 
-  /** What one run's sync sent; {@code again}: the target had lost the run synced before. */
+  /**
+   * What one run's sync sent; {@code again}: the target had lost the run synced before; {@code
+   * refused}: what the target refused of it, one message per batch, never sent again.
+   */
   record Result(String label, String remoteId, boolean created, boolean again, int params,
-      int tags, int points, int artifacts, String ended) {
+      int tags, int points, int artifacts, String ended, List<String> refused) {
     boolean upToDate() {
       return !created && params == 0 && tags == 0 && points == 0 && artifacts == 0
           && ended == null;
@@ -158,12 +169,24 @@ final class Syncer {
    *
    * @param remoteParent the target's id of the run's parent, or null
    * @throws BackendException when either side fails; what was confirmed is recorded
+   * @throws DataException when a param or tag breaks MLflow's rules or an artifact cannot be
+   *     read; nothing was sent
    */
   Result sync(RunData run, String remoteParent) {
     RunInfo info = run.info();
     String label = info.name() + " (" + RunViews.shortId(info.id()) + ")";
     Map<String, String> recorded = run.tags();
     Map<String, String> tags = uploadTags(run, remoteParent);
+    // what the target would refuse is told before anything of the run is sent
+    List<Param> params = records(label, "params.yaml", run.params(), Param::new);
+    List<Tag> tagList = records(label, "run.yaml", tags, Tag::new);
+    // the parent goes with the run's creation only (RunSpec#parentRunId, which the target puts
+    // in its own ids): as a batch tag it would hold the id the target reads back, the
+    // tracker's, and MLflow would show the run under a parent it does not have
+    tagList.removeIf(t -> t.key().equals(PARENT_TAG));
+    List<String> paths = new ArrayList<>(run.artifacts());
+    paths.sort(null);
+    String artifactPrint = paths.isEmpty() ? "" : artifactPrint(label, info.id(), paths);
 
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;
@@ -174,6 +197,25 @@ final class Syncer {
       recorded = rest;
       remoteId = null;
       again = true;
+    }
+    List<Metric> metrics = run.metrics();
+    long already = count(recorded.get(target.tag("metrics")));
+    if (already > metrics.size()) {
+      // rows removed by hand, or the file replaced by an older copy: a bad run, not a bad server
+      throw new DataException("cannot sync " + label + " from " + localName + ": metrics.csv"
+          + " has " + metrics.size() + " metric points but " + already + " were sent to "
+          + remoteName + " before; remove the tag " + target.tag("metrics") + " from run.yaml"
+          + " to send them all again", null);
+    }
+    String last = recorded.get(target.tag("metrics_last"));
+    if (already > 0 && last != null && !last.equals(pointPrint(metrics.get((int) already - 1)))) {
+      // a row edited, or one the reader skipped before mended: the count no longer says which
+      // points were sent, and going on would send one twice and another never
+      throw new DataException("cannot sync " + label + " from " + localName + ": metrics.csv"
+          + " changed before its " + already + " metric points sent to " + remoteName
+          + " (point " + already + " is not the one sent); remove the tags "
+          + target.tag("metrics") + " and " + target.tag("metrics_last") + " from run.yaml to"
+          + " send them all again", null);
     }
     boolean created = false;
     if (remoteId == null) {
@@ -199,19 +241,13 @@ final class Syncer {
     }
     final String rid = remoteId;
 
+    List<String> refused = new ArrayList<>();
     int paramsSent = 0;
     int tagsSent = 0;
     String meta = fingerprint(new TreeMap<>(run.params()) + "\u0000" + new TreeMap<>(tags));
     if (!meta.equals(recorded.get(target.tag("meta")))) {
-      List<Param> params = new ArrayList<>();
-      run.params().forEach((k, v) -> params.add(new Param(k, v)));
-      List<Tag> tagList = new ArrayList<>();
-      tags.forEach((k, v) -> tagList.add(new Tag(k, v)));
       if (!params.isEmpty() || !tagList.isEmpty()) {
-        remote(label, () -> {
-          delivery.logBatch(rid, new Batch(List.of(), params, tagList));
-          return null;
-        });
+        logBatch(label, rid, new Batch(List.of(), params, tagList), refused);
       }
       record(info.id(), label, Map.of(target.tag("meta"), meta));
       paramsSent = params.size();
@@ -227,31 +263,18 @@ final class Syncer {
       record(info.id(), label, Map.of(target.tag("inputs"), inputPrint));
     }
 
-    List<Metric> metrics = run.metrics();
-    long already = count(recorded.get(target.tag("metrics")));
-    if (already > metrics.size()) {
-      throw new BackendException("cannot sync " + label + ": " + localName + " lists "
-          + metrics.size() + " metric points but " + already + " were sent to " + remoteName
-          + " before; remove the tag " + target.tag("metrics") + " to send them all again",
-          null);
-    }
     int points = 0;
     for (int from = (int) already; from < metrics.size(); from += batchSize) {
       List<Metric> chunk = metrics.subList(from, Math.min(metrics.size(), from + batchSize));
-      remote(label, () -> {
-        delivery.logBatch(rid, Batch.ofMetrics(chunk));
-        return null;
-      });
+      logBatch(label, rid, Batch.ofMetrics(chunk), refused);
       long sent = from + chunk.size();
       points += chunk.size();
       progress.advance(chunk.size());
-      record(info.id(), label, Map.of(target.tag("metrics"), Long.toString(sent)));
+      record(info.id(), label, Map.of(target.tag("metrics"), Long.toString(sent),
+          target.tag("metrics_last"), pointPrint(chunk.get(chunk.size() - 1))));
     }
 
     int artifacts = 0;
-    List<String> paths = new ArrayList<>(run.artifacts());
-    paths.sort(null);
-    String artifactPrint = fingerprint(String.join("\n", paths));
     if (!paths.isEmpty() && !artifactPrint.equals(recorded.get(target.tag("artifacts")))) {
       for (String path : paths) {
         upload(label, info.id(), rid, path);
@@ -273,7 +296,25 @@ final class Syncer {
       }
     }
     return new Result(label, rid, created, again, paramsSent, tagsSent, points, artifacts,
-        ended);
+        ended, refused);
+  }
+
+  /**
+   * The run's params or tags as records, which check MLflow's rules (key characters and length,
+   * value length).
+   *
+   * @throws DataException naming the run, the file and the rule a key or value breaks
+   */
+  private <T> List<T> records(String label, String file, Map<String, String> values,
+      BiFunction<String, String, T> record) {
+    List<T> out = new ArrayList<>();
+    try {
+      values.forEach((k, v) -> out.add(record.apply(k, v)));
+    } catch (IllegalArgumentException e) {
+      throw new DataException("cannot sync " + label + " from " + localName + ": " + file + ": "
+          + e.getMessage(), e);
+    }
+    return out;
   }
 
   /**
@@ -314,6 +355,30 @@ final class Syncer {
     return tags;
   }
 
+  /**
+   * A fingerprint of the artifacts' paths and contents, so that an artifact replaced under its
+   * path is sent again.
+   *
+   * @throws DataException when an artifact cannot be read
+   */
+  private String artifactPrint(String label, String localId, List<String> paths) {
+    MessageDigest all = sha256();
+    for (String path : paths) {
+      MessageDigest one = sha256();
+      try (InputStream in = local.openArtifact(localId, path)) {
+        in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), one));
+      } catch (IOException | UncheckedIOException | TrackerException e) {
+        throw new DataException("cannot read artifact " + path + " of " + label + " in "
+            + localName + ": " + Secrets.redact(RunStore.reason(e)), e);
+      } catch (UnsupportedOperationException e) {
+        throw new UserException(Secrets.redact(e.getMessage()));
+      }
+      all.update((path + "\u0000").getBytes(StandardCharsets.UTF_8));
+      all.update(one.digest());
+    }
+    return HexFormat.of().formatHex(all.digest(), 0, 8);
+  }
+
   private void upload(String label, String localId, String remoteId, String path) {
     Path tmp = null;
     try {
@@ -350,6 +415,24 @@ final class Syncer {
     }
   }
 
+  /**
+   * Delivers a batch. Records the target refuses are told in {@code refused} and count as sent,
+   * as they would be refused again; the rest of the batch went through.
+   */
+  private void logBatch(String label, String remoteId, Batch batch, List<String> refused) {
+    remote(label, () -> {
+      try {
+        delivery.logBatch(remoteId, batch);
+      } catch (DeliveryException e) {
+        if (e.kind() != DeliveryException.Kind.REJECTED) {
+          throw e;
+        }
+        refused.add(Secrets.redact(RunStore.message(e)));
+      }
+      return null;
+    });
+  }
+
   private <T> T remote(String label, RunStore.Read<T> call) {
     try {
       return call.get();
@@ -383,10 +466,20 @@ final class Syncer {
     }
   }
 
+  /** A fingerprint of a metric point, its value to the bit. */
+  static String pointPrint(Metric m) {
+    return fingerprint(m.key() + "\u0000" + Long.toHexString(Double.doubleToRawLongBits(m.value()))
+        + "\u0000" + m.timestamp() + "\u0000" + m.step());
+  }
+
   static String fingerprint(String s) {
+    byte[] d = sha256().digest(s.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(d, 0, 8);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

@@ -265,7 +265,7 @@ class SyncTest {
 
     assertThat(r.out()).isEqualTo("""
         lr-0.01 (a1b2c3d4) -> 00000001: created, 3 params, 2 tags, 6 metric points, FINISHED
-        fold-1 (e5f60718) -> 00000002: created, 0 params, 3 tags, 1 metric point, FINISHED
+        fold-1 (e5f60718) -> 00000002: created, 0 params, 2 tags, 1 metric point, FINISHED
         Synced 2 runs to http://mlflow:5000: 2 created, 7 metric points
         """);
     RunSpec spec = server.spec(target.serverId(child));

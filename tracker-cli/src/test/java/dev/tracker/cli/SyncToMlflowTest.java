@@ -12,13 +12,16 @@ import dev.tracker.Tracker;
 import dev.tracker.file.FileBackend;
 import dev.tracker.http.MlflowBackend;
 import dev.tracker.http.testing.FakeMlflowServer;
+import dev.tracker.spi.Batch;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -174,6 +177,124 @@ class SyncToMlflowTest {
       assertThat(inputs).extracting(DatasetInput::digest)
           .containsExactly("900150983cd24fb0d6963f7d28e17f72");
     }
+  }
+
+  @Test
+  void aChildRunSitsUnderItsParentsMlflowRunId() throws Exception {
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).seed(11).build();
+        Run parent = tracker.experiment("iris").startRun("cv")) {
+      try (Run fold = parent.startChildRun("fold-1")) {
+        fold.logMetric("loss", 0.5, 0);
+      }
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(remote("fold-1").tags()).containsEntry("mlflow.parentRunId", fake.runId("cv"));
+  }
+
+  @Test
+  void anArtifactReplacedUnderItsPathIsSentAgain() throws Exception {
+    List<String> ids = logLocalRuns();
+    assertThat(sync().code()).isZero();
+    Path retrained = Files.writeString(tmp.resolve("retrained.txt"), "better weights");
+    try (FileBackend files = FileBackend.create(root())) {
+      files.logArtifact(ids.get(0), retrained, "model.txt");
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(new String(remote("a").artifacts().get("model.txt"), StandardCharsets.UTF_8))
+        .isEqualTo("better weights");
+    assertThat(sync().out()).contains("Everything was already synced");
+  }
+
+  @Test
+  void aParamTheServerRefusesIsToldOnceAndTheRunsNewPointsStillArrive() throws Exception {
+    List<String> ids = logLocalRuns();
+    assertThat(sync().code()).isZero();
+    // the run's params.yaml edited by hand, and a point added to it
+    Path params = root().resolve("iris").resolve(ids.get(0)).resolve(FileBackend.PARAMS_FILE);
+    Files.writeString(params, Files.readString(params).replaceAll("(?m)^lr: .*$", "lr: 0.5"));
+    try (FileBackend files = FileBackend.create(root())) {
+      files.logBatch(ids.get(0), Batch.ofMetrics(List.of(new Metric("loss", 0.01, 1, 99_999))));
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    // the other records: the params and tags, as many as the run's standard tags
+    assertThat(r.err()).startsWith("tracker sync: the MLflow server refused 1 record of run "
+        + ids.get(0) + " (MLflow run " + fake.runId("a") + ") (")
+        .endsWith(" other records were delivered): param 'lr': already logged with value"
+        + " '0.1'; params are write-once, so the value '0.5' was not sent\n");
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(remote("a").metrics()).hasSize(POINTS_A + 1);
+    assertThat(remote("a").params()).containsEntry("lr", "0.1");
+    Harness.Result again = sync();
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("Everything was already synced");
+  }
+
+  @Test
+  void aJournaledRecordTheServerRefusesIsToldAndTheSyncExitsTwo() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    fake.interceptor(endpoint -> endpoint.equals("runs/log-batch") && down.get()
+        ? FakeMlflowServer.disconnect() : null);
+    String id;
+    try (Tracker tracker = Tracker.builder().backend(MlflowBackend.builder().uri(url)
+            .spoolDir(tmp.resolve("spool")).backoffFactor(0.02).backoffJitter(0)
+            .maxBackoff(Duration.ofMillis(50)).build())
+        .shutdownHook(false).standardTags(false).systemProperties(k -> null)
+        .environment(k -> null).closeTimeout(Duration.ofMillis(300)).build();
+        Run run = tracker.experiment("iris").startRun("live")) {
+      id = run.id();
+      run.logParam("lr", 0.1);
+      for (int i = 0; i < 10; i++) {
+        run.logMetric("loss", i, i);
+      }
+    }
+    fake.putParam(fake.runId("live"), "lr", "0.5");
+    down.set(false);
+    Files.createDirectories(root());
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    assertThat(r.err()).startsWith("the server refused a journaled operation: the MLflow server"
+        + " refused 1 record of run " + id + " (MLflow run " + fake.runId("live") + ")")
+        .contains("param 'lr': already logged with value '0.5'");
+    assertThat(remote("live").metrics()).hasSize(10);
+    assertThat(remote("live").status()).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void runsOfAnExperimentDeletedOnTheServerAreLeftOutAndTheOthersSynced() throws Exception {
+    fake.deleteExperiment(fake.createExperiment("iris"));
+    logLocalRuns();
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).seed(11).build();
+        Run run = tracker.experiment("wine").startRun("w")) {
+      run.logMetric("loss", 0.5, 0);
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    String server = url.substring(0, url.length() - 1);
+    assertThat(r.err().lines()).hasSize(2).allSatisfy(line -> assertThat(line)
+        .startsWith("tracker sync: cannot sync ").endsWith(" to " + url + ": experiment 'iris'"
+            + " (id 1) is deleted on " + server + "; restore it (mlflow experiments restore"
+            + " --experiment-id 1) or log to another experiment; left out"));
+    assertThat(r.out()).contains("w (").contains("Synced 1 run to " + url + ": 1 created,"
+        + " 1 metric point");
+    assertThat(remote("w").metrics()).hasSize(1);
+    Harness.Result again = sync();
+    assertThat(again.code()).isEqualTo(TrackerCli.BACKEND_ERROR);
+    assertThat(again.out()).endsWith("Nothing new synced to " + url + "; 2 runs left out\n");
   }
 
   @Test
