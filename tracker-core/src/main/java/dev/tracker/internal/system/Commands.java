@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,15 @@ final class Commands {
    * @throws InterruptedIOException when interrupted; the program was killed and the flag restored
    */
   static Result run(List<String> command, Path directory, Duration timeout) throws IOException {
+    return run(command, directory, timeout, Map.of());
+  }
+
+  /**
+   * Runs {@code command} as {@link #run(List, Path, Duration)} does, with {@code environment}
+   * added to (or replacing in) the inherited environment.
+   */
+  static Result run(List<String> command, Path directory, Duration timeout,
+      Map<String, String> environment) throws IOException {
     Path out = Files.createTempFile("tracker-cmd", ".out");
     try {
       ProcessBuilder pb = new ProcessBuilder(command)
@@ -52,6 +62,7 @@ final class Commands {
       if (directory != null) {
         pb.directory(directory.toFile());
       }
+      pb.environment().putAll(environment);
       Process p = pb.start();
       p.getOutputStream().close(); // a program that reads stdin gets end of file, not a wait
       boolean finished;

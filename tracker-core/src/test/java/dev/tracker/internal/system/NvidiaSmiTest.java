@@ -189,4 +189,52 @@ class NvidiaSmiTest {
         entry("gpu_1_memory_usage_percentage", 25.0),
         entry("gpu_1_power_usage_watts", 55.5));
   }
+
+  @Test
+  @DisabledOnOs(OS.WINDOWS)
+  void aLostGpuAmongEightLeavesTheOtherSevenMeasured() throws IOException {
+    Path bin = dir.resolve("bin");
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      out.append(i == 3
+          ? "Unable to determine the device handle for GPU0000:3B:00.0: GPU is lost. Reboot the"
+              + " system to recover this GPU\n"
+          : i + ", NVIDIA H100 80GB HBM3, 50, 1024, 81559, 300.00, 700.00\n");
+    }
+    Path csv = Files.writeString(dir.resolve("eight.csv"), out);
+    Scripts.write(bin, "nvidia-smi", "cat '" + csv + "'\nexit 15");
+    NvidiaSmi smi = smi(bin, Duration.ofSeconds(10));
+
+    for (int i = 0; i < NvidiaSmi.MAX_CONSECUTIVE_FAILURES + 1; i++) {
+      assertThat(smi.readings()).extracting(NvidiaSmi.Gpu::index)
+          .containsExactly(0, 1, 2, 4, 5, 6, 7);
+    }
+    assertThat(smi.givenUp()).isFalse();
+    assertThat(warnings.warned("gpu-partial")).isTrue();
+  }
+
+  @Test
+  void negativeValuesAndUtilizationOver100AreLeftOutAsNotKnown() {
+    String csv = "0, Broken, -5, -1, 81559, -3.5, 700.00\n"
+        + "1, Broken, 250, 100, -81559, 120.5, -700\n";
+
+    assertThat(NvidiaSmi.parse(csv)).containsExactly(
+        new NvidiaSmi.Gpu(0, "Broken", null, null, 81559.0, null, 700.0),
+        new NvidiaSmi.Gpu(1, "Broken", null, 100.0, null, 120.5, null));
+  }
+
+  @Test
+  @DisabledOnOs(OS.WINDOWS)
+  void nvidiaSmiRunsInTheCLocaleSoADecimalCommaCannotShiftTheFields() throws IOException {
+    Path bin = dir.resolve("bin");
+    // like nvidia-smi under LC_NUMERIC=de_DE: decimal commas unless the C locale is asked for
+    Scripts.write(bin, "nvidia-smi", "if [ \"$LC_ALL\" = C ]; then\n"
+        + "  echo '0, NVIDIA H100 80GB HBM3, 0, 0, 81559, 120.88, 700.00'\n"
+        + "else\n"
+        + "  echo '0, NVIDIA H100 80GB HBM3, 0, 0, 81559, 120,88, 700,00'\n"
+        + "fi");
+
+    assertThat(smi(bin, Duration.ofSeconds(10)).readings()).containsExactly(
+        new NvidiaSmi.Gpu(0, "NVIDIA H100 80GB HBM3", 0.0, 0.0, 81559.0, 120.88, 700.0));
+  }
 }
