@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads Linux's {@code /proc} files, under a root that tests point at a directory of their own.
@@ -88,10 +90,12 @@ final class ProcFs {
     return new MemInfo(total, available);
   }
 
-  /** Bytes received and sent since boot over every interface but loopback, from {@code net/dev}. */
-  NetTotals netTotals() throws IOException {
-    long received = 0;
-    long sent = 0;
+  /**
+   * Bytes received and sent since boot (or since the interface's counters were last reset) by
+   * each interface but loopback, from {@code net/dev}.
+   */
+  Map<String, NetTotals> netInterfaces() throws IOException {
+    Map<String, NetTotals> interfaces = new LinkedHashMap<>();
     for (String line : read("net/dev")) {
       int colon = line.indexOf(':');
       if (colon < 0) {
@@ -105,10 +109,9 @@ final class ProcFs {
       if (f.length < 9) {
         continue;
       }
-      received += Long.parseLong(f[0]);
-      sent += Long.parseLong(f[8]);
+      interfaces.put(name, new NetTotals(Long.parseLong(f[0]), Long.parseLong(f[8])));
     }
-    return new NetTotals(received, sent);
+    return interfaces;
   }
 
   /** The first line of a file, trimmed, or null when it cannot be read. */
@@ -137,6 +140,6 @@ final class ProcFs {
   /** Memory in bytes. */
   record MemInfo(long total, long available) {}
 
-  /** Network bytes since boot. */
+  /** Network bytes since boot or a reset. */
   record NetTotals(long received, long sent) {}
 }

@@ -2,6 +2,7 @@ package dev.tracker.internal.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,12 +48,11 @@ class ProcFsTest {
   }
 
   @Test
-  void netTotalsSumEveryInterfaceButLoopback() throws IOException {
-    ProcFs.NetTotals n = new FakeProc(dir).netDev(999_999, 1_000, 2_000, 30_000, 40_000).procFs()
-        .netTotals();
-
-    assertThat(n.received()).isEqualTo(31_000);
-    assertThat(n.sent()).isEqualTo(42_000);
+  void netInterfacesAreEveryInterfaceButLoopback() throws IOException {
+    assertThat(new FakeProc(dir).netDev(999_999, 1_000, 2_000, 30_000, 40_000).procFs()
+        .netInterfaces()).containsExactly(
+            entry("eth0", new ProcFs.NetTotals(1_000, 2_000)),
+            entry("wlan0", new ProcFs.NetTotals(30_000, 40_000)));
   }
 
   @Test
