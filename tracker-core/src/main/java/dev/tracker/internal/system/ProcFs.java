@@ -40,6 +40,11 @@ final class ProcFs {
     for (String line : read("stat")) {
       if (line.startsWith("cpu ")) {
         String[] f = line.trim().split("\\s+");
+        if (f.length < 5) {
+          // without idle the machine would look busy all the time
+          throw new IOException(root.resolve("stat") + " has a 'cpu' line with " + (f.length - 1)
+              + " numbers; expected at least 4");
+        }
         long[] v = new long[8]; // user nice system idle iowait irq softirq steal
         for (int i = 0; i < v.length && i + 1 < f.length; i++) {
           v[i] = Long.parseLong(f[i + 1]);
@@ -86,6 +91,10 @@ final class ProcFs {
         throw new IOException(root.resolve("meminfo") + " has neither MemAvailable nor MemFree");
       }
       available = free + buffers + cached;
+    }
+    if (available > total) {
+      throw new IOException(root.resolve("meminfo") + " has more memory available (" + available
+          + " bytes) than in total (" + total + " bytes)");
     }
     return new MemInfo(total, available);
   }

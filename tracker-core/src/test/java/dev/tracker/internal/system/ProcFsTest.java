@@ -32,6 +32,23 @@ class ProcFsTest {
   }
 
   @Test
+  void aTruncatedCpuLineIsAnErrorNotAnIdleFreeMachine() {
+    new FakeProc(dir).write("stat", "cpu  4705 150 1120\n");
+
+    assertThatThrownBy(() -> new ProcFs(dir).cpuTimes()).isInstanceOf(IOException.class)
+        .hasMessage(dir.resolve("stat") + " has a 'cpu' line with 3 numbers; expected at least 4");
+  }
+
+  @Test
+  void memInfoWithMoreAvailableThanTotalIsAnError() {
+    new FakeProc(dir).meminfo(1_000_000, 500_000, 2_000_000L);
+
+    assertThatThrownBy(() -> new ProcFs(dir).memInfo()).isInstanceOf(IOException.class)
+        .hasMessage(dir.resolve("meminfo") + " has more memory available (2048000000 bytes) than"
+            + " in total (1024000000 bytes)");
+  }
+
+  @Test
   void memInfoReadsTotalAndAvailableInBytes() throws IOException {
     ProcFs.MemInfo m = new FakeProc(dir).meminfo(16_000_000, 1_000_000, 12_000_000L).procFs()
         .memInfo();

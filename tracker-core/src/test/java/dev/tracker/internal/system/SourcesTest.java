@@ -120,6 +120,16 @@ class SourcesTest {
   }
 
   @Test
+  void memoryIsLeftOutWhenTheJvmSeesMoreFreeThanTotal() throws Exception {
+    jvm.totalMemory = 4_000_000_000L;
+    jvm.freeMemory = 5_000_000_000L;
+    MemorySource memory = new MemorySource(new ProcFs(dir.resolve("none")), jvm);
+    assertThat(memory.start()).isTrue();
+
+    assertThat(sample(memory).metrics()).isEmpty();
+  }
+
+  @Test
   void networkCountsMegabytesSinceSamplingStartedWithoutLoopback() throws Exception {
     FakeProc proc = new FakeProc(dir).netDev(5_000_000, 10_000_000, 1_000_000, 0, 0);
     NetworkSource network = new NetworkSource(proc.procFs());
