@@ -111,7 +111,9 @@ final class NvidiaSmi {
   /**
    * Parses {@code --format=csv,noheader,nounits} lines: index, name, utilization (%), memory used
    * and total (MiB), power draw and limit (W). A field nvidia-smi cannot tell ({@code [N/A]},
-   * {@code [Not Supported]}, …) is null; a line without a numeric index is skipped.
+   * {@code [Not Supported]}, …) is null, and so is one that cannot be true (a negative value, a
+   * utilization over 100 %, more memory used than in total); a line without a numeric index (or
+   * with a negative one) is skipped.
    */
   static List<Gpu> parse(String csv) {
     List<Gpu> gpus = new ArrayList<>();
@@ -126,12 +128,18 @@ final class NvidiaSmi {
       } catch (NumberFormatException e) {
         continue;
       }
+      if (index < 0) {
+        continue;
+      }
       int n = f.length;
       // a name with commas in it spreads over several fields: the numbers are the last five
       String name = String.join(",", List.of(f).subList(1, n - 5)).trim();
       Double utilization = number(f[n - 5]);
+      Double used = number(f[n - 4]);
+      Double total = number(f[n - 3]);
       gpus.add(new Gpu(index, name, utilization != null && utilization > 100 ? null : utilization,
-          number(f[n - 4]), number(f[n - 3]), number(f[n - 2]), number(f[n - 1])));
+          used != null && total != null && used > total ? null : used, total, number(f[n - 2]),
+          number(f[n - 1])));
     }
     return gpus;
   }

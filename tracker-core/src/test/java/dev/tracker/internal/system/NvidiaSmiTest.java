@@ -237,4 +237,13 @@ class NvidiaSmiTest {
     assertThat(smi(bin, Duration.ofSeconds(10)).readings()).containsExactly(
         new NvidiaSmi.Gpu(0, "NVIDIA H100 80GB HBM3", 0.0, 0.0, 81559.0, 120.88, 700.0));
   }
+
+  @Test
+  void memoryUsedBeyondTheTotalAndANegativeIndexAreNotBelieved() {
+    String csv = "0, Broken, 10, 99999999999999999999, 81559, 100, 700\n"
+        + "-1, Broken, 10, 1024, 81559, 100, 700\n";
+
+    assertThat(NvidiaSmi.parse(csv)).containsExactly(
+        new NvidiaSmi.Gpu(0, "Broken", 10.0, null, 81559.0, 100.0, 700.0));
+  }
 }
