@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a helper program (nvidia-smi, git) with a time limit. Its output goes to a temporary file,
- * not a pipe, so that a program that hangs, or leaves a child holding its output open, can never
+ * Runs a helper program (nvidia-smi, git) with a time limit. Its output goes to temporary files,
+ * not pipes, so that a program that hangs, or leaves a child holding its output open, can never
  * block the caller past the limit; on timeout the program and its descendants are killed.
  */
 final class Commands {
@@ -24,8 +24,8 @@ final class Commands {
 
   private Commands() {}
 
-  /** What a program printed on stdout, and its exit code. */
-  record Result(int exitCode, String stdout) {}
+  /** What a program printed on stdout and on stderr (each cut at {@link #MAX_OUTPUT_BYTES}). */
+  record Result(int exitCode, String stdout, String stderr) {}
 
   /** A program did not finish in time and was killed. */
   static final class TimeoutException extends IOException {
@@ -55,10 +55,12 @@ final class Commands {
   static Result run(List<String> command, Path directory, Duration timeout,
       Map<String, String> environment) throws IOException {
     Path out = Files.createTempFile("tracker-cmd", ".out");
+    Path err = null;
     try {
+      err = Files.createTempFile("tracker-cmd", ".err");
       ProcessBuilder pb = new ProcessBuilder(command)
           .redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD);
+          .redirectError(err.toFile());
       if (directory != null) {
         pb.directory(directory.toFile());
       }
@@ -78,9 +80,12 @@ final class Commands {
         throw new TimeoutException(programName(command) + " did not finish within "
             + timeout.toMillis() + " ms and was killed");
       }
-      return new Result(p.exitValue(), readCapped(out));
+      return new Result(p.exitValue(), readCapped(out), readCapped(err));
     } finally {
       Files.deleteIfExists(out);
+      if (err != null) {
+        Files.deleteIfExists(err);
+      }
     }
   }
 

@@ -96,7 +96,8 @@ final class NvidiaSmi {
     Commands.Result r = Commands.run(command, null, timeout, C_LOCALE);
     List<Gpu> gpus = parse(r.stdout());
     if (r.exitCode() != 0) {
-      String first = r.stdout().lines().map(String::strip)
+      // the reason: the first line that is not a GPU's, from stdout, else from stderr
+      String first = (r.stdout() + "\n" + r.stderr()).lines().map(String::strip)
           .filter(l -> !l.isEmpty() && parse(l).isEmpty()).findFirst().orElse("");
       String message = "nvidia-smi exited with code " + r.exitCode()
           + (first.isEmpty() ? "" : ": " + abbreviate(first));

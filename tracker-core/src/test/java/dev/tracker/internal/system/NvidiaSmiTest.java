@@ -91,6 +91,19 @@ class NvidiaSmiTest {
 
   @Test
   @DisabledOnOs(OS.WINDOWS)
+  void aNvidiaSmiThatFailsOnStderrIsReportedWithItsFirstLine() throws IOException {
+    Path bin = dir.resolve("bin");
+    Scripts.write(bin, "nvidia-smi", "echo 'Failed to initialize NVML: Driver/library version"
+        + " mismatch' >&2\necho 'NVML library version: 535.154' >&2\nexit 18");
+
+    assertThatThrownBy(() -> smi(bin, Duration.ofSeconds(10)).query())
+        .isInstanceOf(IOException.class)
+        .hasMessage("nvidia-smi exited with code 18: Failed to initialize NVML: Driver/library"
+            + " version mismatch");
+  }
+
+  @Test
+  @DisabledOnOs(OS.WINDOWS)
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void aHangingNvidiaSmiIsKilledAtTheTimeoutWithItsChildren() throws Exception {
     Path bin = dir.resolve("bin");
