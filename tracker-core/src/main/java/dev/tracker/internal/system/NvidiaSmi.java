@@ -71,11 +71,12 @@ final class NvidiaSmi {
       return List.of(); // the tracker is closing: not the GPU's fault
     } catch (IOException e) {
       int n = failures.incrementAndGet();
-      warnings.warn("gpu", "system metrics: GPU metrics skipped for this sample: {}",
-          e.getMessage());
+      warnings.warn("gpu", "system metrics: GPU metrics skipped for this sample ({} failures in"
+          + " a row turn them off for this tracker): {}", MAX_CONSECUTIVE_FAILURES, e.getMessage());
       if (n == MAX_CONSECUTIVE_FAILURES) {
-        warnings.warn("gpu-off", "system metrics: nvidia-smi failed {} times in a row; GPU"
-            + " metrics are off for this tracker", n);
+        // the same cause: at DEBUG, as the WARN above said it would come to this
+        warnings.warn("gpu", "system metrics: nvidia-smi failed {} times in a row; GPU metrics"
+            + " are off for this tracker", n);
       }
       return List.of();
     }
