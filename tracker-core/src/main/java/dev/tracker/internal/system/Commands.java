@@ -9,12 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a helper program (nvidia-smi, git) with a time limit. Its output goes to a temporary file,
- * not a pipe, so that a program that hangs, or leaves a child holding its output open, can never
+ * Runs a helper program (nvidia-smi, git) with a time limit. Its output goes to temporary files,
+ * not pipes, so that a program that hangs, or leaves a child holding its output open, can never
  * block the caller past the limit; on timeout the program and its descendants are killed.
  */
 final class Commands {
@@ -23,8 +24,8 @@ final class Commands {
 
   private Commands() {}
 
-  /** What a program printed on stdout, and its exit code. */
-  record Result(int exitCode, String stdout) {}
+  /** What a program printed on stdout and on stderr (each cut at {@link #MAX_OUTPUT_BYTES}). */
+  record Result(int exitCode, String stdout, String stderr) {}
 
   /** A program did not finish in time and was killed. */
   static final class TimeoutException extends IOException {
@@ -44,14 +45,26 @@ final class Commands {
    * @throws InterruptedIOException when interrupted; the program was killed and the flag restored
    */
   static Result run(List<String> command, Path directory, Duration timeout) throws IOException {
+    return run(command, directory, timeout, Map.of());
+  }
+
+  /**
+   * Runs {@code command} as {@link #run(List, Path, Duration)} does, with {@code environment}
+   * added to (or replacing in) the inherited environment.
+   */
+  static Result run(List<String> command, Path directory, Duration timeout,
+      Map<String, String> environment) throws IOException {
     Path out = Files.createTempFile("tracker-cmd", ".out");
+    Path err = null;
     try {
+      err = Files.createTempFile("tracker-cmd", ".err");
       ProcessBuilder pb = new ProcessBuilder(command)
           .redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD);
+          .redirectError(err.toFile());
       if (directory != null) {
         pb.directory(directory.toFile());
       }
+      pb.environment().putAll(environment);
       Process p = pb.start();
       p.getOutputStream().close(); // a program that reads stdin gets end of file, not a wait
       boolean finished;
@@ -67,9 +80,12 @@ final class Commands {
         throw new TimeoutException(programName(command) + " did not finish within "
             + timeout.toMillis() + " ms and was killed");
       }
-      return new Result(p.exitValue(), readCapped(out));
+      return new Result(p.exitValue(), readCapped(out), readCapped(err));
     } finally {
       Files.deleteIfExists(out);
+      if (err != null) {
+        Files.deleteIfExists(err);
+      }
     }
   }
 

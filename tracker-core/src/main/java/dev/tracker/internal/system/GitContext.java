@@ -40,19 +40,20 @@ final class GitContext {
       for (String raw : Files.readAllLines(config, StandardCharsets.UTF_8)) {
         String line = raw.trim();
         if (line.startsWith("[")) {
-          section = line;
+          int close = line.indexOf(']');
+          section = close < 0 ? null : remoteName(line.substring(1, close).trim());
           continue;
         }
-        if (section == null || !section.startsWith("[remote ")) {
+        if (section == null) {
           continue;
         }
         int eq = line.indexOf('=');
         if (eq > 0 && line.substring(0, eq).trim().equalsIgnoreCase("url")) {
-          String url = unquote(line.substring(eq + 1).trim());
+          String url = value(line.substring(eq + 1).trim());
           if (first == null) {
             first = url;
           }
-          if (section.replace(" ", "").equals("[remote\"origin\"]") && origin == null) {
+          if (section.equals("origin") && origin == null) {
             origin = url;
           }
         }
@@ -106,8 +107,25 @@ final class GitContext {
     return gitDir;
   }
 
-  private static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1)
-        : s;
+  /** The remote's name of a {@code remote "name"} section header (any case), else null. */
+  private static String remoteName(String header) {
+    String[] parts = header.split("\\s+", 2);
+    if (parts.length < 2 || !parts[0].equalsIgnoreCase("remote")) {
+      return null;
+    }
+    return value(parts[1]);
+  }
+
+  /** A config value as git reads it: quoted, or up to a {@code #} or {@code ;} comment. */
+  private static String value(String s) {
+    if (s.startsWith("\"")) {
+      int close = s.indexOf('"', 1);
+      return close < 0 ? s.substring(1) : s.substring(1, close);
+    }
+    int comment = 0;
+    while (comment < s.length() && "#;".indexOf(s.charAt(comment)) < 0) {
+      comment++;
+    }
+    return s.substring(0, comment).trim();
   }
 }

@@ -3,7 +3,8 @@ package dev.tracker.internal.system;
 /**
  * {@code system_memory_usage_megabytes} and {@code system_memory_usage_percentage}: memory in use,
  * counted as total minus available ({@code MemAvailable} of {@code /proc/meminfo}, as free(1) and
- * psutil count it), else as the JVM sees the machine (total minus free).
+ * psutil count it), else as the JVM sees the machine (total minus free). More available than in
+ * total cannot be true: such a sample is left out, never recorded as negative use.
  */
 final class MemorySource implements MetricSource {
   private final ProcFs proc;
@@ -37,7 +38,7 @@ final class MemorySource implements MetricSource {
     } else {
       total = jvm.totalMemoryBytes();
       long free = jvm.freeMemoryBytes();
-      if (total <= 0 || free < 0) {
+      if (total <= 0 || free < 0 || free > total) {
         return;
       }
       used = total - free;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads Linux's {@code /proc} files, under a root that tests point at a directory of their own.
@@ -38,6 +40,11 @@ final class ProcFs {
     for (String line : read("stat")) {
       if (line.startsWith("cpu ")) {
         String[] f = line.trim().split("\\s+");
+        if (f.length < 5) {
+          // without idle the machine would look busy all the time
+          throw new IOException(root.resolve("stat") + " has a 'cpu' line with " + (f.length - 1)
+              + " numbers; expected at least 4");
+        }
         long[] v = new long[8]; // user nice system idle iowait irq softirq steal
         for (int i = 0; i < v.length && i + 1 < f.length; i++) {
           v[i] = Long.parseLong(f[i + 1]);
@@ -85,13 +92,19 @@ final class ProcFs {
       }
       available = free + buffers + cached;
     }
+    if (available > total) {
+      throw new IOException(root.resolve("meminfo") + " has more memory available (" + available
+          + " bytes) than in total (" + total + " bytes)");
+    }
     return new MemInfo(total, available);
   }
 
-  /** Bytes received and sent since boot over every interface but loopback, from {@code net/dev}. */
-  NetTotals netTotals() throws IOException {
-    long received = 0;
-    long sent = 0;
+  /**
+   * Bytes received and sent since boot (or since the interface's counters were last reset) by
+   * each interface but loopback, from {@code net/dev}.
+   */
+  Map<String, NetTotals> netInterfaces() throws IOException {
+    Map<String, NetTotals> interfaces = new LinkedHashMap<>();
     for (String line : read("net/dev")) {
       int colon = line.indexOf(':');
       if (colon < 0) {
@@ -105,10 +118,9 @@ final class ProcFs {
       if (f.length < 9) {
         continue;
       }
-      received += Long.parseLong(f[0]);
-      sent += Long.parseLong(f[8]);
+      interfaces.put(name, new NetTotals(Long.parseLong(f[0]), Long.parseLong(f[8])));
     }
-    return new NetTotals(received, sent);
+    return interfaces;
   }
 
   /** The first line of a file, trimmed, or null when it cannot be read. */
@@ -137,6 +149,6 @@ final class ProcFs {
   /** Memory in bytes. */
   record MemInfo(long total, long available) {}
 
-  /** Network bytes since boot. */
+  /** Network bytes since boot or a reset. */
   record NetTotals(long received, long sent) {}
 }

@@ -12,13 +12,13 @@ final class Redaction {
   static final String MASK = "***";
 
   /** Names that hold secrets: password, token, secret, key (and a few spellings of them). */
+  private static final String SECRET_NAMES =
+      "password|passwd|passphrase|pwd|token|secret|key|credential|creds|authorization";
   private static final Pattern SECRET_NAME =
-      Pattern.compile("password|passwd|passphrase|token|secret|key|credential",
-          Pattern.CASE_INSENSITIVE);
-  /** A {@code name=value} pair inside an argument, e.g. an agent's options. */
+      Pattern.compile(SECRET_NAMES, Pattern.CASE_INSENSITIVE);
+  /** A {@code name=value} pair inside an argument (an agent's options) or a URL's query. */
   private static final Pattern EMBEDDED_PAIR = Pattern.compile(
-      "([\\w.\\-]*(?:password|passwd|passphrase|token|secret|key|credential)[\\w.\\-]*)=([^,;&\\s]*)",
-      Pattern.CASE_INSENSITIVE);
+      "([\\w.\\-]*(?:" + SECRET_NAMES + ")[\\w.\\-]*)=([^,;&\\s]*)", Pattern.CASE_INSENSITIVE);
 
   private Redaction() {}
 
@@ -37,15 +37,18 @@ final class Redaction {
     if (eq > 0 && SECRET_NAME.matcher(argument.substring(0, eq)).find()) {
       return argument.substring(0, eq + 1) + MASK;
     }
-    Matcher m = EMBEDDED_PAIR.matcher(argument);
-    String out = m.replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=" + MASK));
-    return Secrets.redact(out);
+    return Secrets.redact(maskPairs(argument));
+  }
+
+  private static String maskPairs(String text) {
+    return EMBEDDED_PAIR.matcher(text)
+        .replaceAll(r -> Matcher.quoteReplacement(r.group(1) + "=" + MASK));
   }
 
   /**
    * A repository URL without user info: {@code https://user:token@host/x.git} becomes {@code
-   * https://host/x.git}. The scp-like form {@code git@host:org/x.git} names a login, never a
-   * password, and stays as it is.
+   * https://host/x.git}; a {@code token=…}-style pair in its query is masked. The scp-like form
+   * {@code git@host:org/x.git} names a login, never a password, and stays as it is.
    */
   static String stripUserInfo(String url) {
     if (url == null) {
@@ -56,12 +59,12 @@ final class Redaction {
       return url;
     }
     int start = scheme + 3;
-    int end = url.indexOf('/', start);
-    String authority = end < 0 ? url.substring(start) : url.substring(start, end);
-    int at = authority.lastIndexOf('@');
-    if (at < 0) {
-      return url;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++; // the authority ends at the path, the query or the fragment
     }
-    return url.substring(0, start) + authority.substring(at + 1) + (end < 0 ? "" : url.substring(end));
+    int at = url.lastIndexOf('@', end - 1);
+    String stripped = at < start ? url : url.substring(0, start) + url.substring(at + 1);
+    return maskPairs(stripped);
   }
 }

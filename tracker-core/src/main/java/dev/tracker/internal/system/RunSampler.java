@@ -130,11 +130,12 @@ final class RunSampler {
       }
       try {
         for (Map.Entry<String, Double> m : sample.metrics().entrySet()) {
-          run.metric(PREFIX + m.getKey(), m.getValue(), step, timestamp);
+          log(source, m.getKey(), () -> run.metric(PREFIX + m.getKey(), m.getValue(), step,
+              timestamp));
         }
         for (Map.Entry<String, String> t : sample.tags().entrySet()) {
           if (!t.getValue().equals(tagsSet.put(t.getKey(), t.getValue()))) {
-            run.tag(t.getKey(), t.getValue());
+            log(source, t.getKey(), () -> run.tag(t.getKey(), t.getValue()));
           }
         }
       } catch (IllegalStateException ended) {
@@ -144,5 +145,18 @@ final class RunSampler {
       }
     }
     step++;
+  }
+
+  /**
+   * Logs one value; one the run refuses (a key or value past its limits) is left out, so that
+   * the rest of the sample is still logged and the next sample gets the next step.
+   */
+  private void log(MetricSource source, String key, Runnable logging) {
+    try {
+      logging.run();
+    } catch (IllegalArgumentException refused) {
+      warnings.warn(source.name(), "system metrics: {} is left out: {}", key,
+          refused.getMessage());
+    }
   }
 }

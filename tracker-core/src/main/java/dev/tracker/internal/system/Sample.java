@@ -1,5 +1,6 @@
 package dev.tracker.internal.system;
 
+import dev.tracker.internal.Validation;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,10 +17,10 @@ final class Sample {
     }
   }
 
-  /** Adds a tag (set on the run only when its value changes). */
+  /** Adds a tag (set on the run only when its value changes), cut to what a run accepts. */
   void tag(String key, String value) {
     if (value != null && !value.isBlank()) {
-      tags.put(key, value);
+      tags.put(key, Validation.cut(value, Validation.MAX_TAG_VALUE_LENGTH));
     }
   }
 

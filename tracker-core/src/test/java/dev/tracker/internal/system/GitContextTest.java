@@ -48,6 +48,16 @@ class GitContextTest {
   }
 
   @Test
+  void remoteUrlIsReadAsGitReadsItsConfigWithoutComments() throws IOException {
+    Path repo = repo(dir.resolve("w"), """
+        [Remote "origin"] # edited by hand
+        	URL = https://bob:pw@github.com/bob/repo.git ; the mirror
+        """);
+
+    assertThat(GitContext.remoteUrl(repo)).contains("https://github.com/bob/repo.git");
+  }
+
+  @Test
   void remoteUrlIsTheFirstRemoteWithoutOrigin() throws IOException {
     Path repo = repo(dir.resolve("w"), "[remote \"fork\"]\n\turl = git@github.com:me/repo.git\n");
 

@@ -2,6 +2,7 @@ package dev.tracker.internal.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,6 +32,23 @@ class ProcFsTest {
   }
 
   @Test
+  void aTruncatedCpuLineIsAnErrorNotAnIdleFreeMachine() {
+    new FakeProc(dir).write("stat", "cpu  4705 150 1120\n");
+
+    assertThatThrownBy(() -> new ProcFs(dir).cpuTimes()).isInstanceOf(IOException.class)
+        .hasMessage(dir.resolve("stat") + " has a 'cpu' line with 3 numbers; expected at least 4");
+  }
+
+  @Test
+  void memInfoWithMoreAvailableThanTotalIsAnError() {
+    new FakeProc(dir).meminfo(1_000_000, 500_000, 2_000_000L);
+
+    assertThatThrownBy(() -> new ProcFs(dir).memInfo()).isInstanceOf(IOException.class)
+        .hasMessage(dir.resolve("meminfo") + " has more memory available (2048000000 bytes) than"
+            + " in total (1024000000 bytes)");
+  }
+
+  @Test
   void memInfoReadsTotalAndAvailableInBytes() throws IOException {
     ProcFs.MemInfo m = new FakeProc(dir).meminfo(16_000_000, 1_000_000, 12_000_000L).procFs()
         .memInfo();
@@ -47,12 +65,11 @@ class ProcFsTest {
   }
 
   @Test
-  void netTotalsSumEveryInterfaceButLoopback() throws IOException {
-    ProcFs.NetTotals n = new FakeProc(dir).netDev(999_999, 1_000, 2_000, 30_000, 40_000).procFs()
-        .netTotals();
-
-    assertThat(n.received()).isEqualTo(31_000);
-    assertThat(n.sent()).isEqualTo(42_000);
+  void netInterfacesAreEveryInterfaceButLoopback() throws IOException {
+    assertThat(new FakeProc(dir).netDev(999_999, 1_000, 2_000, 30_000, 40_000).procFs()
+        .netInterfaces()).containsExactly(
+            entry("eth0", new ProcFs.NetTotals(1_000, 2_000)),
+            entry("wlan0", new ProcFs.NetTotals(30_000, 40_000)));
   }
 
   @Test

@@ -63,4 +63,19 @@ class RedactionTest {
         .isEqualTo("https://github.com/org/repo.git");
     assertThat(Redaction.stripUserInfo("/srv/git/repo.git")).isEqualTo("/srv/git/repo.git");
   }
+
+  @Test
+  void secretsInARepositoryUrlsQueryAreMaskedAndItsHostIsKept() {
+    assertThat(Redaction.stripUserInfo("https://gitlab.example.com/org/repo.git?private_token=glp"))
+        .isEqualTo("https://gitlab.example.com/org/repo.git?private_token=***");
+    assertThat(Redaction.stripUserInfo("https://host?note=a@b")).isEqualTo("https://host?note=a@b");
+    assertThat(Redaction.stripUserInfo("https://u:p@host#x@y")).isEqualTo("https://host#x@y");
+  }
+
+  @Test
+  void otherCommonSpellingsOfSecretNamesAreMaskedToo() {
+    assertThat(Redaction.jvmArguments(List.of("-Ddb.pwd=hunter2", "-Dapi.creds=u:p",
+        "-Dhttp.authorization=Bearer abc")))
+        .isEqualTo("-Ddb.pwd=*** -Dapi.creds=*** -Dhttp.authorization=***");
+  }
 }

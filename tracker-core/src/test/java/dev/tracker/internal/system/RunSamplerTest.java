@@ -3,6 +3,7 @@ package dev.tracker.internal.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.tracker.internal.Validation;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -279,5 +280,67 @@ class RunSamplerTest {
 
     assertThat(sampler.isStopped()).isTrue();
     assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void aValueTheRunRefusesIsLeftOutAndTheSampleStillEndsAtItsOwnStep() {
+    MetricSource refused = new MetricSource() {
+      @Override
+      public String name() {
+        return "refused";
+      }
+
+      @Override
+      public void sample(Sample sample) {
+        sample.metric("refused", 1);
+        sample.metric("kept", 2);
+      }
+    };
+    RunHandle refusing = new RunHandle() {
+      @Override
+      public boolean active() {
+        return run.active();
+      }
+
+      @Override
+      public boolean topLevel() {
+        return true;
+      }
+
+      @Override
+      public void metric(String key, double value, long step, long timestampMillis) {
+        if (key.equals("system/refused")) {
+          throw new IllegalArgumentException("metric 'system/refused' is refused");
+        }
+        run.metric(key, value, step, timestampMillis);
+      }
+
+      @Override
+      public void tag(String key, String value) {
+        run.tag(key, value);
+      }
+
+      @Override
+      public void text(String text, String artifactFile) {}
+    };
+    new RunSampler(refusing, List.of(refused, new Counting()), scheduler, clock,
+        Duration.ofSeconds(10), warnings).start();
+
+    scheduler.runNext();
+    scheduler.runNext();
+
+    assertThat(run.step(0)).containsExactly(entry("system/kept", 2.0), entry("system/count", 10.0));
+    assertThat(run.step(1)).containsExactly(entry("system/kept", 2.0), entry("system/count", 20.0));
+    assertThat(warnings.warned("refused")).isTrue();
+  }
+
+  @Test
+  void aTagValueIsCutToWhatARunAccepts() {
+    Sample sample = new Sample();
+
+    sample.tag("tracker.gpu.0.name", "x".repeat(Validation.MAX_TAG_VALUE_LENGTH + 1));
+
+    assertThat(sample.tags().get("tracker.gpu.0.name"))
+        .hasSize(Validation.MAX_TAG_VALUE_LENGTH);
   }
 }

@@ -120,6 +120,16 @@ class SourcesTest {
   }
 
   @Test
+  void memoryIsLeftOutWhenTheJvmSeesMoreFreeThanTotal() throws Exception {
+    jvm.totalMemory = 4_000_000_000L;
+    jvm.freeMemory = 5_000_000_000L;
+    MemorySource memory = new MemorySource(new ProcFs(dir.resolve("none")), jvm);
+    assertThat(memory.start()).isTrue();
+
+    assertThat(sample(memory).metrics()).isEmpty();
+  }
+
+  @Test
   void networkCountsMegabytesSinceSamplingStartedWithoutLoopback() throws Exception {
     FakeProc proc = new FakeProc(dir).netDev(5_000_000, 10_000_000, 1_000_000, 0, 0);
     NetworkSource network = new NetworkSource(proc.procFs());
@@ -129,6 +139,25 @@ class SourcesTest {
     assertThat(sample(network).metrics()).containsExactly(
         entry("network_receive_megabytes", 3.5),
         entry("network_transmit_megabytes", 0.3));
+  }
+
+  @Test
+  void networkNeverGoesBackWhenACounterIsResetOrAnInterfaceGoesAway() throws Exception {
+    FakeProc proc = new FakeProc(dir).netDev(0, 5_000_000, 1_000_000, 2_000_000, 0);
+    NetworkSource network = new NetworkSource(proc.procFs());
+    assertThat(network.start()).isTrue();
+
+    proc.netDev(0, 9_000_000, 1_500_000, 3_000_000, 0); // +4 MB, +1 MB on wlan0
+    assertThat(sample(network).metrics()).containsEntry("network_receive_megabytes", 5.0);
+    proc.netDev(0, 1_000_000, 100_000, 3_000_000, 0); // eth0 reset: 1 MB since then
+    assertThat(sample(network).metrics()).containsExactly(
+        entry("network_receive_megabytes", 6.0),
+        entry("network_transmit_megabytes", 0.6));
+    proc.write("net/dev", "Inter-|   Receive\n face |bytes\n"
+        + "  eth0: 2000000 1 0 0 0 0 0 0 200000 1 0 0 0 0 0 0\n"); // wlan0 gone, eth0 +1 MB
+    assertThat(sample(network).metrics()).containsExactly(
+        entry("network_receive_megabytes", 7.0),
+        entry("network_transmit_megabytes", 0.7));
   }
 
   @Test
