@@ -93,6 +93,13 @@ final class SyncCommand implements Callable<Integer> {
     try (RunStore local = cli.open(source); RunStore remote = new RunStore(cli.backend(to));
         DirectDelivery delivery = DirectDelivery.to(remote.backend())) {
       int journalRefused = deliverJournal(remote);
+      if (from == null && (runs == null || runs.isEmpty()) && local.backend().localDirectory()
+          .filter(root -> !Files.isDirectory(root)).isPresent()) {
+        // no runs folder here: pushing what the journal holds was the whole job
+        cli.err.println("no runs folder " + local.describe() + " to sync (give one with --from);"
+            + " the journal for " + remote.describe() + " is synced");
+        return journalRefused > 0 ? TrackerCli.BACKEND_ERROR : TrackerCli.OK;
+      }
       try (FileChannel held = lock(local, t)) {
         int code = syncRuns(local, remote, delivery, t);
         return code == TrackerCli.OK && journalRefused > 0 ? TrackerCli.BACKEND_ERROR : code;

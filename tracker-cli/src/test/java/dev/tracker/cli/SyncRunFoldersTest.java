@@ -62,6 +62,21 @@ class SyncRunFoldersTest {
     return "tracker sync: cannot sync lr-0.1 (b2c3d4e5) from file:" + root + ": " + file + ": ";
   }
 
+  /** Without a runs folder, {@code tracker sync --to} pushes the journal and says so. */
+  @Test
+  void withoutARunsFolderTheSyncOfTheJournalEndsWell() {
+    Path missing = root.resolve("nothing-here");
+
+    Harness.Result r = new Harness(uri -> uri.toString().equals(TO) ? target
+        : FileBackend.create(missing)).run("sync", "--to", TO);
+
+    assertThat(r.err()).isEqualTo("no runs folder file:" + missing + " to sync (give one with"
+        + " --from); the journal for " + TO + " is synced\n");
+    assertThat(r.code()).isZero();
+    assertThat(missing).doesNotExist();
+    assertThat(server.runIds()).isEmpty();
+  }
+
   @Test
   void aParamOverMlflowsLengthIsNamedWithItsFileAndTheOtherRunsAreSynced() throws IOException {
     Files.writeString(runFolder(Fixtures.B).resolve(FileBackend.PARAMS_FILE),
