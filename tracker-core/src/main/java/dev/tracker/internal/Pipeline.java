@@ -55,6 +55,8 @@ public final class Pipeline {
    */
   static final Duration EAGER_INTERVAL = Duration.ofMillis(100);
   private static final long EAGER_NANOS = EAGER_INTERVAL.toNanos();
+  /** The longest wait (about 73 years): a longer one, up to {@code FOREVER}, never overflows. */
+  private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 4;
 
   private final Sink sink;
   private final String target;
@@ -101,7 +103,7 @@ public final class Pipeline {
     this.sink = sink;
     this.target = target;
     this.batchSize = batchSize;
-    this.intervalNanos = flushInterval.toNanos();
+    this.intervalNanos = nanos(flushInterval);
     this.eager = sink instanceof JournalSink;
     // A thread's chunk is a batch, or half the queue when the queue holds less than two batches.
     this.chunkSize = Math.max(1, Math.min(batchSize, queueCapacity / 2));
@@ -144,10 +146,15 @@ public final class Pipeline {
    * Flushes and waits: until what was logged before is durable (written, or in the journal),
    * then for its delivery until the timeout, or {@link #PLAIN_FLUSH_WAIT} when the timeout is
    * null. Rethrows failures as a {@link TrackerException}.
+   *
+   * @throws IllegalArgumentException when the timeout is negative
    */
   public FlushResult awaitFlush(Duration timeout) {
+    if (timeout != null && timeout.isNegative()) {
+      throw new IllegalArgumentException("flush timeout must not be negative but was " + timeout);
+    }
     long start = System.nanoTime();
-    long deadline = start + (timeout == null ? PLAIN_FLUSH_WAIT : timeout).toNanos();
+    long deadline = start + nanos(timeout == null ? PLAIN_FLUSH_WAIT : timeout);
     List<Throwable> errors = new ArrayList<>();
     FlushResult result = FlushResult.SPOOLED;
     try {
@@ -160,7 +167,7 @@ public final class Pipeline {
       errors.add(new TrackerException("interrupted while waiting for the flush", e));
     }
     errors.addAll(sink.takeFailures());
-    throwIfAny(errors);
+    Failures.throwIfAny(errors);
     return result;
   }
 
@@ -207,8 +214,7 @@ public final class Pipeline {
     if (!stopping.compareAndSet(false, true)) {
       return sink.backlog();
     }
-    long deadline = System.nanoTime() + (timeout == null ? Duration.ofDays(365) : timeout)
-        .toNanos();
+    long deadline = System.nanoTime() + (timeout == null ? MAX_WAIT_NANOS : nanos(timeout));
     List<Throwable> errors = new ArrayList<>();
     try {
       durable(flush(), timeout, deadline);
@@ -240,7 +246,7 @@ public final class Pipeline {
     while ((t = failures.poll()) != null) {
       errors.add(t);
     }
-    throwIfAny(errors);
+    Failures.throwIfAny(errors);
     return left;
   }
 
@@ -251,8 +257,13 @@ public final class Pipeline {
    * @return true when it has ended
    */
   public boolean awaitWorkerEnd(Duration timeout) throws InterruptedException {
-    worker.join(Math.max(1, timeout.toMillis()));
+    worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos(timeout))));
     return !worker.isAlive();
+  }
+
+  /** A duration in nanoseconds, at most {@link #MAX_WAIT_NANOS}: a deadline never overflows. */
+  static long nanos(Duration d) {
+    return d.compareTo(Duration.ofNanos(MAX_WAIT_NANOS)) >= 0 ? MAX_WAIT_NANOS : d.toNanos();
   }
 
   /** What waits undelivered in the journal now. */
@@ -410,7 +421,7 @@ public final class Pipeline {
         fut.complete(outcome);
       }
     } else {
-      TrackerException e = combine(errors);
+      TrackerException e = Failures.combine(errors);
       for (CompletableFuture<Sink.Durable> fut : flushes) {
         fut.completeExceptionally(e);
       }
@@ -564,35 +575,5 @@ public final class Pipeline {
     log.warn("{} failed on {}: {}", what, target, e.toString());
     failures.add(new TrackerException(what + " failed on " + target + ": " + e.getMessage(),
         e));
-  }
-
-  private static TrackerException combine(List<Throwable> errors) {
-    Throwable first = errors.get(0);
-    TrackerException out;
-    if (errors.size() == 1 && first instanceof TrackerException te) {
-      out = te;
-    } else {
-      out = new TrackerException(errors.size() == 1 ? first.getMessage()
-          : errors.size() + " backend operations failed; the first: " + first.getMessage(), first);
-      for (Throwable t : errors.subList(1, errors.size())) {
-        out.addSuppressed(t);
-      }
-    }
-    return out;
-  }
-
-  static void throwIfAny(List<Throwable> errors) {
-    if (errors.isEmpty()) {
-      return;
-    }
-    Throwable first = errors.get(0);
-    RuntimeException out = first instanceof RuntimeException re ? re
-        : new TrackerException(first.getMessage(), first);
-    for (Throwable t : errors.subList(1, errors.size())) {
-      if (t != out) {
-        out.addSuppressed(t);
-      }
-    }
-    throw out;
   }
 }
