@@ -119,11 +119,31 @@ public final class Channel {
     enqueue(new Item.InputItem(dataset), true);
   }
 
-  /** Queues the end of the run; the worker sends it straight away. */
+  /**
+   * Queues the end of the run; the worker sends it straight away. An interrupt does not stop it
+   * (a lost end leaves the run RUNNING for good): it waits for room, then restores the flag.
+   */
   public void end(RunStatus status, long endTime) {
-    publishOwnChunk();
-    enqueue(new Item.EndItem(status, endTime), true);
+    boolean interrupted = Thread.interrupted();
+    // what this thread logged goes first; not queued when interrupted, the worker takes it from
+    // the thread's chunk before the end
+    Chunk.Lane lane = lanes.get();
+    if (lane != null && lane.current.count > 0) {
+      publish(lane, lane.current, false);
+    }
+    Item end = new Item.EndItem(status, endTime);
+    while (true) {
+      try {
+        queue.put(end, pipeline.wakeWorker);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
     pipeline.unparkWorker();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Chunk.Lane newLane() {

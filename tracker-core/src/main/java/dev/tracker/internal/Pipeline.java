@@ -216,38 +216,54 @@ public final class Pipeline {
     }
     long deadline = System.nanoTime() + (timeout == null ? MAX_WAIT_NANOS : nanos(timeout));
     List<Throwable> errors = new ArrayList<>();
+    // An interrupt does not cut a close short: what is queued would be lost with the process,
+    // and every wait here is bounded anyway. The flag is restored when it returns.
+    boolean interrupted = Thread.interrupted();
     try {
-      durable(flush(), timeout, deadline);
-    } catch (RuntimeException e) {
-      errors.add(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      errors.add(new TrackerException("interrupted while waiting for the flush", e));
-    }
-    stopped = true;
-    LockSupport.unpark(worker);
-    try {
-      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    Backlog left = sink.backlog();
-    // closing the sink under a worker still writing would pull the journal or the files from
-    // under it and lose what it writes: it writes what is queued, then closes the sink itself
-    if (!ending.compareAndSet(RUNNING, HANDED_OVER)) {
-      try {
-        left = sink.close(deadline);
-      } catch (Exception e) {
-        errors.add(new TrackerException("closing " + target + " failed", e));
+      CompletableFuture<Sink.Durable> flushed = flush();
+      while (true) {
+        try {
+          durable(flushed, timeout, deadline);
+          break;
+        } catch (RuntimeException e) {
+          errors.add(e);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      stopped = true;
+      LockSupport.unpark(worker);
+      while (true) {
+        try {
+          worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      Backlog left = sink.backlog();
+      // closing the sink under a worker still writing would pull the journal or the files from
+      // under it and lose what it writes: it writes what is queued, then closes the sink itself
+      if (!ending.compareAndSet(RUNNING, HANDED_OVER)) {
+        try {
+          left = sink.close(deadline);
+        } catch (Exception e) {
+          errors.add(new TrackerException("closing " + target + " failed", e));
+        }
+      }
+      errors.addAll(sink.takeFailures());
+      Throwable t;
+      while ((t = failures.poll()) != null) {
+        errors.add(t);
+      }
+      Failures.throwIfAny(errors);
+      return left;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
-    errors.addAll(sink.takeFailures());
-    Throwable t;
-    while ((t = failures.poll()) != null) {
-      errors.add(t);
-    }
-    Failures.throwIfAny(errors);
-    return left;
   }
 
   /**
