@@ -21,8 +21,10 @@ public final class Validation {
   /** The key rule as written in messages (MLflow's, with Python's Unicode {@code \w}). */
   public static final String KEY_RULE = "[\\w./ :-]{1,250}";
 
-  private static final Pattern KEY_CHARS =
-      Pattern.compile("[\\w./\\- :]+", Pattern.UNICODE_CHARACTER_CLASS);
+  // Python's \w on a str is '_' or a character for which str.isalnum() is true: a letter or a
+  // number of any script (², ½ included), never a combining mark. Java's \w in
+  // UNICODE_CHARACTER_CLASS takes marks, joiners and connectors, which MLflow refuses.
+  private static final Pattern KEY_CHARS = Pattern.compile("[\\p{L}\\p{N}_./\\- :]+");
 
   // Keys are few and logged many times: remember the valid ones so the hot path is a map lookup.
   private static final int MAX_CACHED_KEYS = 65_536;
