@@ -108,7 +108,8 @@ import org.slf4j.LoggerFactory;
  * The {@link dev.tracker.Tracker} is kept in the root {@link ExtensionContext.Store} and closed
  * (flushed) when the test plan ends; each run is ended by a resource in its test's store, which
  * reads the test's outcome from {@link ExtensionContext#getExecutionException()}. The extension is
- * safe in parallel test execution.
+ * safe in parallel test execution. Registered twice for a test (say {@code @Tracked} and a {@code
+ * @RegisterExtension} field), the registration JUnit asks first tracks it and the other stays out.
  *
  * <h2>Tracking failures</h2>
  *
@@ -203,7 +204,9 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   /** Starts the test's run (before the test's {@code @BeforeEach} methods). */
   @Override
   public void beforeEach(ExtensionContext context) {
-    testRun(context).failIfAsked();
+    if (serves(context)) {
+      testRun(context).failIfAsked();
+    }
   }
 
   /**
@@ -213,6 +216,10 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   @Override
   public void interceptDynamicTest(Invocation<Void> invocation,
       DynamicTestInvocationContext invocationContext, ExtensionContext context) throws Throwable {
+    if (!serves(context)) {
+      invocation.proceed();
+      return;
+    }
     TestRun factory = null;
     for (Optional<ExtensionContext> c = context.getParent(); c.isPresent() && factory == null;
         c = c.get().getParent()) {
@@ -239,6 +246,9 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
+    if (!serves(context)) {
+      return false;
+    }
     if (type == Run.class || type == Seeds.class) {
       return true;
     }
@@ -277,6 +287,26 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
   }
 
   // ------------------------------------------------------------------------------- internals
+
+  /**
+   * True when this registration serves the context: the first to be asked there. Registered
+   * twice (say {@code @Tracked} and a {@code @RegisterExtension} field), a test still has one
+   * run and its parameters one resolver; the other registration stays out, with a WARN.
+   */
+  @SuppressWarnings("deprecation") // getOrComputeIfAbsent: deprecated in JUnit 6, needed for 5.x
+  private boolean serves(ExtensionContext context) {
+    Object first = context.getStore(NAMESPACE).getOrComputeIfAbsent(
+        new Key("extension", context.getUniqueId()), k -> this);
+    if (first == this) {
+      return true;
+    }
+    context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(new Key("twice", ""), k -> {
+      log.warn("tracker-junit: TrackerExtension is registered more than once for '{}': {} tracks"
+          + " the tests, {} is left out; register it once", context.getDisplayName(), first, this);
+      return Boolean.TRUE;
+    });
+    return false;
+  }
 
   private static boolean isTest(ExtensionContext context) {
     return context.getTestMethod().isPresent();
@@ -411,7 +441,8 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
     return truncate(t.getClass().getName() + (m == null || m.isEmpty() ? "" : ": " + m));
   }
 
-  private static String truncate(String s) {
+  private static String truncate(String text) {
+    String s = wellFormed(text);
     if (s.length() <= MAX_TAG_VALUE) {
       return s;
     }
@@ -419,6 +450,25 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
     int end = Character.isHighSurrogate(s.charAt(MAX_TAG_VALUE - 2)) ? MAX_TAG_VALUE - 2
         : MAX_TAG_VALUE - 1;
     return s.substring(0, end) + "…";
+  }
+
+  /**
+   * The text with each lone surrogate (half a character such as an emoji: a parameterized
+   * test's argument, a failure's message) made U+FFFD, which a run name or tag may hold.
+   */
+  static String wellFormed(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        out = out != null ? out : new StringBuilder(s);
+        out.setCharAt(i, '\uFFFD');
+      }
+    }
+    return out != null ? out.toString() : s;
   }
 
   /** Keys in the extension's namespace: what a value is, for which context. */
