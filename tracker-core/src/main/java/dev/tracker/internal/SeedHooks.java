@@ -3,7 +3,9 @@ package dev.tracker.internal;
 import dev.tracker.Seeds;
 import dev.tracker.spi.SeedHook;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,18 +14,38 @@ import org.slf4j.LoggerFactory;
 public final class SeedHooks {
   private static final Logger log = LoggerFactory.getLogger(SeedHooks.class);
 
+  /** The most broken registrations skipped, so that a loader that keeps failing cannot loop. */
+  private static final int MAX_BROKEN = 100;
+
   private final List<SeedHook> hooks;
 
   private SeedHooks(List<SeedHook> hooks) {
     this.hooks = hooks;
   }
 
-  /** Finds the available hooks, with the context class loader or else {@code owner}'s. */
+  /**
+   * Finds the available hooks, with the context class loader or else {@code owner}'s. A hook that
+   * cannot be loaded (its class missing, its constructor throwing) is left out with a WARN: it
+   * must not stop every tracker from starting.
+   */
   public static SeedHooks load(Class<?> owner) {
     List<SeedHook> hooks = new ArrayList<>();
     ClassLoader cl = Thread.currentThread().getContextClassLoader();
-    for (SeedHook hook : ServiceLoader.load(SeedHook.class,
-        cl != null ? cl : owner.getClassLoader())) {
+    Iterator<SeedHook> found = ServiceLoader.load(SeedHook.class,
+        cl != null ? cl : owner.getClassLoader()).iterator();
+    for (int broken = 0; broken < MAX_BROKEN; ) {
+      SeedHook hook;
+      try {
+        if (!found.hasNext()) {
+          break;
+        }
+        hook = found.next();
+      } catch (ServiceConfigurationError e) {
+        broken++;
+        log.warn("seed hook left out: {}{}", e.getMessage(),
+            e.getCause() == null ? "" : " (" + e.getCause() + ")");
+        continue;
+      }
       try {
         if (hook.isAvailable()) {
           hooks.add(hook);
@@ -43,7 +65,7 @@ public final class SeedHooks {
         hook.seed(seeds);
         names.add(hook.name());
       } catch (RuntimeException | LinkageError e) {
-        log.warn("seed hook {} failed: {}", hook.name(), e.toString());
+        log.warn("seed hook {} failed: {}", hook.getClass().getName(), e.toString());
       }
     }
     return names;
