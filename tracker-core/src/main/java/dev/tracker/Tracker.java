@@ -14,10 +14,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -118,8 +115,7 @@ public final class Tracker implements AutoCloseable {
   private final InstantSource clock;
   private final Map<String, String> standardTags;
   private final SeedHooks seedHooks;
-  private final Set<Run> openRuns = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final OpenRuns openRuns = new OpenRuns();
   private volatile Backlog closedBacklog;
   private volatile boolean endedByShutdownHook;
   private final AtomicReference<String> resumeRunId;
@@ -259,6 +255,7 @@ public final class Tracker implements AutoCloseable {
    *
    * @throws TrackerException when records are not even durable within the timeout (a local
    *     backend still writing); they stay queued and are written
+   * @throws IllegalArgumentException when the timeout is negative
    */
   public FlushResult flush(Duration timeout) {
     checkOpen();
@@ -303,7 +300,7 @@ public final class Tracker implements AutoCloseable {
 
   /** True once {@link #close()} was called. */
   public boolean isClosed() {
-    return closed.get();
+    return openRuns.isClosed();
   }
 
   /** Where this tracker records, without credentials, e.g. {@code file:./runs}. */
@@ -313,24 +310,21 @@ public final class Tracker implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Tracker{" + backend.describe() + (closed.get() ? ", closed" : "") + "}";
+    return "Tracker{" + backend.describe() + (openRuns.isClosed() ? ", closed" : "") + "}";
   }
 
   // ------------------------------------------------------------------------------- internals
 
   private void closeWith(RunStatus status) {
-    if (!closed.compareAndSet(false, true)) {
+    if (!openRuns.close(status)) {
       return;
-    }
-    for (Run run : List.copyOf(openRuns)) {
-      run.endWithoutFlush(status);
     }
     system.close();
     closedBacklog = pipeline.shutdown(config.closeTimeout);
   }
 
   void onShutdown() {
-    if (closed.get()) {
+    if (openRuns.isClosed()) {
       return;
     }
     endedByShutdownHook = true;
@@ -347,9 +341,7 @@ public final class Tracker implements AutoCloseable {
   }
 
   void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("tracker is closed");
-    }
+    openRuns.checkOpen();
   }
 
   Run startRun(Experiment experiment, String name, Long seed, Map<String, String> userTags,

@@ -1,6 +1,7 @@
 package dev.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.spi.SeedHook;
 import dev.tracker.testing.RecordingBackend;
@@ -63,21 +64,40 @@ class SeedHooksTest {
     }
   }
 
-  /** Starts a run with the hooks the services file lists, and returns its tags. */
-  private Map<String, String> tagsOfARunWith(String... hooks) throws IOException {
+  /** A hook that closes the tracker while a run starts, as another thread may. */
+  public static final class ClosingHook implements SeedHook {
+    static volatile Tracker tracker;
+
+    @Override
+    public String name() {
+      return "closing";
+    }
+
+    @Override
+    public void seed(Seeds seeds) {
+      tracker.close();
+    }
+  }
+
+  /** A tracker whose seed hooks are those the services file lists. */
+  private Tracker trackerWith(String... hooks) throws IOException {
     Path services = Files.createDirectories(dir.resolve("META-INF/services"));
     Files.writeString(services.resolve(SeedHook.class.getName()), String.join("\n", hooks) + "\n");
     Thread me = Thread.currentThread();
     ClassLoader before = me.getContextClassLoader();
-    Tracker tracker;
     try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
         getClass().getClassLoader())) {
       me.setContextClassLoader(loader);
-      tracker = Tracker.builder().backend(backend).shutdownHook(false).standardTags(false)
+      return Tracker.builder().backend(backend).shutdownHook(false).standardTags(false)
           .systemProperties(k -> null).environment(k -> null).build();
     } finally {
       me.setContextClassLoader(before);
     }
+  }
+
+  /** Starts a run with the hooks the services file lists, and returns its tags. */
+  private Map<String, String> tagsOfARunWith(String... hooks) throws IOException {
+    Tracker tracker = trackerWith(hooks);
     SEEDED.clear();
     Run run = tracker.experiment("e").newRun("r").seed(42).start();
     tracker.close();
@@ -100,5 +120,15 @@ class SeedHooksTest {
 
     assertThat(tags).containsEntry("tracker.seed.hooks", "good");
     assertThat(SEEDED).containsExactly(Seeds.of(42).derive("good"));
+  }
+
+  @Test
+  void aRunStartingWhileTheTrackerClosesIsRefusedNotLeftToLogIntoNothing() throws IOException {
+    Tracker tracker = trackerWith(ClosingHook.class.getName());
+    ClosingHook.tracker = tracker;
+
+    assertThatThrownBy(() -> tracker.experiment("e").startRun("late"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("tracker is closed");
+    assertThat(backend.runIds()).isEmpty();
   }
 }
