@@ -253,8 +253,8 @@ public final class Tracker implements AutoCloseable {
    * Like {@link #flush()}, but waits for delivery to the server until {@code timeout} has
    * passed; returns within the timeout plus a second whatever the server does.
    *
-   * @throws TrackerException when records are not even durable within the timeout (a local
-   *     backend still writing); they stay queued and are written
+   * @throws TrackerException when records are not even durable within the timeout, or a second
+   *     for a shorter one (a local backend still writing); they stay queued and are written
    * @throws IllegalArgumentException when the timeout is negative
    */
   public FlushResult flush(Duration timeout) {

@@ -64,4 +64,31 @@ class TimeoutBoundsTest {
           .hasMessage("flush timeout must not be negative but was PT-0.001S");
     }
   }
+
+  @Test
+  void aZeroFlushTimeoutWritesEverythingAndWaitsForNoServer() {
+    try (Tracker tracker = builder().build()) {
+      Run run = tracker.experiment("e").startRun("r");
+      tracker.flush(); // the dispatcher sleeps: waking it takes longer than no time at all
+      run.logMetric("loss", 0.5, 1);
+
+      assertThat(tracker.flush(Duration.ZERO)).isEqualTo(FlushResult.DELIVERED);
+      assertThat(backend.metrics(run.id())).extracting(Metric::step).containsExactly(1L);
+    }
+  }
+
+  @Test
+  void aZeroCloseTimeoutWritesEverythingAndClosesWithoutAFailure() {
+    Tracker tracker = builder().closeTimeout(Duration.ZERO).build();
+    Run run = tracker.experiment("e").startRun("r");
+    for (int i = 0; i < 5000; i++) {
+      run.logMetric("loss", i, i);
+    }
+
+    tracker.close();
+
+    assertThat(backend.isClosed()).isTrue();
+    assertThat(backend.status(run.id())).isEqualTo(RunStatus.FINISHED);
+    assertThat(backend.metrics(run.id())).hasSize(5000);
+  }
 }

@@ -46,8 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
-  /** How long a plain {@code flush()} waits for delivery once the records are durable. */
-  static final Duration PLAIN_FLUSH_WAIT = Duration.ofSeconds(1);
   /**
    * How often the worker hands over what unfinished chunks hold while the sink is {@link
    * Sink#caughtUp() caught up}: a remote server then gets a loop's records within about this
@@ -55,8 +53,6 @@ public final class Pipeline {
    */
   static final Duration EAGER_INTERVAL = Duration.ofMillis(100);
   private static final long EAGER_NANOS = EAGER_INTERVAL.toNanos();
-  /** The longest wait (about 73 years): a longer one, up to {@code FOREVER}, never overflows. */
-  private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 4;
 
   private final Sink sink;
   private final String target;
@@ -103,7 +99,7 @@ public final class Pipeline {
     this.sink = sink;
     this.target = target;
     this.batchSize = batchSize;
-    this.intervalNanos = nanos(flushInterval);
+    this.intervalNanos = Waits.nanos(flushInterval);
     this.eager = sink instanceof JournalSink;
     // A thread's chunk is a batch, or half the queue when the queue holds less than two batches.
     this.chunkSize = Math.max(1, Math.min(batchSize, queueCapacity / 2));
@@ -144,8 +140,8 @@ public final class Pipeline {
 
   /**
    * Flushes and waits: until what was logged before is durable (written, or in the journal),
-   * then for its delivery until the timeout, or {@link #PLAIN_FLUSH_WAIT} when the timeout is
-   * null. Rethrows failures as a {@link TrackerException}.
+   * then for its delivery until the timeout, or {@link Waits#PLAIN_FLUSH_WAIT} when the timeout
+   * is null. Rethrows failures as a {@link TrackerException}.
    *
    * @throws IllegalArgumentException when the timeout is negative
    */
@@ -154,11 +150,11 @@ public final class Pipeline {
       throw new IllegalArgumentException("flush timeout must not be negative but was " + timeout);
     }
     long start = System.nanoTime();
-    long deadline = start + nanos(timeout == null ? PLAIN_FLUSH_WAIT : timeout);
+    long deadline = start + Waits.nanos(timeout == null ? Waits.PLAIN_FLUSH_WAIT : timeout);
     List<Throwable> errors = new ArrayList<>();
     FlushResult result = FlushResult.SPOOLED;
     try {
-      Sink.Durable durable = durable(flush(), timeout, deadline);
+      Sink.Durable durable = durable(flush(), timeout, Waits.writingDeadline(start, deadline));
       result = sink.awaitDelivered(durable, deadline);
     } catch (RuntimeException e) {
       errors.add(e);
@@ -214,7 +210,8 @@ public final class Pipeline {
     if (!stopping.compareAndSet(false, true)) {
       return sink.backlog();
     }
-    long deadline = System.nanoTime() + (timeout == null ? MAX_WAIT_NANOS : nanos(timeout));
+    long start = System.nanoTime();
+    long deadline = start + (timeout == null ? Waits.MAX_WAIT_NANOS : Waits.nanos(timeout));
     List<Throwable> errors = new ArrayList<>();
     // An interrupt does not cut a close short: what is queued would be lost with the process,
     // and every wait here is bounded anyway. The flag is restored when it returns.
@@ -223,7 +220,7 @@ public final class Pipeline {
       CompletableFuture<Sink.Durable> flushed = flush();
       while (true) {
         try {
-          durable(flushed, timeout, deadline);
+          durable(flushed, timeout, Waits.writingDeadline(start, deadline));
           break;
         } catch (RuntimeException e) {
           errors.add(e);
@@ -273,13 +270,8 @@ public final class Pipeline {
    * @return true when it has ended
    */
   public boolean awaitWorkerEnd(Duration timeout) throws InterruptedException {
-    worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos(timeout))));
+    worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Waits.nanos(timeout))));
     return !worker.isAlive();
-  }
-
-  /** A duration in nanoseconds, at most {@link #MAX_WAIT_NANOS}: a deadline never overflows. */
-  static long nanos(Duration d) {
-    return d.compareTo(Duration.ofNanos(MAX_WAIT_NANOS)) >= 0 ? MAX_WAIT_NANOS : d.toNanos();
   }
 
   /** What waits undelivered in the journal now. */
