@@ -64,8 +64,8 @@ public final class Validation {
       // MLflow takes "   ", but no UI or file reader shows such a key usably: a mistake
       return "must not be blank but was '" + key + "'";
     }
-    if (key.length() > MAX_KEY_LENGTH) {
-      return "must be at most " + MAX_KEY_LENGTH + " characters but was " + key.length()
+    if (length(key) > MAX_KEY_LENGTH) {
+      return "must be at most " + MAX_KEY_LENGTH + " characters but was " + length(key)
           + " characters ('" + abbreviate(key) + "')";
     }
     if (!KEY_CHARS.matcher(key).matches()) {
@@ -127,9 +127,9 @@ public final class Validation {
     if (value == null) {
       throw new IllegalArgumentException("param '" + key + "' value must not be null");
     }
-    if (value.length() > MAX_PARAM_VALUE_LENGTH) {
+    if (length(value) > MAX_PARAM_VALUE_LENGTH) {
       throw new IllegalArgumentException("param '" + key + "' value must be at most "
-          + MAX_PARAM_VALUE_LENGTH + " characters but was " + value.length() + " characters");
+          + MAX_PARAM_VALUE_LENGTH + " characters but was " + length(value) + " characters");
     }
     return wellFormed("param '" + key + "' value", value);
   }
@@ -142,9 +142,9 @@ public final class Validation {
     if (value == null) {
       throw new IllegalArgumentException("tag '" + key + "' value must not be null");
     }
-    if (value.length() > MAX_TAG_VALUE_LENGTH) {
+    if (length(value) > MAX_TAG_VALUE_LENGTH) {
       throw new IllegalArgumentException("tag '" + key + "' value must be at most "
-          + MAX_TAG_VALUE_LENGTH + " characters but was " + value.length() + " characters");
+          + MAX_TAG_VALUE_LENGTH + " characters but was " + length(value) + " characters");
     }
     return wellFormed("tag '" + key + "' value", value);
   }
@@ -228,7 +228,15 @@ public final class Validation {
   }
 
   private static String abbreviate(String key) {
-    return key.substring(0, 20) + "…";
+    return cut(key, 20) + "…";
+  }
+
+  /**
+   * The length MLflow's limits count: Python's {@code len()}, in characters (code points), so an
+   * emoji counts once, not as its two UTF-16 halves. Cheap when no limit is near.
+   */
+  private static int length(String s) {
+    return s.length() <= MAX_KEY_LENGTH ? s.length() : s.codePointCount(0, s.length());
   }
 
   /** Shows control characters and surrogates as \\uXXXX so a message never carries raw ones. */
