@@ -457,18 +457,10 @@ public final class TrackerExtension implements BeforeEachCallback, ParameterReso
    * test's argument, a failure's message) made U+FFFD, which a run name or tag may hold.
    */
   static String wellFormed(String s) {
-    StringBuilder out = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        out = out != null ? out : new StringBuilder(s);
-        out.setCharAt(i, '\uFFFD');
-      }
-    }
-    return out != null ? out.toString() : s;
+    // a lone surrogate is a code point of its own, of type SURROGATE; a pair is one code point
+    return s.codePoints().map(cp -> Character.getType(cp) == Character.SURROGATE ? 0xFFFD : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
   }
 
   /** Keys in the extension's namespace: what a value is, for which context. */
