@@ -404,6 +404,23 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void artifactsAreListedSortedByPathOnEveryBackend() throws Exception {
+    Path data = Files.createDirectories(files.resolve("data/a"));
+    Files.writeString(data.resolve("x.txt"), "x");
+    Files.writeString(files.resolve("data/a.txt"), "a");
+    Files.writeString(files.resolve("data/b"), "b");
+    Files.writeString(files.resolve("data/A.txt"), "A");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("order")) {
+      id = run.id();
+      run.logText("z", "z.txt");
+      run.logArtifact(files.resolve("data"));
+    }
+    assertThat(userArtifacts(id)).containsExactly("A.txt", "a.txt", "a/x.txt", "b", "z.txt");
+  }
+
+  @Test
   void anArtifactLoggedTwiceUnderOnePathIsListedOnce() throws Exception {
     Path model = Files.writeString(files.resolve("model.bin"), "v1");
     String id;
@@ -416,6 +433,10 @@ public abstract class BackendContractTest {
       run.logArtifact(model);
     }
     assertThat(userArtifacts(id)).containsExactly("model.bin");
+    try (TrackingBackend reader = newBackend();
+        java.io.InputStream in = reader.openArtifact(id, "model.bin")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("v2");
+    }
   }
 
   // ------------------------------------------------------------------------------ resume

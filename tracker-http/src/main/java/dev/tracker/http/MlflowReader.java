@@ -83,6 +83,7 @@ final class MlflowReader {
     }
     List<String> artifacts = new ArrayList<>();
     listArtifacts(r.id(), null, artifacts, new HashSet<>());
+    artifacts.sort(null); // the file backend's order: the server lists folder by folder
     Map<String, String> ids = new HashMap<>();
     ids.put(r.id(), trackerId(r));
     RunInfo info = info(r, experimentName(r.experimentId()), ids);
