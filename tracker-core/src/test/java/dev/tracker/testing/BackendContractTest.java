@@ -421,6 +421,45 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void artifactNamesAServerKeepsRoundTripAndOthersAreRefusedWithOneMessage() throws Exception {
+    Map<String, String> kept = new LinkedHashMap<>();
+    kept.put("reports/\u00fc/100% a+b?;c.txt", "odd");
+    kept.put("reports/\u00fc/cafe\u0301.txt", "nfd");
+    Path hashed = Files.writeString(files.resolve("report #1.txt"), "r");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("names")) {
+      id = run.id();
+      for (Map.Entry<String, String> e : kept.entrySet()) {
+        String name = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+        run.logArtifact(Files.writeString(files.resolve(name), e.getValue()), "reports/\u00fc");
+      }
+      assertThatThrownBy(() -> run.logArtifact(hashed))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact file name must be a name an MLflow server stores as it is (no"
+              + " '#', which it refuses) but was 'report #1.txt'");
+    }
+    assertThat(userArtifacts(id)).containsExactlyElementsOf(kept.keySet());
+    try (TrackingBackend reader = newBackend()) {
+      for (Map.Entry<String, String> e : kept.entrySet()) {
+        try (java.io.InputStream in = reader.openArtifact(id, e.getKey())) {
+          assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .as(e.getKey()).isEqualTo(e.getValue());
+        }
+      }
+      assertThatThrownBy(() -> reader.openArtifact(id, "reports/%2e%2e/%2e%2e/x"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must be a name an MLflow server stores as it is (no"
+              + " percent-escape such as '%2e', which it decodes) but was"
+              + " 'reports/%2e%2e/%2e%2e/x'");
+      assertThatThrownBy(() -> reader.openArtifact(id, "reports/../../x"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must be a relative path inside the run's artifacts (no '..'"
+              + " segment) but was 'reports/../../x'");
+    }
+  }
+
+  @Test
   void anArtifactLoggedTwiceUnderOnePathIsListedOnce() throws Exception {
     Path model = Files.writeString(files.resolve("model.bin"), "v1");
     String id;

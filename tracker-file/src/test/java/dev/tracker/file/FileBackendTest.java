@@ -611,15 +611,24 @@ class FileBackendTest {
   void artifactPathsThatLeaveTheArtifactsFolderAreRejected() throws IOException {
     Path source = Files.writeString(tmp.resolve("a.txt"), "a");
     try (FileBackend backend = backendWithRun()) {
-      for (String path : new String[] {"../x", "a/../../x", "/etc/x", "..", "a//b", "./x", "a/",
-          "C:/x", ""}) {
-        assertThatThrownBy(() -> backend.logArtifact(ID, source, path))
-            .as(path)
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage(path.isEmpty() ? "artifact path must not be empty"
-                : "artifact path must be a relative path inside the run's artifacts folder (no"
-                    + " leading '/', drive, '..', '.' or empty segment) but was '" + path + "'");
-      }
+      Map<String, String> problems = new LinkedHashMap<>();
+      problems.put("../x", "no '..' segment");
+      problems.put("a/../../x", "no '..' segment");
+      problems.put("/etc/x", "no leading '/'");
+      problems.put("..", "no '..' segment");
+      problems.put("a//b", "no doubled '/'");
+      problems.put("./x", "no '.' segment");
+      problems.put("a/", "no trailing '/'");
+      problems.put("C:/x", "no drive or NUL");
+      problems.forEach((path, problem) -> assertThatThrownBy(
+          () -> backend.logArtifact(ID, source, path))
+          .as(path)
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must be a relative path inside the run's artifacts ("
+              + problem + ") but was '" + path + "'"));
+      assertThatThrownBy(() -> backend.logArtifact(ID, source, ""))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must not be empty");
     }
     assertThat(tmp.resolve("runs/exp/x")).doesNotExist();
     assertThat(runDir().resolve("x")).doesNotExist();
