@@ -196,15 +196,32 @@ public final class Validation {
   }
 
   /**
-   * Checks an artifact path: relative and normalized (no '..', '.' or empty segment, no drive or
-   * NUL; '\\' is taken for '/'), and stored under that very name by an MLflow server, whose
-   * artifact proxy ({@code validate_path_is_safe}) refuses a '#' and percent-decodes the path
-   * until it stops changing, dropping an empty query or parameters: no '#', no percent-escape
-   * such as {@code %2e}, no trailing '?' or ';'. The file backend takes the same paths.
+   * Checks an artifact path where it is logged: {@link #relativeArtifactPath}, and stored under
+   * that very name by an MLflow server, whose artifact proxy ({@code validate_path_is_safe})
+   * refuses a '#' and percent-decodes the path until it stops changing, dropping an empty query or
+   * parameters: no '#', no percent-escape such as {@code %2e}, no trailing '?' or ';'. The file
+   * backend takes the same paths, so that a run logged to files can be synced to a server.
    *
    * @param what names the argument in the message, e.g. "artifact path"
    */
   public static String artifactPath(String what, String path) {
+    String normalized = relativeArtifactPath(what, path);
+    String proxy = proxyProblem(normalized);
+    if (proxy != null) {
+      throw new IllegalArgumentException(what + " must be a name an MLflow server stores as it is"
+          + " (" + proxy + ") but was '" + printable(path) + "'");
+    }
+    return normalized;
+  }
+
+  /**
+   * Checks that an artifact path stays inside the run's artifacts: relative and normalized (no
+   * '..', '.' or empty segment, no drive or NUL; '\' is taken for '/'). What a backend checks
+   * where it stores or opens a path.
+   *
+   * @param what names the argument in the message, e.g. "artifact path"
+   */
+  public static String relativeArtifactPath(String what, String path) {
     if (path == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }
@@ -217,11 +234,6 @@ public final class Validation {
       throw new IllegalArgumentException(what + " must be a relative path inside the run's"
           + " artifacts (" + (problem == null ? "no drive or NUL" : problem) + ") but was '"
           + printable(path) + "'");
-    }
-    String proxy = proxyProblem(normalized);
-    if (proxy != null) {
-      throw new IllegalArgumentException(what + " must be a name an MLflow server stores as it is"
-          + " (" + proxy + ") but was '" + printable(path) + "'");
     }
     return normalized;
   }

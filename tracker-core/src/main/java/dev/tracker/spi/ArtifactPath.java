@@ -3,24 +3,25 @@ package dev.tracker.spi;
 import dev.tracker.internal.Validation;
 
 /**
- * The rule every artifact path follows, the same where a path is logged ({@code
- * Run.logArtifact}, {@code Run.logText}) and where a backend stores or opens one, so that a path
- * is refused everywhere with the same message: relative and normalized (no {@code ..}, {@code .}
- * or empty segment, no leading or trailing '/', no drive or NUL; '\' is taken for '/'), and a
- * name an MLflow server stores as it is (its artifact proxy refuses '#', percent-decodes escapes
- * such as {@code %2e} and drops a trailing '?' or ';').
+ * The rule a backend applies where it stores or opens an artifact path, the one the tracker
+ * applies where the path is logged ({@code Run.logArtifact}, {@code Run.logText}), with the same
+ * message: relative and normalized (no {@code ..}, {@code .} or empty segment, no leading or
+ * trailing '/', no drive or NUL; '\' is taken for '/'). Where a path is logged, the tracker also
+ * refuses what MLflow's artifact proxy refuses or stores under another name ('#', a
+ * percent-escape such as {@code %2e}, a trailing '?' or ';'); a backend reading runs logged
+ * before, or by other clients, does not.
  */
 public final class ArtifactPath {
   private ArtifactPath() {}
 
   /**
-   * Checks an artifact path.
+   * Checks that an artifact path stays inside the run's artifacts.
    *
    * @return the path with each '\' replaced by '/'
    * @throws IllegalArgumentException naming the path and the rule it breaks, e.g. {@code artifact
    *     path must be a relative path inside the run's artifacts (no '..' segment) but was '../x'}
    */
   public static String check(String path) {
-    return Validation.artifactPath("artifact path", path);
+    return Validation.relativeArtifactPath("artifact path", path);
   }
 }

@@ -17,6 +17,7 @@ import dev.tracker.Tracker;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -605,6 +606,18 @@ class FileBackendTest {
     }
     assertThat(runDir().resolve("artifacts/models/weights.bin")).hasBinaryContent(content);
     assertThat(runDir().resolve("artifacts/notes.txt")).hasContent("ünï\n");
+  }
+
+  @Test
+  void anArtifactNamedAsNoServerWouldStoreItStaysReadable() throws IOException {
+    try (FileBackend backend = backendWithRun()) {
+      Files.writeString(runDir().resolve("artifacts/report #1%41.txt"), "from before");
+      assertThat(backend.readRun(ID).orElseThrow().artifacts())
+          .containsExactly("report #1%41.txt");
+      try (InputStream in = backend.openArtifact(ID, "report #1%41.txt")) {
+        assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo("from before");
+      }
+    }
   }
 
   @Test
