@@ -15,6 +15,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.RunSummary;
 import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
 import dev.tracker.spi.TrackingBackend;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -452,6 +453,28 @@ public abstract class BackendContractTest {
           .hasMessage("artifact path must be a relative path inside the run's artifacts (no '..'"
               + " segment) but was 'reports/../../x'");
     }
+  }
+
+  @Test
+  void aDirectorysFileThatCannotBeStoredIsReportedAndTheOthersAreStored() throws Exception {
+    Path data = Files.createDirectories(files.resolve("data"));
+    Files.writeString(data.resolve("a.txt"), "a");
+    Files.writeString(data.resolve("b#.txt"), "b");
+    Files.writeString(data.resolve("c.txt"), "c");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("directory")) {
+      id = run.id();
+      run.logArtifact(data);
+      assertThatThrownBy(tracker::flush)
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessageStartingWith("storing the files of " + data + " as artifacts of run " + id
+              + " failed on ")
+          .hasMessageEndingWith(": 1 of the 3 files of " + data + " not stored (the others"
+              + " were); the first: artifact path must be a name an MLflow server stores as it"
+              + " is (no '#', which it refuses) but was 'b#.txt'");
+    }
+    assertThat(userArtifacts(id)).containsExactly("a.txt", "c.txt");
   }
 
   @Test
