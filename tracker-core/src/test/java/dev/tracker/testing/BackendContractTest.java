@@ -478,6 +478,32 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void aDirectorysSymbolicLinksAreFollowedOnlyToFilesInsideIt() throws Exception {
+    Path dir = Files.createDirectories(files.resolve("linked"));
+    Path sub = Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(sub.resolve("a.txt"), "a");
+    Files.createSymbolicLink(dir.resolve("inside.txt"), sub.resolve("a.txt"));
+    Files.createSymbolicLink(dir.resolve("escape.txt"),
+        Files.writeString(files.resolve("secret.txt"), "secret"));
+    Files.createSymbolicLink(dir.resolve("folder"), sub);
+    Files.createSymbolicLink(dir.resolve("up"), dir);
+    Files.createSymbolicLink(dir.resolve("loop"), dir.resolve("loop"));
+    Files.createSymbolicLink(dir.resolve("dangling.txt"), files.resolve("none.txt"));
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("links")) {
+      id = run.id();
+      run.logArtifact(dir, "linked");
+      tracker.flush();
+    }
+    assertThat(userArtifacts(id)).containsExactly("linked/inside.txt", "linked/sub/a.txt");
+    try (TrackingBackend reader = newBackend();
+        java.io.InputStream in = reader.openArtifact(id, "linked/inside.txt")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a");
+    }
+  }
+
+  @Test
   void anArtifactLoggedTwiceUnderOnePathIsListedOnce() throws Exception {
     Path model = Files.writeString(files.resolve("model.bin"), "v1");
     String id;
