@@ -55,4 +55,27 @@ class ArtifactTimingTest {
       assertThat(backend.artifactText(run.id(), "model.bin")).isEqualTo("epoch 6, longer");
     }
   }
+
+  @Test
+  void aFileDeletedBeforeTheDispatcherReadItIsReportedAsDeletedAtFlush() throws Exception {
+    Path model = Files.writeString(dir.resolve("model.bin"), "epoch 5");
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      tracker.flush();
+      backend.block();
+      run.logMetric("loss", 0.5, 5);
+      run.logArtifact(model);
+      assertThat(backend.awaitBlocked(10)).isTrue();
+      Files.delete(model);
+      backend.release();
+
+      assertThatThrownBy(tracker::flush)
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessage("storing artifact 'model.bin' from " + model + " of run " + run.id()
+              + " failed on recording: " + model + " was deleted after logArtifact returned and"
+              + " before it was read, so nothing was stored; keep a logged file until flush()"
+              + " or close() returns");
+      assertThat(backend.artifacts(run.id())).doesNotContainKey("model.bin");
+    }
+  }
 }

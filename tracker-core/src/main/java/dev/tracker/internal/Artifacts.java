@@ -45,12 +45,18 @@ final class Artifacts {
   /**
    * Stores the item's file or directory.
    *
-   * @throws IOException when storing failed, or stored a file that had changed since the call
+   * @throws IOException when storing failed (the file was deleted since the call, say), or
+   *     stored a file that had changed since the call
    */
   static void store(Sink sink, String runId, Item.ArtifactItem a) throws IOException {
     if (Files.isDirectory(a.file())) {
       storeDirectory(sink, runId, a.file(), a.artifactPath());
       return;
+    }
+    if (a.stamp() != null && Files.notExists(a.file())) {
+      throw new IOException(a.file() + " was deleted after logArtifact returned and before it"
+          + " was read, so nothing was stored; keep a logged file until flush() or close()"
+          + " returns");
     }
     sink.logArtifact(runId, a.file(), a.artifactPath());
     Stamp now = Stamp.of(a.file());
