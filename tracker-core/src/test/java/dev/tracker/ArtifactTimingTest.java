@@ -26,16 +26,25 @@ class ArtifactTimingTest {
         .systemProperties(k -> null).environment(k -> null).build();
   }
 
+  /**
+   * A run that logged a point and then {@code file}; the dispatcher is held in sending the point,
+   * so it has not read the file yet: {@code backend.release()} lets it go on.
+   */
+  private Run loggedWhileTheDispatcherIsHeld(Tracker tracker, Path file) throws Exception {
+    Run run = tracker.experiment("e").startRun("r");
+    tracker.flush();
+    backend.block();
+    run.logMetric("loss", 0.5, 5); // sent before the artifact
+    run.logArtifact(file);
+    assertThat(backend.awaitBlocked(10)).isTrue();
+    return run;
+  }
+
   @Test
   void aFileChangedBeforeTheDispatcherReadItIsStoredAsReadAndReportedAtFlush() throws Exception {
     Path model = Files.writeString(dir.resolve("model.bin"), "epoch 5");
     try (Tracker tracker = tracker()) {
-      Run run = tracker.experiment("e").startRun("r");
-      tracker.flush();
-      backend.block();
-      run.logMetric("loss", 0.5, 5); // the dispatcher sends it before the artifact, and is held
-      run.logArtifact(model);
-      assertThat(backend.awaitBlocked(10)).isTrue();
+      Run run = loggedWhileTheDispatcherIsHeld(tracker, model);
       Files.writeString(model, "epoch 6, longer");
       backend.release();
 
@@ -60,12 +69,7 @@ class ArtifactTimingTest {
   void aFileDeletedBeforeTheDispatcherReadItIsReportedAsDeletedAtFlush() throws Exception {
     Path model = Files.writeString(dir.resolve("model.bin"), "epoch 5");
     try (Tracker tracker = tracker()) {
-      Run run = tracker.experiment("e").startRun("r");
-      tracker.flush();
-      backend.block();
-      run.logMetric("loss", 0.5, 5);
-      run.logArtifact(model);
-      assertThat(backend.awaitBlocked(10)).isTrue();
+      Run run = loggedWhileTheDispatcherIsHeld(tracker, model);
       Files.delete(model);
       backend.release();
 
