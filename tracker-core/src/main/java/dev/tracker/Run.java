@@ -244,8 +244,10 @@ public final class Run implements AutoCloseable {
   /**
    * Stores a file under the artifact directory {@code artifactPath} (MLflow's meaning: {@code
    * logArtifact(Path.of("m.bin"), "models")} stores {@code models/m.bin}); a directory stores
-   * each file under it. The file is read by the dispatcher, not now: do not change it before
-   * {@link Tracker#flush()} or the run's end.
+   * each file under it. The file is read later by the tracker's dispatcher, not on this thread:
+   * keep it unchanged until {@link Tracker#flush()} or {@link #close()} returns ({@link
+   * #end(RunStatus)} does not wait). A file that changed before it was read is stored as read,
+   * and the next {@code flush()} or {@code close()} reports the change.
    *
    * @param artifactPath a relative directory under the run's artifacts, or null for the top
    * @throws IllegalArgumentException when the file does not exist or cannot be read, or the path

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param params params by key, in logging order where the backend keeps it
  * @param tags tags by key
  * @param metrics every metric point, in logging order per key
- * @param artifacts artifact paths relative to the run's artifact root, '/'-separated
+ * @param artifacts artifact paths relative to the run's artifact root, '/'-separated, sorted
  * @param inputs the data sets the run used, in the order first logged
  */
 public record RunData(

@@ -29,6 +29,7 @@ class BadInputTest {
   static Stream<Arguments> cases() throws IOException {
     Path someDir = Files.createDirectories(dir.resolve("somedir"));
     Path file = Files.writeString(dir.resolve("model.bin"), "weights");
+    Path hashed = Files.writeString(dir.resolve("report #1.txt"), "r");
     Map<String, Object> withNull = new HashMap<>();
     withNull.put("ok", 1);
     withNull.put("nullValue", null);
@@ -125,7 +126,18 @@ class BadInputTest {
                 + " such as an emoji, cut in two)"),
         row("artifact path '.'", (t, r) -> r.logArtifact(someDir, "."),
             IllegalArgumentException.class, "artifact path must be a relative path inside the"
-                + " run's artifacts (no '.' segment) but was '.'"));
+                + " run's artifacts (no '.' segment) but was '.'"),
+        row("artifact file named with '#'", (t, r) -> r.logArtifact(hashed, "reports"),
+            IllegalArgumentException.class, "artifact file name must be a name an MLflow server"
+                + " stores as it is (no '#', which it refuses) but was 'report #1.txt'"),
+        row("percent-encoded traversal", (t, r) -> r.logArtifact(file, "%2e%2e/x"),
+            IllegalArgumentException.class, "artifact path must be a name an MLflow server"
+                + " stores as it is (no percent-escape such as '%2e', which it decodes) but was"
+                + " '%2e%2e/x'"),
+        row("text artifact ending in '?'", (t, r) -> r.logText("x", "notes/what?"),
+            IllegalArgumentException.class, "artifact file must be a name an MLflow server"
+                + " stores as it is (no trailing '?' or ';', which it drops) but was"
+                + " 'notes/what?'"));
   }
 
   private static Map<String, Double> nullValueMetric() {

@@ -200,7 +200,7 @@ class RunQueryTest {
     assertThatThrownBy(() -> tracker.downloadArtifacts(run.id(), "mod", dir))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("run " + run.id() + " has no artifact 'mod'; its artifacts:"
-            + " model/weights.txt, model/conf/c.txt, notes.txt");
+            + " model/conf/c.txt, model/weights.txt, notes.txt");
   }
 
   @Test

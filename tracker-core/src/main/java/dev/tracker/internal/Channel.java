@@ -101,10 +101,13 @@ public final class Channel {
     }
   }
 
-  /** Queues an artifact file (or directory) to store under {@code artifactPath}. */
+  /**
+   * Queues an artifact file (or directory) to store under {@code artifactPath}, with what the
+   * file is now (its size, modification time and identity), so a later change is told.
+   */
   public void artifact(Path file, String artifactPath) {
     publishOwnChunk();
-    enqueue(new Item.ArtifactItem(file, artifactPath), true);
+    enqueue(new Item.ArtifactItem(file, artifactPath, Artifacts.Stamp.of(file)), true);
   }
 
   /** Queues bytes to store as the artifact {@code artifactPath}. */

@@ -22,8 +22,10 @@ sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.Artifact
   /** What handling a control item does, for messages: "storing artifact 'model' from …". */
   static String describe(Item item) {
     return switch (item.kind()) {
-      case ARTIFACT -> "storing artifact '" + ((ArtifactItem) item).artifactPath() + "' from "
-          + ((ArtifactItem) item).file();
+      case ARTIFACT -> ((ArtifactItem) item).artifactPath() == null
+          ? "storing the files of " + ((ArtifactItem) item).file() + " as artifacts"
+          : "storing artifact '" + ((ArtifactItem) item).artifactPath() + "' from "
+              + ((ArtifactItem) item).file();
       case BYTES -> "storing artifact '" + ((BytesItem) item).artifactPath() + "'";
       case END -> "ending with status " + ((EndItem) item).status();
       case INPUT -> "recording input " + ((InputItem) item).dataset();
@@ -47,8 +49,11 @@ sealed interface Item permits Chunk, Item.ParamItem, Item.TagItem, Item.Artifact
     }
   }
 
-  /** A file or directory to store under {@code artifactPath}. */
-  record ArtifactItem(Path file, String artifactPath) implements Item {
+  /**
+   * A file or directory to store under {@code artifactPath} (null: a directory's files at the
+   * top); {@code stamp} is what a file was at the call (null for a directory).
+   */
+  record ArtifactItem(Path file, String artifactPath, Artifacts.Stamp stamp) implements Item {
     @Override
     public Kind kind() {
       return Kind.ARTIFACT;

@@ -8,8 +8,6 @@ import dev.tracker.internal.delivery.Sink;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -546,14 +544,7 @@ public final class Pipeline {
     String runId = ch.spec.runId();
     try {
       switch (item.kind()) {
-        case ARTIFACT -> {
-          Item.ArtifactItem a = (Item.ArtifactItem) item;
-          if (Files.isDirectory(a.file())) {
-            logDirectory(runId, a.file(), a.artifactPath());
-          } else {
-            sink.logArtifact(runId, a.file(), a.artifactPath());
-          }
-        }
+        case ARTIFACT -> Artifacts.store(sink, runId, (Item.ArtifactItem) item);
         case BYTES -> {
           Item.BytesItem b = (Item.BytesItem) item;
           sink.logArtifact(runId, b.content(), b.artifactPath());
@@ -569,13 +560,6 @@ public final class Pipeline {
       }
     } catch (Exception e) {
       fail(Item.describe(item) + " of run " + runId, e);
-    }
-  }
-
-  private void logDirectory(String runId, Path dir, String artifactPath) throws IOException {
-    for (ArtifactDirectory.Entry e : ArtifactDirectory.files(dir)) {
-      String rel = e.relativePath();
-      sink.logArtifact(runId, e.file(), artifactPath == null ? rel : artifactPath + "/" + rel);
     }
   }
 

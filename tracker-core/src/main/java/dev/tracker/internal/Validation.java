@@ -1,6 +1,7 @@
 package dev.tracker.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,8 @@ public final class Validation {
 
   /** The most characters of an experiment name (MLflow's limit). */
   public static final int MAX_EXPERIMENT_NAME_LENGTH = 500;
+  /** What MLflow's artifact proxy percent-decodes (Python's {@code unquote}). */
+  private static final Pattern PERCENT_ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
 
   /** The key rule as written in messages (MLflow's, with Python's Unicode {@code \w}). */
   public static final String KEY_RULE = "[\\w./ :-]{1,250}";
@@ -195,11 +198,32 @@ public final class Validation {
   }
 
   /**
-   * Checks an artifact path (relative, normalized, no '..').
+   * Checks an artifact path where it is logged: {@link #relativeArtifactPath}, and stored under
+   * that very name by an MLflow server, whose artifact proxy ({@code validate_path_is_safe})
+   * refuses a '#' and percent-decodes the path until it stops changing, dropping an empty query or
+   * parameters: no '#', no percent-escape such as {@code %2e}, no trailing '?' or ';'. The file
+   * backend takes the same paths, so that a run logged to files can be synced to a server.
    *
    * @param what names the argument in the message, e.g. "artifact path"
    */
   public static String artifactPath(String what, String path) {
+    String normalized = relativeArtifactPath(what, path);
+    String proxy = proxyProblem(normalized);
+    if (proxy != null) {
+      throw new IllegalArgumentException(what + " must be a name an MLflow server stores as it is"
+          + " (" + proxy + ") but was '" + printable(path) + "'");
+    }
+    return normalized;
+  }
+
+  /**
+   * Checks that an artifact path stays inside the run's artifacts: relative and normalized (no
+   * '..', '.' or empty segment, no drive or NUL; '\' is taken for '/'). What a backend checks
+   * where it stores or opens a path.
+   *
+   * @param what names the argument in the message, e.g. "artifact path"
+   */
+  public static String relativeArtifactPath(String what, String path) {
     if (path == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }
@@ -214,6 +238,20 @@ public final class Validation {
           + printable(path) + "'");
     }
     return normalized;
+  }
+
+  private static String proxyProblem(String path) {
+    if (path.indexOf('#') >= 0) {
+      return "no '#', which it refuses";
+    }
+    Matcher escape = PERCENT_ESCAPE.matcher(path);
+    if (escape.find()) {
+      return "no percent-escape such as '" + escape.group() + "', which it decodes";
+    }
+    if (path.endsWith("?") || path.endsWith(";")) {
+      return "no trailing '?' or ';', which it drops";
+    }
+    return null;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.RunSummary;
 import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
 import dev.tracker.spi.TrackingBackend;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -404,6 +405,105 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void artifactsAreListedSortedByPathOnEveryBackend() throws Exception {
+    Path data = Files.createDirectories(files.resolve("data/a"));
+    Files.writeString(data.resolve("x.txt"), "x");
+    Files.writeString(files.resolve("data/a.txt"), "a");
+    Files.writeString(files.resolve("data/b"), "b");
+    Files.writeString(files.resolve("data/A.txt"), "A");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("order")) {
+      id = run.id();
+      run.logText("z", "z.txt");
+      run.logArtifact(files.resolve("data"));
+    }
+    assertThat(userArtifacts(id)).containsExactly("A.txt", "a.txt", "a/x.txt", "b", "z.txt");
+  }
+
+  @Test
+  void artifactNamesAServerKeepsRoundTripAndOthersAreRefusedWithOneMessage() throws Exception {
+    Map<String, String> kept = new LinkedHashMap<>();
+    kept.put("reports/\u00fc/100% a+b?;c.txt", "odd");
+    kept.put("reports/\u00fc/cafe\u0301.txt", "nfd");
+    Path hashed = Files.writeString(files.resolve("report #1.txt"), "r");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("names")) {
+      id = run.id();
+      for (Map.Entry<String, String> e : kept.entrySet()) {
+        String name = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+        run.logArtifact(Files.writeString(files.resolve(name), e.getValue()), "reports/\u00fc");
+      }
+      assertThatThrownBy(() -> run.logArtifact(hashed))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact file name must be a name an MLflow server stores as it is (no"
+              + " '#', which it refuses) but was 'report #1.txt'");
+    }
+    assertThat(userArtifacts(id)).containsExactlyElementsOf(kept.keySet());
+    try (TrackingBackend reader = newBackend()) {
+      for (Map.Entry<String, String> e : kept.entrySet()) {
+        try (java.io.InputStream in = reader.openArtifact(id, e.getKey())) {
+          assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .as(e.getKey()).isEqualTo(e.getValue());
+        }
+      }
+      assertThatThrownBy(() -> reader.openArtifact(id, "reports/../../x"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must be a relative path inside the run's artifacts (no '..'"
+              + " segment) but was 'reports/../../x'");
+    }
+  }
+
+  @Test
+  void aDirectorysFileThatCannotBeStoredIsReportedAndTheOthersAreStored() throws Exception {
+    Path data = Files.createDirectories(files.resolve("data"));
+    Files.writeString(data.resolve("a.txt"), "a");
+    Files.writeString(data.resolve("b#.txt"), "b");
+    Files.writeString(data.resolve("c.txt"), "c");
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("directory")) {
+      id = run.id();
+      run.logArtifact(data);
+      assertThatThrownBy(tracker::flush)
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessageStartingWith("storing the files of " + data + " as artifacts of run " + id
+              + " failed on ")
+          .hasMessageEndingWith(": 1 of the 3 files of " + data + " not stored (the others"
+              + " were); the first: artifact path must be a name an MLflow server stores as it"
+              + " is (no '#', which it refuses) but was 'b#.txt'");
+    }
+    assertThat(userArtifacts(id)).containsExactly("a.txt", "c.txt");
+  }
+
+  @Test
+  void aDirectorysSymbolicLinksAreFollowedOnlyToFilesInsideIt() throws Exception {
+    Path dir = Files.createDirectories(files.resolve("linked"));
+    Path sub = Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(sub.resolve("a.txt"), "a");
+    Files.createSymbolicLink(dir.resolve("inside.txt"), sub.resolve("a.txt"));
+    Files.createSymbolicLink(dir.resolve("escape.txt"),
+        Files.writeString(files.resolve("secret.txt"), "secret"));
+    Files.createSymbolicLink(dir.resolve("folder"), sub);
+    Files.createSymbolicLink(dir.resolve("up"), dir);
+    Files.createSymbolicLink(dir.resolve("loop"), dir.resolve("loop"));
+    Files.createSymbolicLink(dir.resolve("dangling.txt"), files.resolve("none.txt"));
+    String id;
+    try (Tracker tracker = trackerBuilder().build();
+        Run run = tracker.experiment("contract").startRun("links")) {
+      id = run.id();
+      run.logArtifact(dir, "linked");
+      tracker.flush();
+    }
+    assertThat(userArtifacts(id)).containsExactly("linked/inside.txt", "linked/sub/a.txt");
+    try (TrackingBackend reader = newBackend();
+        java.io.InputStream in = reader.openArtifact(id, "linked/inside.txt")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a");
+    }
+  }
+
+  @Test
   void anArtifactLoggedTwiceUnderOnePathIsListedOnce() throws Exception {
     Path model = Files.writeString(files.resolve("model.bin"), "v1");
     String id;
@@ -416,6 +516,10 @@ public abstract class BackendContractTest {
       run.logArtifact(model);
     }
     assertThat(userArtifacts(id)).containsExactly("model.bin");
+    try (TrackingBackend reader = newBackend();
+        java.io.InputStream in = reader.openArtifact(id, "model.bin")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("v2");
+    }
   }
 
   // ------------------------------------------------------------------------------ resume

@@ -8,6 +8,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.Tag;
+import dev.tracker.spi.ArtifactPath;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.ModelStore;
 import dev.tracker.spi.RunSpec;
@@ -260,14 +261,14 @@ public final class RecordingBackend implements TrackingBackend {
     }
     synchronized (s) {
       return Optional.of(new RunData(s.info(), s.params, s.tags, s.metrics,
-          new ArrayList<>(s.artifacts.keySet()), s.inputs));
+          s.artifacts.keySet().stream().sorted().toList(), s.inputs));
     }
   }
 
   @Override
   public InputStream openArtifact(String runId, String artifactPath) throws IOException {
     RunState s = runs.get(runId);
-    byte[] b = s == null ? null : s.artifacts.get(artifactPath);
+    byte[] b = s == null ? null : s.artifacts.get(ArtifactPath.check(artifactPath));
     if (b == null) {
       throw new FileNotFoundException("no artifact " + artifactPath + " in run " + runId);
     }

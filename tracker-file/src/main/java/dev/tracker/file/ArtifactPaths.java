@@ -2,6 +2,7 @@ package dev.tracker.file;
 
 import static dev.tracker.file.FileBackend.ARTIFACTS_DIR;
 
+import dev.tracker.spi.ArtifactPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -58,20 +59,13 @@ final class ArtifactPaths {
     return target;
   }
 
-  /** The '/'-separated segments of an artifact path that stays inside the artifacts folder. */
+  /**
+   * The '/'-separated segments of an artifact path that stays inside the artifacts folder.
+   *
+   * @throws IllegalArgumentException as the call that logs the path does ({@link ArtifactPath})
+   */
   static List<String> artifactSegments(String artifactPath) {
-    if (artifactPath == null || artifactPath.isEmpty()) {
-      throw new IllegalArgumentException("artifact path must not be empty");
-    }
-    String path = artifactPath.replace('\\', '/');
-    List<String> segments = List.of(path.split("/", -1));
-    if (path.startsWith("/") || path.indexOf(':') == 1 || path.indexOf('\0') >= 0
-        || segments.contains("..") || segments.contains(".") || segments.contains("")) {
-      throw new IllegalArgumentException("artifact path must be a relative path inside the run's"
-          + " artifacts folder (no leading '/', drive, '..', '.' or empty segment) but was '"
-          + artifactPath.replace("\0", "\\0") + "'");
-    }
-    return segments;
+    return List.of(ArtifactPath.check(artifactPath).split("/", -1));
   }
 
   private static Path realOrNull(Path p) {

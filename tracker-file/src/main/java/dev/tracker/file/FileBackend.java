@@ -318,8 +318,8 @@ public final class FileBackend implements TrackingBackend {
   /**
    * Copies the file to {@code artifacts/<artifactPath>}, replacing an artifact of that path.
    *
-   * @throws IllegalArgumentException when the path is empty, absolute or leaves the artifacts
-   *     folder
+   * @throws IllegalArgumentException when the path breaks {@link dev.tracker.spi.ArtifactPath}'s
+   *     rule
    * @throws IOException when the path leads outside the run folder through a symbolic link, the
    *     source is not a regular file, or the copy fails
    */
@@ -548,7 +548,8 @@ public final class FileBackend implements TrackingBackend {
    * must stay inside the run's artifacts folder, also after following symbolic links.
    *
    * @throws java.io.FileNotFoundException when the run or the artifact is missing
-   * @throws IllegalArgumentException when the path is absolute or has '..', '.' or empty segments
+   * @throws IllegalArgumentException when the path breaks {@link dev.tracker.spi.ArtifactPath}'s
+   *     rule
    */
   @Override
   public InputStream openArtifact(String runId, String artifactPath) throws IOException {

@@ -17,6 +17,7 @@ import dev.tracker.Tracker;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -608,18 +609,39 @@ class FileBackendTest {
   }
 
   @Test
+  void anArtifactNamedAsNoServerWouldStoreItStaysReadable() throws IOException {
+    try (FileBackend backend = backendWithRun()) {
+      Files.writeString(runDir().resolve("artifacts/report #1%41.txt"), "from before");
+      assertThat(backend.readRun(ID).orElseThrow().artifacts())
+          .containsExactly("report #1%41.txt");
+      try (InputStream in = backend.openArtifact(ID, "report #1%41.txt")) {
+        assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo("from before");
+      }
+    }
+  }
+
+  @Test
   void artifactPathsThatLeaveTheArtifactsFolderAreRejected() throws IOException {
     Path source = Files.writeString(tmp.resolve("a.txt"), "a");
     try (FileBackend backend = backendWithRun()) {
-      for (String path : new String[] {"../x", "a/../../x", "/etc/x", "..", "a//b", "./x", "a/",
-          "C:/x", ""}) {
-        assertThatThrownBy(() -> backend.logArtifact(ID, source, path))
-            .as(path)
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage(path.isEmpty() ? "artifact path must not be empty"
-                : "artifact path must be a relative path inside the run's artifacts folder (no"
-                    + " leading '/', drive, '..', '.' or empty segment) but was '" + path + "'");
-      }
+      Map<String, String> problems = new LinkedHashMap<>();
+      problems.put("../x", "no '..' segment");
+      problems.put("a/../../x", "no '..' segment");
+      problems.put("/etc/x", "no leading '/'");
+      problems.put("..", "no '..' segment");
+      problems.put("a//b", "no doubled '/'");
+      problems.put("./x", "no '.' segment");
+      problems.put("a/", "no trailing '/'");
+      problems.put("C:/x", "no drive or NUL");
+      problems.forEach((path, problem) -> assertThatThrownBy(
+          () -> backend.logArtifact(ID, source, path))
+          .as(path)
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must be a relative path inside the run's artifacts ("
+              + problem + ") but was '" + path + "'"));
+      assertThatThrownBy(() -> backend.logArtifact(ID, source, ""))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("artifact path must not be empty");
     }
     assertThat(tmp.resolve("runs/exp/x")).doesNotExist();
     assertThat(runDir().resolve("x")).doesNotExist();

@@ -7,6 +7,7 @@ import dev.tracker.RunData;
 import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.RunSummary;
+import dev.tracker.spi.ArtifactPath;
 import dev.tracker.spi.SearchPage;
 import dev.tracker.spi.SearchRequest;
 import java.io.FileNotFoundException;
@@ -83,6 +84,7 @@ final class MlflowReader {
     }
     List<String> artifacts = new ArrayList<>();
     listArtifacts(r.id(), null, artifacts, new HashSet<>());
+    artifacts.sort(null); // the file backend's order: the server lists folder by folder
     Map<String, String> ids = new HashMap<>();
     ids.put(r.id(), trackerId(r));
     RunInfo info = info(r, experimentName(r.experimentId()), ids);
@@ -108,7 +110,7 @@ final class MlflowReader {
    * MLflow's id, streamed; closing the stream closes the response.
    *
    * @throws FileNotFoundException when there is no such run or artifact (404)
-   * @throws IllegalArgumentException when the path is absolute or has '.', '..' or empty segments
+   * @throws IllegalArgumentException when the path breaks {@link ArtifactPath}'s rule
    */
   InputStream openArtifact(OkHttpClient client, String runId, String artifactPath)
       throws IOException {
@@ -125,12 +127,10 @@ final class MlflowReader {
   static InputStream open(OkHttpClient client, HttpUrl root, String artifactPath, String owner)
       throws IOException {
     HttpUrl.Builder url = root.newBuilder();
-    for (String segment : artifactPath.isEmpty() ? new String[0] : artifactPath.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("artifact path must be relative with no '.', '..' or"
-            + " empty segments but was '" + artifactPath + "'");
+    if (!artifactPath.isEmpty()) {
+      for (String segment : ArtifactPath.check(artifactPath).split("/", -1)) {
+        url.addPathSegment(segment);
       }
-      url.addPathSegment(segment);
     }
     HttpUrl asked = url.build();
     Response response = client.newCall(new Request.Builder().url(asked).get().build()).execute();

@@ -112,27 +112,30 @@ class ModelRegistryWireTest extends ServerTest {
   }
 
   @Test
-  void aModelPathWithSpacesPercentHashOrQuestionMarkIsDownloadedBack(
+  void aModelPathWithSpacesPercentOrQuestionMarkIsDownloadedBack(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path out) throws Exception {
-    List<String> paths = List.of("sp ace/ü ñ", "a%20b", "x#y?z=1.txt");
+    // '#' and percent-escapes such as %20 are refused where they are logged: MLflow's artifact
+    // proxy refuses the one and decodes the other
+    java.util.Map<String, String> paths = new java.util.LinkedHashMap<>();
+    paths.put("sp", "sp ace/ü ñ");
+    paths.put("a%", "a%b");
+    paths.put("xy", "x y?z=1+2.txt");
     try (Tracker tracker = Fixtures.tracker(backend);
         Run run = tracker.experiment("e").startRun("train")) {
       run.logText("space", "sp ace/ü ñ/w.txt");
-      run.logText("percent", "a%20b/w.txt");
-      run.logText("hash", "x#y?z=1.txt");
-      for (String path : paths) {
-        assertThat(tracker.models().register(path.substring(0, 2), run, path).artifactPath())
-            .isEqualTo(path);
-      }
+      run.logText("percent", "a%b/w.txt");
+      run.logText("query", "x y?z=1+2.txt");
+      paths.forEach((name, path) -> assertThat(tracker.models().register(name, run, path)
+          .artifactPath()).isEqualTo(path));
       String id = fake.runId("train");
       assertThat(tracker.models().get("a%", "1").source())
-          .isEqualTo("mlflow-artifacts:/1/" + id + "/artifacts/a%2520b");
+          .isEqualTo("mlflow-artifacts:/1/" + id + "/artifacts/a%25b");
       assertThat(java.nio.file.Files.readString(tracker.models().download("sp", "1",
           out.resolve("sp")).resolve("w.txt"))).isEqualTo("space");
       assertThat(java.nio.file.Files.readString(tracker.models().download("a%", "1",
           out.resolve("a")).resolve("w.txt"))).isEqualTo("percent");
-      assertThat(java.nio.file.Files.readString(tracker.models().download("x#", "1",
-          out.resolve("x")).resolve("x#y?z=1.txt"))).isEqualTo("hash");
+      assertThat(java.nio.file.Files.readString(tracker.models().download("xy", "1",
+          out.resolve("x")).resolve("x y?z=1+2.txt"))).isEqualTo("query");
     }
   }
 

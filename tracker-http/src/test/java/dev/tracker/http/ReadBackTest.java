@@ -184,7 +184,7 @@ class ReadBackTest {
         .hasMessage("no artifact 'models/none.bin' in run " + SERVER_CHILD);
     assertThatThrownBy(() -> backend.openArtifact(CHILD, "../x"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("artifact path must be relative with no '.', '..' or empty segments but was"
-            + " '../x'");
+        .hasMessage("artifact path must be a relative path inside the run's artifacts (no '..'"
+            + " segment) but was '../x'");
   }
 }

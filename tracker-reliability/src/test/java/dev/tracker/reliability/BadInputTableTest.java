@@ -270,9 +270,17 @@ class BadInputTableTest {
           c.run.logArtifact(c.tmp.resolve("data"), "inputs");
         },
         (c, d) -> assertThat(d.artifacts()).contains("inputs/a.txt", "inputs/sub/b.txt")));
-    t.add(accepted(Where.ANY, "artifact named with '#', '?', spaces and non-ASCII",
-        c -> c.run.logArtifact(c.file("report #1?.txt"), "reports/ü"),
-        (c, d) -> assertThat(d.artifacts()).contains("reports/ü/report #1?.txt")));
+    t.add(accepted(Where.ANY, "artifact named with '%', '+', '?', spaces and non-ASCII",
+        c -> c.run.logArtifact(c.file("report 100% a+b?.txt"), "reports/ü"),
+        (c, d) -> assertThat(d.artifacts()).contains("reports/ü/report 100% a+b?.txt")));
+    t.add(call(Where.ANY, "artifact named with '#' (MLflow's artifact proxy refuses it)",
+        c -> c.run.logArtifact(c.file("report #1.txt"), "reports"),
+        IllegalArgumentException.class, "artifact file name must be a name an MLflow server"
+            + " stores as it is (no '#', which it refuses) but was 'report #1.txt'"));
+    t.add(call(Where.ANY, "percent-encoded traversal '%2e%2e/x'",
+        c -> c.run.logArtifact(c.file("model.bin"), "%2e%2e/x"), IllegalArgumentException.class,
+        "artifact path must be a name an MLflow server stores as it is (no percent-escape such"
+            + " as '%2e', which it decodes) but was '%2e%2e/x'"));
 
     // lifecycle
     t.add(call(Where.ANY, "metric logged to an ended run",
