@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  */
 record MetricKeys(String trainBatch, String trainEpoch, String validateEpoch, String trainFinal,
     String validateFinal, String djlTrain, String djlValidate) {
-  /** The characters of a metric key (MLflow's rule, as tracker-core checks it). */
-  private static final Pattern NOT_KEY_CHAR =
-      Pattern.compile("[^\\w./\\- :]", Pattern.UNICODE_CHARACTER_CLASS);
+  /**
+   * The characters of a metric key (MLflow's rule, as tracker-core checks it): Python's {@code
+   * \w} is a letter or number of any script or '_', never a combining mark or joiner.
+   */
+  private static final Pattern NOT_KEY_CHAR = Pattern.compile("[^\\p{L}\\p{N}_./\\- :]");
   /** The longest evaluator name kept: the longest key, less the longest prefix. */
   private static final int MAX_NAME = 250 - "validate_epoch_".length();
 

@@ -156,6 +156,9 @@ class TrackerDjlTest {
   void evaluatorNamesBecomeValidKeys() {
     assertThat(MetricKeys.keyPart("Accuracy")).isEqualTo("Accuracy");
     assertThat(MetricKeys.keyPart("top-3 acc%/é")).isEqualTo("top-3 acc_/é");
+    // a decomposed accent, a Devanagari vowel sign and a joiner: marks MLflow refuses in keys
+    assertThat(MetricKeys.keyPart("e\u0301 \u0939\u093f x\u200dy m\u00b2"))
+        .isEqualTo("e_ \u0939_ x_y m\u00b2");
     assertThat(MetricKeys.keyPart(" ")).isEqualTo("evaluator");
     assertThat(MetricKeys.keyPart("x".repeat(300))).hasSize(250 - "validate_epoch_".length());
   }
