@@ -28,6 +28,7 @@ final class OpenRun {
   final Path dir;
   private FileChannel channel;
   private MetricsCsvWriter writer;
+  private RunLock.Appends appendLock;
   private final UnaryOperator<WritableByteChannel> metricsChannels;
   private boolean dirty;
 
@@ -43,6 +44,9 @@ final class OpenRun {
   /** The writer, reopening the file when its channel was closed (by an interrupt). */
   MetricsCsvWriter writer() throws IOException {
     if (channel == null || !channel.isOpen()) {
+      if (appendLock == null) {
+        appendLock = RunLock.forAppends(dir);
+      }
       channel = openMetrics(dir);
       writer = new MetricsCsvWriter(metricsChannels.apply(channel));
     }
@@ -52,7 +56,10 @@ final class OpenRun {
   void append(List<Metric> metrics) throws IOException {
     MetricsCsvWriter w = writer();
     try {
-      w.append(metrics);
+      appendLock.locked(() -> {
+        w.append(metrics);
+        return null;
+      });
     } catch (IOException e) {
       throw writeFailed(e, false);
     } finally {
@@ -66,7 +73,10 @@ final class OpenRun {
       return;
     }
     try {
-      writer.writePending();
+      appendLock.locked(() -> {
+        writer.writePending();
+        return null;
+      });
       if (dirty) {
         channel.force(false);
         dirty = false;
@@ -85,8 +95,10 @@ final class OpenRun {
     } catch (IOException e) {
       throw writeFailed(e.getCause(), true);
     } finally {
-      writer.close();
-      channel.close();
+      try (RunLock.Appends lock = appendLock) {
+        writer.close();
+        channel.close();
+      }
     }
   }
 
