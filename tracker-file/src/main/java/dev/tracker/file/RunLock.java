@@ -57,7 +57,7 @@ final class RunLock {
     jvmLock.lock();
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE)) {
-      FileLock osLock = tryLock(channel, lockFile);
+      FileLock osLock = tryLock(channel, lockFile, false);
       try {
         return action.run();
       } finally {
@@ -72,7 +72,9 @@ final class RunLock {
 
   /**
    * The lock of {@code runDir} for the appends to its {@code metrics.csv}, with the lock file kept
-   * open: each {@link Appends#locked} costs a lock and an unlock call, no open.
+   * open: each {@link Appends#locked} costs a lock and an unlock call, no open. It is the shared
+   * OS lock: writers in several processes append at once (whole lines, {@code O_APPEND}), and
+   * wait only for an exclusive {@link #locked} holder, such as a process moving a cut line out.
    */
   static Appends forAppends(Path runDir) throws IOException {
     Path lockFile = runDir.toRealPath().resolve(FILE_NAME);
@@ -100,9 +102,9 @@ final class RunLock {
       try {
         if (channel == null || !channel.isOpen()) {
           channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE);
+              StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
-        FileLock osLock = tryLock(channel, lockFile);
+        FileLock osLock = tryLock(channel, lockFile, true);
         try {
           return action.run();
         } finally {
@@ -132,9 +134,10 @@ final class RunLock {
     }
   }
 
-  private static FileLock tryLock(FileChannel channel, Path lockFile) throws IOException {
+  private static FileLock tryLock(FileChannel channel, Path lockFile, boolean shared)
+      throws IOException {
     try {
-      return channel.lock();
+      return channel.lock(0, Long.MAX_VALUE, shared);
     } catch (ClosedChannelException | FileLockInterruptionException e) {
       throw e; // interrupted: not a missing lock facility
     } catch (IOException | UnsupportedOperationException e) {
