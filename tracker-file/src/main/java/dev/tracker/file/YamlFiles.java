@@ -71,6 +71,9 @@ final class YamlFiles {
     try (Reader in = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
       return yaml.load(in);
     } catch (YAMLException e) {
+      if (e.getCause() instanceof IOException io) { // reading failed: not the content's fault
+        throw new IOException("cannot read " + file + ": " + OpenRun.reason(io), io);
+      }
       throw new IOException(file + " was rejected: " + describe(e), e);
     }
   }
