@@ -108,6 +108,14 @@ class YamlFilesTest {
   }
 
   @Test
+  void aFileThatCannotBeReadIsToldAsSuchNotAsRejected() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("params.yaml"));
+    assertThatThrownBy(() -> YamlFiles.load(folder))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot read " + folder + ": Is a directory");
+  }
+
+  @Test
   void timestampsStayStrings() throws IOException {
     Path file = dir.resolve("t.yaml");
     Files.writeString(file, "when: 2024-01-02\n");
