@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The folder name of an experiment: any name MLflow accepts ({@code /Users/me/exp}, {@code ..},
@@ -13,6 +15,10 @@ import java.util.HexFormat;
  *   <li>Characters that are unsafe in a folder name are percent-encoded as their UTF-8 bytes:
  *       {@code %}, {@code /}, {@code \}, control characters (C0, DEL, C1), the characters Windows
  *       refuses ({@code < > : " | ? *}), and the names {@code .} and {@code ..} as a whole.
+ *   <li>Names Windows takes for a device ({@code CON}, {@code nul.txt}, {@code COM1}, …) get
+ *       their first character percent-encoded ({@code %43ON}), and a last dot or space is
+ *       percent-encoded ({@code exp%2E}): Windows drops it, so {@code exp.} would share the
+ *       folder of {@code exp}.
  *   <li>A name whose folder name would exceed {@value #MAX_BYTES} bytes of UTF-8 is cut there (at
  *       a character boundary) and ends with {@code ~} and the first 8 hex digits of the SHA-256 of
  *       the whole name, so that names sharing a long beginning get different folders.
@@ -30,6 +36,9 @@ final class ExperimentFolders {
 
   private static final int HASH_SUFFIX = 1 + 8; // "~" and 8 hex digits
   private static final String UNSAFE = "%/\\<>:\"|?*";
+  /** Windows' device names, which take any extension ({@code NUL.txt} is the device too). */
+  private static final Pattern WINDOWS_DEVICE =
+      Pattern.compile("CON|PRN|AUX|NUL|(?:COM|LPT)[0-9\u00b9\u00b2\u00b3]");
 
   private ExperimentFolders() {}
 
@@ -55,10 +64,14 @@ final class ExperimentFolders {
     StringBuilder out = new StringBuilder(name.length());
     int bytes = 0;
     int cutAt = -1; // the length of out when it last fitted with room for the suffix
+    boolean device = isWindowsDevice(name);
     for (int i = 0; i < name.length(); ) {
       int cp = name.codePointAt(i);
+      boolean first = i == 0;
       i += Character.charCount(cp);
-      String piece = safe(cp) ? new String(Character.toChars(cp)) : percentEncoded(cp);
+      boolean last = i == name.length();
+      String piece = safe(cp) && !(first && device) && !(last && (cp == '.' || cp == ' '))
+          ? new String(Character.toChars(cp)) : percentEncoded(cp);
       int pieceBytes = piece.getBytes(StandardCharsets.UTF_8).length;
       if (bytes + pieceBytes <= MAX_BYTES - HASH_SUFFIX) {
         cutAt = out.length() + piece.length();
@@ -70,6 +83,13 @@ final class ExperimentFolders {
       return out.toString();
     }
     return out.substring(0, Math.max(cutAt, 0)) + "~" + hash(name);
+  }
+
+  /** True for {@code CON}, {@code nul.txt}, {@code Com1 .log}: what Windows opens as a device. */
+  private static boolean isWindowsDevice(String name) {
+    int dot = name.indexOf('.');
+    String base = (dot < 0 ? name : name.substring(0, dot)).stripTrailing();
+    return WINDOWS_DEVICE.matcher(base.toUpperCase(Locale.ROOT)).matches();
   }
 
   /** True when the name was a valid folder name in earlier versions (looked up for them). */

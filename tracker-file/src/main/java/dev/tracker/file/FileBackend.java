@@ -94,7 +94,9 @@ import org.slf4j.LoggerFactory;
  *       lock (a {@code .lock} file in the run folder, locked with the operating system's file
  *       lock), so processes sharing a run add to each other's params and tags. A param already
  *       present with another value is not changed (params are write-once): the batch fails with
- *       an {@link IOException} naming the key, after everything else in it was written.
+ *       an {@link IOException} naming the key, after everything else in it was written. Params
+ *       and tags whose file could not be written are kept and written first by the next merge
+ *       or flush, as rows are.
  * </ul>
  *
  * <p>File handles of active runs stay open between batches; {@link #flush()} forces their rows to
@@ -295,14 +297,7 @@ public final class FileBackend implements TrackingBackend {
     }
     if (!batch.params().isEmpty() || !batch.tags().isEmpty()) {
       try {
-        List<String> conflicts = RunLock.locked(run.dir, () -> {
-          List<String> c = batch.params().isEmpty() ? List.of()
-              : RunYaml.mergeParams(run.dir.resolve(PARAMS_FILE), batch.params());
-          if (!batch.tags().isEmpty()) {
-            RunYaml.mergeTags(run.dir.resolve(RUN_FILE), batch.tags());
-          }
-          return c;
-        });
+        List<String> conflicts = run.merge(batch.params(), batch.tags());
         if (!conflicts.isEmpty()) {
           throw new IOException(String.join("; ", conflicts));
         }

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * reported as a {@link Problem}; the mark alone on a line (a writer ended a line that was whole
  * after all) is skipped silently. Any other line that is not a valid row is skipped, reported as a {@link Problem} with its line
  * number, and logged at WARN; the lines after it are read. Blank lines are skipped, {@code \r\n}
- * line ends and unquoted names are accepted, and so are Python's spellings {@code nan}, {@code
- * inf} and {@code -inf}.
+ * line ends, unquoted names and numbers in double quotes are accepted, and so are Python's
+ * spellings {@code nan}, {@code inf} and {@code -inf}.
  */
 public final class MetricsCsv {
   /** The first line of every {@code metrics.csv}. */

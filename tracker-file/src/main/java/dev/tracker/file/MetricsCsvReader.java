@@ -157,15 +157,20 @@ final class MetricsCsvReader {
       error = "expected 4 fields (" + HEADER + ") but found " + (countCommas(b, p, e) + 1);
       return null;
     }
-    double value = parseValue(b, v, c2);
+    // a number in quotes reads as the number, as Python's csv module reads it (QUOTE_ALL, or the
+    // DAGsHub logger's QUOTE_NONNUMERIC for a value logged as a str)
+    int q = quoted(b, v, c2);
+    double value = parseValue(b, v + q, c2 - q);
     if (error != null) {
       return null;
     }
-    long timestamp = parseLong(b, c2 + 1, c3, "Timestamp");
+    q = quoted(b, c2 + 1, c3);
+    long timestamp = parseLong(b, c2 + 1 + q, c3 - q, "Timestamp");
     if (error != null) {
       return null;
     }
-    long step = parseLong(b, c3 + 1, e, "Step");
+    q = quoted(b, c3 + 1, e);
+    long step = parseLong(b, c3 + 1 + q, e - q, "Step");
     if (error != null) {
       return null;
     }
@@ -270,6 +275,11 @@ final class MetricsCsvReader {
       values[slot] = name;
       return name;
     }
+  }
+
+  /** 1 when the field from {@code s} to {@code e} is in double quotes, else 0. */
+  private static int quoted(byte[] b, int s, int e) {
+    return e - s >= 2 && b[s] == '"' && b[e - 1] == '"' ? 1 : 0;
   }
 
   private static int indexOf(byte[] b, byte c, int from, int to) {

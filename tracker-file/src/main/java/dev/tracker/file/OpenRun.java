@@ -1,8 +1,12 @@
 package dev.tracker.file;
 
 import static dev.tracker.file.FileBackend.METRICS_FILE;
+import static dev.tracker.file.FileBackend.PARAMS_FILE;
+import static dev.tracker.file.FileBackend.RUN_FILE;
 
 import dev.tracker.Metric;
+import dev.tracker.Param;
+import dev.tracker.Tag;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +14,10 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +35,9 @@ final class OpenRun {
   final Path dir;
   private FileChannel channel;
   private MetricsCsvWriter writer;
+  private RunLock.Appends appendLock;
+  private final List<Param> pendingParams = new ArrayList<>(); // a failed merge left them
+  private final Map<String, Tag> pendingTags = new LinkedHashMap<>();
   private final UnaryOperator<WritableByteChannel> metricsChannels;
   private boolean dirty;
 
@@ -43,6 +53,9 @@ final class OpenRun {
   /** The writer, reopening the file when its channel was closed (by an interrupt). */
   MetricsCsvWriter writer() throws IOException {
     if (channel == null || !channel.isOpen()) {
+      if (appendLock == null) {
+        appendLock = RunLock.forAppends(dir);
+      }
       channel = openMetrics(dir);
       writer = new MetricsCsvWriter(metricsChannels.apply(channel));
     }
@@ -52,7 +65,10 @@ final class OpenRun {
   void append(List<Metric> metrics) throws IOException {
     MetricsCsvWriter w = writer();
     try {
-      w.append(metrics);
+      appendLock.locked(() -> {
+        w.append(metrics);
+        return null;
+      });
     } catch (IOException e) {
       throw writeFailed(e, false);
     } finally {
@@ -60,19 +76,100 @@ final class OpenRun {
     }
   }
 
-  /** Writes rows that failed writes left, then forces the file to disk. */
-  void force() throws IOException {
-    if (channel == null || !channel.isOpen()) {
-      return;
+  /**
+   * Merges params into {@code params.yaml} and tags into {@code run.yaml} under the run's lock,
+   * after those a failed merge left (merging is idempotent, so a half-done one is redone).
+   *
+   * @return the params that exist with another value (write-once), in words
+   * @throws IOException when a file cannot be read or written: the params and tags are kept for
+   *     the next merge, and the message says so; when a file's content is refused (not valid
+   *     or safe YAML, not the expected shape) they are not kept
+   */
+  List<String> merge(List<Param> params, List<Tag> tags) throws IOException {
+    return merge(params, tags, false);
+  }
+
+  private List<String> merge(List<Param> params, List<Tag> tags, boolean closing)
+      throws IOException {
+    pendingParams.addAll(params);
+    for (Tag t : tags) {
+      pendingTags.remove(t.key()); // the last value wins, and goes last
+      pendingTags.put(t.key(), t);
+    }
+    if (pendingParams.isEmpty() && pendingTags.isEmpty()) {
+      return List.of();
     }
     try {
-      writer.writePending();
-      if (dirty) {
-        channel.force(false);
-        dirty = false;
-      }
+      List<String> conflicts = RunLock.locked(dir, () -> {
+        List<String> c = pendingParams.isEmpty() ? List.of()
+            : RunYaml.mergeParams(dir.resolve(PARAMS_FILE), pendingParams);
+        if (!pendingTags.isEmpty()) {
+          RunYaml.mergeTags(dir.resolve(RUN_FILE), List.copyOf(pendingTags.values()));
+        }
+        return c;
+      });
+      pendingParams.clear();
+      pendingTags.clear();
+      return conflicts;
     } catch (IOException e) {
-      throw writeFailed(e, false);
+      if (!isIoFailure(e)) { // a file whose content is refused is refused again: not kept
+        pendingParams.clear();
+        pendingTags.clear();
+        throw e;
+      }
+      String kept = closing ? " that could not be written are lost"
+          : " not yet written are kept and written when the files can be written again";
+      throw new IOException(FileFailures.withKind(e).getMessage() + "; " + pendingParams.size()
+          + " params and " + pendingTags.size() + " tags" + kept, e);
+    }
+  }
+
+  /**
+   * True for a failure to read or write a file (a full disk, a read-only folder), false for a
+   * file whose content is refused: those carry no I/O exception.
+   */
+  private static boolean isIoFailure(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.file.FileSystemException || (t != e && t instanceof IOException)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Writes params, tags and rows that failed writes left, then forces the file to disk. */
+  void force() throws IOException {
+    force(false);
+  }
+
+  private void force(boolean closing) throws IOException {
+    IOException failure = null;
+    if (!pendingParams.isEmpty() || !pendingTags.isEmpty()) {
+      try {
+        List<String> conflicts = merge(List.of(), List.of(), closing);
+        if (!conflicts.isEmpty()) {
+          failure = new IOException(String.join("; ", conflicts));
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    if (channel != null && channel.isOpen()) {
+      try {
+        appendLock.locked(() -> {
+          writer.writePending();
+          return null;
+        });
+        if (dirty) {
+          channel.force(false);
+          dirty = false;
+        }
+      } catch (IOException e) {
+        failure = FileFailures.collect(failure, writeFailed(e, closing));
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -81,12 +178,12 @@ final class OpenRun {
       return;
     }
     try {
-      force();
-    } catch (IOException e) {
-      throw writeFailed(e.getCause(), true);
+      force(true);
     } finally {
-      writer.close();
-      channel.close();
+      try (RunLock.Appends lock = appendLock) {
+        writer.close();
+        channel.close();
+      }
     }
   }
 

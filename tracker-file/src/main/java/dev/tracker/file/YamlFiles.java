@@ -17,8 +17,10 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads and writes the YAML files of a run folder.
@@ -47,7 +49,9 @@ final class YamlFiles {
   /**
    * Loads a YAML document safely: standard tags only, at most {@value #MAX_ALIASES} aliases.
    *
-   * @return the document (maps, lists, strings, numbers, booleans, null); timestamps stay strings
+   * @return the document (maps, lists, strings, numbers, booleans, null); timestamps stay strings,
+   *     and so do plain scalars PyYAML reads as strings ({@code 1e-4}, {@code -.5}), see {@link
+   *     Yaml11Resolver}
    * @throws java.nio.file.NoSuchFileException when the file is missing
    * @throws IOException when the file cannot be read, or is not valid, safe YAML; the message names
    *     the file and the reason
@@ -63,10 +67,13 @@ final class YamlFiles {
     // the safe constructor refuses every other tag it does not know
     options.setTagInspector(tag -> false);
     Yaml yaml = new Yaml(new StringConstructor(options), new PlainRepresenter(dumperOptions()),
-        dumperOptions(), options);
+        dumperOptions(), options, new Yaml11Resolver());
     try (Reader in = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
       return yaml.load(in);
     } catch (YAMLException e) {
+      if (e.getCause() instanceof IOException io) { // reading failed: not the content's fault
+        throw new IOException("cannot read " + file + ": " + OpenRun.reason(io), io);
+      }
       throw new IOException(file + " was rejected: " + describe(e), e);
     }
   }
@@ -171,6 +178,22 @@ final class YamlFiles {
   }
 
   /**
+   * SnakeYAML's resolver with PyYAML's YAML 1.1 floats: SnakeYAML also reads {@code 1e-4}, {@code
+   * 1E5}, {@code 1.0e5} and {@code -.5} as floats, which PyYAML (the DAGsHub logger's {@code
+   * yaml.safe_dump}) writes plain for those strings, so a string param such as an {@code lr}
+   * given on a command line would read back as another string ({@code 1.0E-4}).
+   */
+  private static final class Yaml11Resolver extends Resolver {
+    private static final Pattern FLOAT = Pattern.compile(YAML11_FLOAT);
+
+    @Override
+    public Tag resolve(NodeId kind, String value, boolean implicit) {
+      Tag tag = super.resolve(kind, value, implicit);
+      return Tag.FLOAT.equals(tag) && !FLOAT.matcher(value).matches() ? Tag.STR : tag;
+    }
+  }
+
+  /**
    * Writes maps, lists, strings, numbers and booleans only (any other class fails instead of
    * being written as a bean with a class tag), and a double's exponent with its sign ({@code
    * 1.0E+10}): YAML 1.1 readers such as Python's PyYAML read {@code 1.0E10} as a string.
@@ -199,6 +222,13 @@ final class YamlFiles {
     }
   }
 
+  /** PyYAML's implicit float (YAML 1.1): a dot, and a sign in any exponent. */
+  private static final String YAML11_FLOAT = String.join("|",
+      "[-+]?[0-9][0-9_]*\\.[0-9_]*(?:[eE][-+][0-9]+)?",
+      "\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+      "[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*",
+      "[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
+
   /**
    * Plain scalars that some YAML reader resolves to something other than a string: PyYAML's YAML
    * 1.1 resolvers (bool, int, float, merge, null, timestamp, value, yaml) and the YAML 1.2 core
@@ -210,10 +240,7 @@ final class YamlFiles {
       // YAML 1.1 and 1.2 y/n are read as booleans by some readers (1.1's full bool type)
       "y|Y|n|N",
       // YAML 1.1 float
-      "[-+]?[0-9][0-9_]*\\.[0-9_]*(?:[eE][-+][0-9]+)?",
-      "\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
-      "[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*",
-      "[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)",
+      YAML11_FLOAT,
       // YAML 1.1 int: binary, octal, decimal, hex, sexagesimal
       "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+",
       "[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",

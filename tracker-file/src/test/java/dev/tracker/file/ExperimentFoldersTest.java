@@ -51,9 +51,30 @@ class ExperimentFoldersTest {
         .matches("(%2F){39}~[0-9a-f]{8}");
   }
 
+  @Test
+  void windowsDeviceNamesAndTrailingDotsOrSpacesAreEncoded() {
+    // Windows opens the device for CON, NUL, COM1, … (with any extension) and drops a name's
+    // trailing dots and spaces, so "exp." would share the folder of "exp"
+    assertThat(ExperimentFolders.folderName("CON")).isEqualTo("%43ON");
+    assertThat(ExperimentFolders.folderName("nul")).isEqualTo("%6Eul");
+    assertThat(ExperimentFolders.folderName("Aux.tar.gz")).isEqualTo("%41ux.tar.gz");
+    assertThat(ExperimentFolders.folderName("prn ")).isEqualTo("%70rn%20");
+    assertThat(ExperimentFolders.folderName("com1")).isEqualTo("%63om1");
+    assertThat(ExperimentFolders.folderName("LPT9.log")).isEqualTo("%4CPT9.log");
+    assertThat(ExperimentFolders.folderName("COM\u00b9")).isEqualTo("%43OM\u00b9");
+    assertThat(ExperimentFolders.folderName("exp.")).isEqualTo("exp%2E");
+    assertThat(ExperimentFolders.folderName("exp ")).isEqualTo("exp%20");
+    assertThat(ExperimentFolders.folderName("...")).isEqualTo("..%2E");
+    assertThat(ExperimentFolders.folderName("console")).isEqualTo("console");
+    assertThat(ExperimentFolders.folderName("com10")).isEqualTo("com10");
+    assertThat(ExperimentFolders.folderName("nul-run")).isEqualTo("nul-run");
+    assertThat(ExperimentFolders.folderName(" lead")).isEqualTo(" lead");
+    assertThat(ExperimentFolders.folderName("a.b")).isEqualTo("a.b");
+  }
+
   static List<String> mlflowNames() {
     return List.of("/Users/me/exp", "..", ".", "../../etc", "x".repeat(300), "é".repeat(200),
-        EMOJI_100, "esc \u001b[31m", "a\\b");
+        EMOJI_100, "esc \u001b[31m", "a\\b", "CON", "nul.txt", "exp.", "exp ");
   }
 
   @ParameterizedTest

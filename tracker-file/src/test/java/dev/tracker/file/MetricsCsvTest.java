@@ -373,6 +373,21 @@ class MetricsCsvTest {
   }
 
   @Test
+  void quotedNumbersAreReadAsPythonsCsvModuleReadsThem() throws IOException {
+    // the DAGsHub logger's csv.writer(quoting=QUOTE_NONNUMERIC) quotes a value logged as a str;
+    // QUOTE_ALL (pandas' to_csv, spreadsheets) quotes every field
+    Path file = file("Name,Value,Timestamp,Step\n"
+        + "\"acc\",\"0.93\",1700000000000,1\r\n"
+        + "\"acc\",\"nan\",\"1700000000001\",\"2\"\r\n"
+        + "\"acc\",\"\",1,3\r\n"
+        + "\"acc\",\"0.5,1,4\r\n");
+    Result result = MetricsCsv.read(file);
+    assertThat(result.metrics()).containsExactly(new Metric("acc", 0.93, 1_700_000_000_000L, 1),
+        new Metric("acc", Double.NaN, 1_700_000_000_001L, 2));
+    assertThat(result.problems()).extracting(Problem::line).containsExactly(4L, 5L);
+  }
+
+  @Test
   void javaOnlyNumberSpellingsAreNotValues() throws IOException {
     Path file = file("Name,Value,Timestamp,Step\n\"a\",1f,1,1\n\"a\", 1,1,1\n\"a\",,1,1\n");
     assertThat(MetricsCsv.read(file).problems()).extracting(Problem::line)

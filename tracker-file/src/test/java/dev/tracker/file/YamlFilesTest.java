@@ -108,10 +108,49 @@ class YamlFilesTest {
   }
 
   @Test
+  void aFileThatCannotBeReadIsToldAsSuchNotAsRejected() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("params.yaml"));
+    assertThatThrownBy(() -> YamlFiles.load(folder))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot read " + folder + ": Is a directory");
+  }
+
+  @Test
   void timestampsStayStrings() throws IOException {
     Path file = dir.resolve("t.yaml");
     Files.writeString(file, "when: 2024-01-02\n");
     assertThat(YamlFiles.loadMap(file)).containsEntry("when", "2024-01-02");
+  }
+
+  @Test
+  void plainScalarsPyYamlReadsAsStringsAreReadAsThoseStrings() throws IOException {
+    // what PyYAML's safe_dump writes (the DAGsHub logger's params.yml) for these dicts:
+    // {'lr': '1e-4', ...} as strings, {'x': 1e16, ...} as floats
+    Path file = Files.writeString(dir.resolve("params.yml"), ""
+        + "lr: 1e-4\n"
+        + "big: 1E5\n"
+        + "e2: 1.5e3\n"
+        + "neg: -.5\n"
+        + "unsigned: 1.0e5\n"
+        + "plus: +1e3\n"
+        + "x: 1.0e+16\n"
+        + "small: 1.0e-05\n"
+        + "half: 0.5\n"
+        + "sexagesimal: 3:10.5\n"
+        + "inf: -.inf\n");
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("lr", "1e-4");
+    expected.put("big", "1E5");
+    expected.put("e2", "1.5e3");
+    expected.put("neg", "-.5");
+    expected.put("unsigned", "1.0e5");
+    expected.put("plus", "+1e3");
+    expected.put("x", 1e16);
+    expected.put("small", 1e-5);
+    expected.put("half", 0.5);
+    expected.put("sexagesimal", 190.5);
+    expected.put("inf", Double.NEGATIVE_INFINITY);
+    assertThat(YamlFiles.loadMap(file)).containsExactlyEntriesOf(expected);
   }
 
   @Test

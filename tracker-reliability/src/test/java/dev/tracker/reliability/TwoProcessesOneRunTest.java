@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the operating system places each batch at the end of the file as one piece and two batches never
  * interleave inside a line. The {@code .lock} file in the run folder is taken only for the YAML
  * files (params and tags are merged, not overwritten) and for the header or the mark of a cut
- * line when {@code metrics.csv} is opened; appending rows takes no lock.
+ * line when {@code metrics.csv} is opened; appending rows takes it shared, so the two writers
+ * append at once and only wait for one of those.
  */
 class TwoProcessesOneRunTest {
   private static final long POINTS = 200_000;
