@@ -47,13 +47,18 @@ public final class ModelRegistry {
   public static final String LINEAGE_TAG = "tracker.registeredModels";
   /** The longest model name, in characters. */
   public static final int MAX_NAME_LENGTH = 256;
-  /** The longest alias, in characters (MLflow's limit). */
-  public static final int MAX_ALIAS_LENGTH = 256;
+  /** The longest alias, in characters (MLflow's {@code MAX_REGISTERED_MODEL_ALIAS_LENGTH}). */
+  public static final int MAX_ALIAS_LENGTH = 255;
 
-  private static final Pattern ALIAS = Pattern.compile("[\\w-]+",
-      Pattern.UNICODE_CHARACTER_CLASS);
+  /**
+   * MLflow's {@code ^[\w\-]*$}: Python's {@code \w} is a letter, a number or '_', where Java's
+   * Unicode {@code \w} also takes combining marks and joiners (which MLflow refuses) and no
+   * numbers other than digits (which MLflow takes).
+   */
+  private static final Pattern ALIAS = Pattern.compile("[\\p{L}\\p{N}_-]+");
   private static final Pattern NUMBER = Pattern.compile("[0-9]+");
-  private static final Pattern VERSION_ALIAS = Pattern.compile("[vV][0-9]+");
+  /** MLflow's {@code ^[vV]\d+$}, where Python's {@code \d} is any decimal digit, not only 0-9. */
+  private static final Pattern VERSION_ALIAS = Pattern.compile("[vV]\\p{Nd}+");
   /** Registrations in this JVM one at a time, so that no run's lineage tag loses an entry. */
   private static final Object REGISTERING = new Object();
 

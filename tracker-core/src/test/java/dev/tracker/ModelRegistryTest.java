@@ -47,9 +47,9 @@ class ModelRegistryTest {
           + " the newest version",
       "LaTeSt  | model alias 'LaTeSt' is reserved: 'latest' (in any case) is MLflow's name for"
           + " the newest version",
-      "a b     | model alias must be letters, digits, '_' and '-', at most 256 characters, but"
+      "a b     | model alias must be letters, digits, '_' and '-', at most 255 characters, but"
           + " was 'a b'",
-      "'a.b'   | model alias must be letters, digits, '_' and '-', at most 256 characters, but"
+      "'a.b'   | model alias must be letters, digits, '_' and '-', at most 255 characters, but"
           + " was 'a.b'"})
   void aliasesFollowMlflowsRules(String alias, String message) {
     try (Tracker tracker = withIris()) {
@@ -65,12 +65,45 @@ class ModelRegistryTest {
       tracker.models().setAlias("iris", "v1x", 1);
       assertThat(tracker.models().get("iris", "prod-2_ünï").aliases())
           .containsExactly("prod-2_ünï", "v1x");
-      assertThatThrownBy(() -> tracker.models().setAlias("iris", "a".repeat(257), 1))
+      tracker.models().setAlias("iris", "a".repeat(255), 1);
+      assertThatThrownBy(() -> tracker.models().setAlias("iris", "a".repeat(256), 1))
           .isExactlyInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("model alias must be letters, digits, '_' and '-', at most 256");
+          .hasMessageStartingWith("model alias must be letters, digits, '_' and '-', at most 255");
       assertThatThrownBy(() -> tracker.models().deleteAlias("iris", ""))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("model alias must not be null or empty");
+    }
+  }
+
+  /**
+   * What MLflow's {@code _validate_model_alias_name} decides, as Python's {@code re} reads
+   * {@code ^[\w\-]*$} and {@code ^[vV]\d+$}: a combining mark, a joiner or connector punctuation
+   * is no word character there (Java's Unicode {@code \w} took them), a number such as '½' or
+   * 'Ⅷ' is (Java's took digits only), and any decimal digit makes {@code v<digits>} a version.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "e\u0301     | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'e\u0301'",
+      "a\u200db    | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'a\u200db'",
+      "a\u203fb    | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'a\u203fb'",
+      "v\u0661\u0662 | model alias 'v\u0661\u0662' is reserved: it names a version"})
+  void aliasesMlflowRefusesAreRefusedOnEveryBackend(String alias, String message) {
+    try (Tracker tracker = withIris()) {
+      assertThatThrownBy(() -> tracker.models().setAlias("iris", alias, 1))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+  }
+
+  @Test
+  void aliasesWithNumbersMlflowTakesAreTaken() {
+    try (Tracker tracker = withIris()) {
+      tracker.models().setAlias("iris", "x\u00bd", 1);
+      tracker.models().setAlias("iris", "\u2167", 1);
+      assertThat(tracker.models().get("iris", "x\u00bd").aliases())
+          .containsExactly("x\u00bd", "\u2167");
     }
   }
 
