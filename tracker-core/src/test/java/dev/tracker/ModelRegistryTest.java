@@ -209,13 +209,41 @@ class ModelRegistryTest {
             .hasMessageStartingWith("cannot register model 'iris' from run " + run.id()
                 + ": the run's records are not delivered to fake://server after PT0.2S (")
             // how many operations are still in the journal when the server stops depends on timing
-            .hasMessageFindingMatch("\\d+ operations? for fake://server waits? in the journal")
+            .hasMessageFindingMatch("\\d+ operations? for fake://server waits? in the journal"
+                + "|the dispatcher is still writing to it")
             .hasMessageEndingWith("); register it once the server has them");
       } finally {
         recording.release();
       }
       assertThat(tracker.flush(Duration.ofSeconds(20))).isEqualTo(FlushResult.DELIVERED);
       assertThat(tracker.models().register("iris", run, "model").version()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFailureTheFlushReportsIsGivenAsTheReasonTheRegistrationFailed() throws Exception {
+    Path data = java.nio.file.Files.writeString(tmp.resolve("train.csv"), "abc");
+    try (Tracker tracker = tracker()) {
+      Run run = tracker.experiment("e").startRun("r");
+      run.logText("w", "model/w.txt");
+      recording.block();
+      try {
+        assertThat(recording.awaitBlocked(10)).as("the dispatcher is held").isTrue();
+        run.logInput(Dataset.of(data));
+        java.nio.file.Files.delete(data); // gone before the dispatcher reads it
+      } finally {
+        recording.release();
+      }
+      assertThatThrownBy(() -> tracker.models().register("iris", run, "model"))
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessage("cannot register model 'iris' from run " + run.id() + ": flushing its"
+              + " tracker first reported a failure of records logged before: recording input"
+              + " Dataset{name=train.csv, source=" + data + ", context=training} of run "
+              + run.id() + " failed on " + recording.describe() + ": cannot read dataset file "
+              + data + ": no such file");
+      // reported once: registering again goes ahead
+      assertThat(tracker.models().register("iris", run, "model").version()).isEqualTo(1);
+      run.close();
     }
   }
 

@@ -216,10 +216,11 @@ final class MlflowModels implements ModelStore {
 
   /**
    * Adds the files under {@code source} to {@code out}, depth first in the listing's order;
-   * returns how many entries the top folder had. A server's listing is not trusted: an entry must be a file name
-   * (MLflow lists base names; a path is cut to its last segment), and a tree deeper than {@value
-   * #MAX_LISTED_DEPTH} folders or of more than {@value #MAX_LISTED_ENTRIES} entries (a folder
-   * listed inside itself, over and over) ends the download instead of running forever.
+   * returns how many entries the top folder had. A server's listing is not trusted: an entry
+   * must be a file name (MLflow lists base names; a path is cut to its last segment), and a tree
+   * deeper than {@value #MAX_LISTED_DEPTH} folders or of more than {@value #MAX_LISTED_ENTRIES}
+   * entries (a folder listed inside itself, over and over) ends the download instead of running
+   * forever.
    */
   private int list(HttpUrl source, String owner, List<String> out) throws IOException {
     return list(source, owner, "", out, new int[1]);
