@@ -13,7 +13,9 @@ import java.util.Objects;
  *     prints and DVC 3 records); for a folder, DVC 3's directory digest: the MD5 of the JSON list
  *     {@code [{"md5": "<file md5>", "relpath": "<path>"}, ...]} of its files sorted by relative
  *     path ('/'-separated), written as Python's {@code json.dumps(list, sort_keys=True)} writes
- *     it, followed by {@code .dir}; null when unknown (a URI data set)
+ *     it, followed by {@code .dir}; for a URI data set, whose data is not read, the first 8 hex
+ *     characters of the SHA-256 of its URI (as MLflow's {@code MetaDataset} digests its source);
+ *     null when unknown (an input another client logged without one)
  * @param sourceType where it is: {@value #LOCAL} for a local file or folder, otherwise the kind of
  *     URI ({@code http} for http and https, else the URI's scheme)
  * @param source the absolute path of a local data set, or the URI

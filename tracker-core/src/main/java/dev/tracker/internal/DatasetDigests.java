@@ -93,8 +93,8 @@ public final class DatasetDigests {
   public DatasetInput input(Dataset d) throws IOException {
     String schema = d.schema().orElse(null);
     if (d.path().isEmpty()) {
-      return new DatasetInput(d.name(), null, sourceType(d.source()), d.source(), d.context(),
-          -1, -1, schema, null);
+      return new DatasetInput(d.name(), uriDigest(d.source()), sourceType(d.source()),
+          d.source(), d.context(), -1, -1, schema, null);
     }
     Path p = d.path().get();
     String dvc = DvcFiles.md5(p, Path.of("").toAbsolutePath());
@@ -239,6 +239,22 @@ public final class DatasetDigests {
       return f.getReason();
     }
     return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  /**
+   * The digest of a data set known by its URI, whose data is not read: the first 8 hex digits of
+   * the SHA-256 of the URI, as MLflow's {@code MetaDataset} digests a data set from its source.
+   * Backends keep one input per name and digest; without it, two URIs with one file name
+   * ({@code …/v3/train.parquet}, {@code …/v4/train.parquet}) were one input.
+   */
+  static String uriDigest(String uri) {
+    try {
+      byte[] utf8 = uri.getBytes(StandardCharsets.UTF_8);
+      return hex(MessageDigest.getInstance("SHA-256").digest(utf8)).substring(0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256, which every Java platform must"
+          + " have", e);
+    }
   }
 
   /** MLflow's source type of a URI: {@code http} for http and https, else its scheme. */

@@ -103,10 +103,11 @@ class DatasetDigestsTest {
   }
 
   @Test
-  void aUriHasNoDigestAndItsSchemeAsSourceType() throws Exception {
+  void aUriIsDigestedByItsTextAndHasItsSchemeAsSourceType() throws Exception {
+    // python3: hashlib.sha256(b"https://h/x.csv").hexdigest()[:8]
     assertThat(digests.input(Dataset.ofUri("https://h/x.csv").schema("{}")))
-        .isEqualTo(new DatasetInput("x.csv", null, "http", "https://h/x.csv", "training", -1, -1,
-            "{}", null));
+        .isEqualTo(new DatasetInput("x.csv", "14521217", "http", "https://h/x.csv", "training",
+            -1, -1, "{}", null));
     assertThat(digests.input(Dataset.ofUri("S3://b/k")).sourceType()).isEqualTo("s3");
   }
 
