@@ -205,11 +205,11 @@ class ModelRegistryTest {
   void aFailureTheFlushReportsIsGivenAsTheReasonTheRegistrationFailed() throws Exception {
     Path data = java.nio.file.Files.writeString(tmp.resolve("train.csv"), "abc");
     try (Tracker tracker = tracker()) {
-      Run run = tracker.experiment("e").startRun("r");
-      run.logText("w", "model/w.txt");
       recording.block();
+      Run run = tracker.experiment("e").startRun("r");
       try {
         assertThat(recording.awaitBlocked(10)).as("the dispatcher is held").isTrue();
+        run.logText("w", "model/w.txt");
         run.logInput(Dataset.of(data));
         java.nio.file.Files.delete(data); // gone before the dispatcher reads it
       } finally {
