@@ -24,8 +24,8 @@ import java.util.Optional;
  * folder DVC 3's directory digest, {@code <md5>.dir} (see {@link DatasetInput#digest()}). When
  * DVC tracks the path (a {@code <path>.dvc} file, or an entry of a {@code dvc.lock} in its
  * folder, the working directory, or a folder above either), DVC's own {@code md5} is recorded
- * too. A URI data set is recorded
- * as it is, without a digest.
+ * too. A URI data set is not read: its digest is the first 8 hex characters of the SHA-256 of
+ * its URI, so that two URIs with the same file name are two inputs.
  */
 public final class Dataset {
   /** The context of a data set unless {@link #context(String)} says otherwise. */

@@ -13,7 +13,9 @@ import java.util.Objects;
  *     prints and DVC 3 records); for a folder, DVC 3's directory digest: the MD5 of the JSON list
  *     {@code [{"md5": "<file md5>", "relpath": "<path>"}, ...]} of its files sorted by relative
  *     path ('/'-separated), written as Python's {@code json.dumps(list, sort_keys=True)} writes
- *     it, followed by {@code .dir}; null when unknown (a URI data set)
+ *     it, followed by {@code .dir}; for a URI data set, whose data is not read, the first 8 hex
+ *     characters of the SHA-256 of its URI (as MLflow's {@code MetaDataset} digests its source);
+ *     null when unknown (an input another client logged without one)
  * @param sourceType where it is: {@value #LOCAL} for a local file or folder, otherwise the kind of
  *     URI ({@code http} for http and https, else the URI's scheme)
  * @param source the absolute path of a local data set, or the URI
@@ -38,12 +40,45 @@ public record DatasetInput(
   /** The source type of a local file or folder (MLflow's). */
   public static final String LOCAL = "local";
 
+  /** The most characters of a digest (MLflow's {@code MAX_DATASET_DIGEST_SIZE}). */
+  public static final int MAX_DIGEST_LENGTH = 36;
+
   /** Checks that name, source type, source and context are present. */
   public DatasetInput {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(sourceType, "sourceType");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(context, "context");
+  }
+
+  /**
+   * Checks the fields against the limits an MLflow server puts on a dataset input ({@code
+   * _validate_dataset} and {@code _validate_input_tag} in {@code mlflow/utils/validation.py}):
+   * name and context at most {@value Dataset#MAX_NAME_LENGTH} characters, digest at most {@value
+   * #MAX_DIGEST_LENGTH}, source at most {@value Dataset#MAX_URI_LENGTH} (MLflow's 65,535 less
+   * room for the JSON it travels in), schema at most {@value Dataset#MAX_SCHEMA_LENGTH}. What
+   * {@link Run#logInput} records always passes; an input read back from a file edited by hand
+   * may not, and a server would refuse every input of its request.
+   *
+   * @return this input
+   * @throws IllegalArgumentException naming the input, the field and the limit
+   */
+  public DatasetInput checkLimits() {
+    String which = name.length() > Dataset.MAX_NAME_LENGTH ? "dataset input" : "dataset input '"
+        + name + "'";
+    limit(which, "name", name, Dataset.MAX_NAME_LENGTH);
+    limit(which, "digest", digest, MAX_DIGEST_LENGTH);
+    limit(which, "source", source, Dataset.MAX_URI_LENGTH);
+    limit(which, "context", context, Dataset.MAX_CONTEXT_LENGTH);
+    limit(which, "schema", schema, Dataset.MAX_SCHEMA_LENGTH);
+    return this;
+  }
+
+  private static void limit(String which, String field, String value, int max) {
+    if (value != null && value.length() > max) {
+      throw new IllegalArgumentException(which + " " + field + " must be at most " + max
+          + " characters but was " + value.length() + " characters");
+    }
   }
 
   /**

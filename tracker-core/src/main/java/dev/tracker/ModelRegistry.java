@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -47,13 +48,18 @@ public final class ModelRegistry {
   public static final String LINEAGE_TAG = "tracker.registeredModels";
   /** The longest model name, in characters. */
   public static final int MAX_NAME_LENGTH = 256;
-  /** The longest alias, in characters (MLflow's limit). */
-  public static final int MAX_ALIAS_LENGTH = 256;
+  /** The longest alias, in characters (MLflow's {@code MAX_REGISTERED_MODEL_ALIAS_LENGTH}). */
+  public static final int MAX_ALIAS_LENGTH = 255;
 
-  private static final Pattern ALIAS = Pattern.compile("[\\w-]+",
-      Pattern.UNICODE_CHARACTER_CLASS);
+  /**
+   * MLflow's {@code ^[\w\-]*$}: Python's {@code \w} is a letter, a number or '_', where Java's
+   * Unicode {@code \w} also takes combining marks and joiners (which MLflow refuses) and no
+   * numbers other than digits (which MLflow takes).
+   */
+  private static final Pattern ALIAS = Pattern.compile("[\\p{L}\\p{N}_-]+");
   private static final Pattern NUMBER = Pattern.compile("[0-9]+");
-  private static final Pattern VERSION_ALIAS = Pattern.compile("[vV][0-9]+");
+  /** MLflow's {@code ^[vV]\d+$}, where Python's {@code \d} is any decimal digit, not only 0-9. */
+  private static final Pattern VERSION_ALIAS = Pattern.compile("[vV]\\p{Nd}+");
   /** Registrations in this JVM one at a time, so that no run's lineage tag loses an entry. */
   private static final Object REGISTERING = new Object();
 
@@ -81,7 +87,7 @@ public final class ModelRegistry {
    * @throws IllegalArgumentException when the name or path is invalid, or the run has no such
    *     artifact
    * @throws TrackerException when the run's records are not delivered to the server within the
-   *     timeout, or the backend fails
+   *     timeout, the flush reports a failure of records logged before, or the backend fails
    * @throws UnsupportedOperationException when the backend has no model registry
    */
   public ModelVersion register(String name, Run run, String artifactPath) {
@@ -91,12 +97,24 @@ public final class ModelRegistry {
     }
     checkPath(artifactPath);
     Tracker owner = run.experiment().tracker();
-    FlushResult flushed = owner.flush(deliveryTimeout);
+    String cannot = "cannot register model '" + name + "' from run " + run.id() + ": ";
+    FlushResult flushed;
+    try {
+      flushed = owner.flush(deliveryTimeout);
+    } catch (TrackerException e) {
+      if (e.getCause() instanceof TimeoutException) { // still writing: not delivered either
+        throw new TrackerException(cannot + "the run's records are not delivered to "
+            + owner.uri() + " after " + deliveryTimeout + " (the dispatcher is still writing to"
+            + " it); register it once the server has them", e);
+      }
+      // an earlier record failed (reported once, here): said as the reason, not as if it were
+      throw new TrackerException(cannot + "flushing its tracker first reported a failure of"
+          + " records logged before: " + e.getMessage(), e);
+    }
     if (flushed != FlushResult.DELIVERED) {
-      throw new TrackerException("cannot register model '" + name + "' from run " + run.id()
-          + ": the run's records are not delivered to " + owner.uri() + " after "
-          + deliveryTimeout + " (" + owner.backlog().describe() + "); register it once the"
-          + " server has them");
+      throw new TrackerException(cannot + "the run's records are not delivered to "
+          + owner.uri() + " after " + deliveryTimeout + " (" + owner.backlog().describe()
+          + "); register it once the server has them");
     }
     return register(name, run.id(), artifactPath);
   }

@@ -24,6 +24,37 @@ class DatasetTest {
   }
 
   @Test
+  void anInputOverMlflowsLimitsIsNamedWithTheFieldAndTheLimit() {
+    DatasetInput ok = new DatasetInput("n".repeat(500), "d".repeat(36), "s3", "s3://b/k",
+        "c".repeat(500), -1, -1, null, null);
+    assertThat(ok.checkLimits()).isSameAs(ok);
+    assertThatThrownBy(() -> new DatasetInput("n".repeat(501), null, "s3", "s3://b/k",
+        "training", -1, -1, null, null).checkLimits())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataset input name must be at most 500 characters but was 501 characters");
+    assertThatThrownBy(() -> new DatasetInput("iris", "d".repeat(37), "s3", "s3://b/k",
+        "training", -1, -1, null, null).checkLimits())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataset input 'iris' digest must be at most 36 characters but was 37"
+            + " characters");
+    assertThatThrownBy(() -> new DatasetInput("iris", null, "s3", "s3://" + "k".repeat(59_996),
+        "training", -1, -1, null, null).checkLimits())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataset input 'iris' source must be at most 60000 characters but was 60001"
+            + " characters");
+    assertThatThrownBy(() -> new DatasetInput("iris", null, "s3", "s3://b/k", "c".repeat(501),
+        -1, -1, null, null).checkLimits())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataset input 'iris' context must be at most 500 characters but was 501"
+            + " characters");
+    assertThatThrownBy(() -> new DatasetInput("iris", null, "s3", "s3://b/k", "training", -1,
+        -1, "s".repeat(1_048_576), null).checkLimits())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataset input 'iris' schema must be at most 1048575 characters but was"
+            + " 1048576 characters");
+  }
+
+  @Test
   void aPathDataSetIsNamedByItsFileAndAUriByItsLastSegment() {
     Dataset d = Dataset.of(Path.of("data", "..", "data", "train.csv"));
     assertThat(d.name()).isEqualTo("train.csv");

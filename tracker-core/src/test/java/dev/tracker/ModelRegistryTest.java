@@ -47,10 +47,20 @@ class ModelRegistryTest {
           + " the newest version",
       "LaTeSt  | model alias 'LaTeSt' is reserved: 'latest' (in any case) is MLflow's name for"
           + " the newest version",
-      "a b     | model alias must be letters, digits, '_' and '-', at most 256 characters, but"
+      "a b     | model alias must be letters, digits, '_' and '-', at most 255 characters, but"
           + " was 'a b'",
-      "'a.b'   | model alias must be letters, digits, '_' and '-', at most 256 characters, but"
-          + " was 'a.b'"})
+      "'a.b'   | model alias must be letters, digits, '_' and '-', at most 255 characters, but"
+          + " was 'a.b'",
+      // as Python's re reads MLflow's ^[\w\-]*$ and ^[vV]\d+$: a combining mark, a joiner or
+      // connector punctuation is no word character (Java's Unicode \w took them), and any
+      // decimal digit makes v<digits> a version
+      "e\u0301     | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'e\u0301'",
+      "a\u200db    | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'a\u200db'",
+      "a\u203fb    | model alias must be letters, digits, '_' and '-', at most 255 characters,"
+          + " but was 'a\u203fb'",
+      "v\u0661\u0662 | model alias 'v\u0661\u0662' is reserved: it names a version"})
   void aliasesFollowMlflowsRules(String alias, String message) {
     try (Tracker tracker = withIris()) {
       assertThatThrownBy(() -> tracker.models().setAlias("iris", alias, 1))
@@ -63,11 +73,15 @@ class ModelRegistryTest {
     try (Tracker tracker = withIris()) {
       tracker.models().setAlias("iris", "prod-2_ünï", 1);
       tracker.models().setAlias("iris", "v1x", 1);
+      // numbers that are no digits are word characters to Python's re, so to MLflow
+      tracker.models().setAlias("iris", "x\u00bd", 1);
+      tracker.models().setAlias("iris", "\u2167", 1);
       assertThat(tracker.models().get("iris", "prod-2_ünï").aliases())
-          .containsExactly("prod-2_ünï", "v1x");
-      assertThatThrownBy(() -> tracker.models().setAlias("iris", "a".repeat(257), 1))
+          .containsExactly("prod-2_ünï", "v1x", "x\u00bd", "\u2167");
+      tracker.models().setAlias("iris", "a".repeat(255), 1);
+      assertThatThrownBy(() -> tracker.models().setAlias("iris", "a".repeat(256), 1))
           .isExactlyInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("model alias must be letters, digits, '_' and '-', at most 256");
+          .hasMessageStartingWith("model alias must be letters, digits, '_' and '-', at most 255");
       assertThatThrownBy(() -> tracker.models().deleteAlias("iris", ""))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("model alias must not be null or empty");
@@ -176,13 +190,41 @@ class ModelRegistryTest {
             .hasMessageStartingWith("cannot register model 'iris' from run " + run.id()
                 + ": the run's records are not delivered to fake://server after PT0.2S (")
             // how many operations are still in the journal when the server stops depends on timing
-            .hasMessageFindingMatch("\\d+ operations? for fake://server waits? in the journal")
+            .hasMessageFindingMatch("\\d+ operations? for fake://server waits? in the journal"
+                + "|the dispatcher is still writing to it")
             .hasMessageEndingWith("); register it once the server has them");
       } finally {
         recording.release();
       }
       assertThat(tracker.flush(Duration.ofSeconds(20))).isEqualTo(FlushResult.DELIVERED);
       assertThat(tracker.models().register("iris", run, "model").version()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFailureTheFlushReportsIsGivenAsTheReasonTheRegistrationFailed() throws Exception {
+    Path data = java.nio.file.Files.writeString(tmp.resolve("train.csv"), "abc");
+    try (Tracker tracker = tracker()) {
+      recording.block();
+      Run run = tracker.experiment("e").startRun("r");
+      try {
+        assertThat(recording.awaitBlocked(10)).as("the dispatcher is held").isTrue();
+        run.logText("w", "model/w.txt");
+        run.logInput(Dataset.of(data));
+        java.nio.file.Files.delete(data); // gone before the dispatcher reads it
+      } finally {
+        recording.release();
+      }
+      assertThatThrownBy(() -> tracker.models().register("iris", run, "model"))
+          .isExactlyInstanceOf(TrackerException.class)
+          .hasMessage("cannot register model 'iris' from run " + run.id() + ": flushing its"
+              + " tracker first reported a failure of records logged before: recording input"
+              + " Dataset{name=train.csv, source=" + data + ", context=training} of run "
+              + run.id() + " failed on " + recording.describe() + ": cannot read dataset file "
+              + data + ": no such file");
+      // reported once: registering again goes ahead
+      assertThat(tracker.models().register("iris", run, "model").version()).isEqualTo(1);
+      run.close();
     }
   }
 

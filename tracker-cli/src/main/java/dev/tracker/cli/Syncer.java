@@ -1,5 +1,6 @@
 package dev.tracker.cli;
 
+import dev.tracker.DatasetInput;
 import dev.tracker.Metric;
 import dev.tracker.Param;
 import dev.tracker.RunData;
@@ -180,6 +181,11 @@ final class Syncer {
     // what the target would refuse is told before anything of the run is sent
     List<Param> params = records(label, "params.yaml", run.params(), Param::new);
     List<Tag> tagList = records(label, "run.yaml", tags, Tag::new);
+    try {
+      run.inputs().forEach(DatasetInput::checkLimits);
+    } catch (IllegalArgumentException e) {
+      throw refused(label, "inputs.yaml", e);
+    }
     // the parent goes with the run's creation only (RunSpec#parentRunId, which the target puts
     // in its own ids): as a batch tag it would hold the id the target reads back, the
     // tracker's, and MLflow would show the run under a parent it does not have
@@ -311,10 +317,15 @@ final class Syncer {
     try {
       values.forEach((k, v) -> out.add(record.apply(k, v)));
     } catch (IllegalArgumentException e) {
-      throw new DataException("cannot sync " + label + " from " + localName + ": " + file + ": "
-          + e.getMessage(), e);
+      throw refused(label, file, e);
     }
     return out;
+  }
+
+  /** What the target would refuse of a run's file, told before anything of the run is sent. */
+  private DataException refused(String label, String file, IllegalArgumentException e) {
+    return new DataException("cannot sync " + label + " from " + localName + ": " + file + ": "
+        + e.getMessage(), e);
   }
 
   /**

@@ -180,6 +180,58 @@ class SyncToMlflowTest {
   }
 
   @Test
+  void aRunWithMoreInputsThanMlflowTakesInOneRequestIsSyncedWhole() throws Exception {
+    String id;
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build();
+        Run run = tracker.experiment("iris").startRun("many")) {
+      id = run.id();
+    }
+    List<DatasetInput> shards = new ArrayList<>();
+    for (int i = 0; i < 1_001; i++) {
+      shards.add(new DatasetInput("shard-" + i, null, "s3", "s3://bucket/shard-" + i, "training",
+          -1, -1, null, null));
+    }
+    try (FileBackend files = FileBackend.create(root())) {
+      files.logInputs(id, shards); // one write: run.logInput rewrites inputs.yaml each time
+    }
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    // MLflow takes at most 1000 data sets a request (MAX_DATASETS_PER_BATCH)
+    assertThat(fake.count("runs/log-inputs")).isEqualTo(2);
+    try (MlflowBackend mlflow = MlflowBackend.builder().uri(URI.create(url))
+        .spoolDir(tmp.resolve("reader-spool")).build()) {
+      assertThat(mlflow.readRun(remote("many").id()).orElseThrow().inputs()).hasSize(1_001);
+    }
+  }
+
+  @Test
+  void anInputOverMlflowsLimitsIsNamedAndNothingOfTheRunIsSent() throws Exception {
+    Path data = Files.writeString(tmp.resolve("train.csv"), "abc");
+    String id;
+    try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build();
+        Run run = tracker.experiment("iris").startRun("edited")) {
+      run.logInput(Dataset.of(data).name("iris-train"));
+      id = run.id();
+    }
+    Path inputs = root().resolve("iris").resolve(id).resolve("inputs.yaml");
+    Files.writeString(inputs, Files.readString(inputs).replace(
+        "900150983cd24fb0d6963f7d28e17f72", "sha1:a9993e364706816aba3e25717850c26c9cd0d89d"));
+
+    Harness.Result r = sync();
+
+    assertThat(r.code()).isEqualTo(TrackerCli.DATA_ERROR);
+    assertThat(r.err()).isEqualTo("tracker sync: cannot sync edited (" + id.substring(0, 8)
+        + ") from file:" + root() + ": inputs.yaml: dataset input 'iris-train' digest must be at"
+        + " most 36 characters but was 45 characters; left out\n");
+    assertThat(fake.runs()).isEmpty();
+    assertThat(fake.count("runs/log-inputs")).isZero();
+  }
+
+  @Test
   void aChildRunSitsUnderItsParentsMlflowRunId() throws Exception {
     try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
         .systemProperties(k -> null).environment(k -> null).seed(11).build();

@@ -9,10 +9,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,13 +68,13 @@ class DatasetDigestsTest {
     Path file = Files.writeString(tmp.resolve("d.csv"), "abc");
     FileTime t = FileTime.fromMillis(1_700_000_000_000L);
     Files.setLastModifiedTime(file, t);
-    assertThat(digests.file(file)).isEqualTo("900150983cd24fb0d6963f7d28e17f72");
+    assertThat(digests.file(file).md5()).isEqualTo("900150983cd24fb0d6963f7d28e17f72");
     // same size, same time: the cached digest, though the bytes changed
     Files.writeString(file, "xyz");
     Files.setLastModifiedTime(file, t);
-    assertThat(digests.file(file)).isEqualTo("900150983cd24fb0d6963f7d28e17f72");
+    assertThat(digests.file(file).md5()).isEqualTo("900150983cd24fb0d6963f7d28e17f72");
     Files.setLastModifiedTime(file, FileTime.fromMillis(1_700_000_001_000L));
-    assertThat(digests.file(file)).isEqualTo("d16fb36f0911f878998c136191af705e");
+    assertThat(digests.file(file).md5()).isEqualTo("d16fb36f0911f878998c136191af705e");
   }
 
   @Test
@@ -99,18 +103,116 @@ class DatasetDigestsTest {
   }
 
   @Test
-  void aUriHasNoDigestAndItsSchemeAsSourceType() throws Exception {
+  void aUriIsDigestedByItsTextAndHasItsSchemeAsSourceType() throws Exception {
+    // python3: hashlib.sha256(b"https://h/x.csv").hexdigest()[:8]
     assertThat(digests.input(Dataset.ofUri("https://h/x.csv").schema("{}")))
-        .isEqualTo(new DatasetInput("x.csv", null, "http", "https://h/x.csv", "training", -1, -1,
-            "{}", null));
+        .isEqualTo(new DatasetInput("x.csv", "14521217", "http", "https://h/x.csv", "training",
+            -1, -1, "{}", null));
     assertThat(digests.input(Dataset.ofUri("S3://b/k")).sourceType()).isEqualTo("s3");
   }
 
   @Test
-  void aFileGoneSinceItWasLoggedFailsOnTheDispatcher() {
+  void aFileGoneSinceItWasLoggedFailsOnTheDispatcherNamingIt() {
     Path gone = tmp.resolve("gone.csv");
     assertThatThrownBy(() -> digests.input(Dataset.of(gone)))
-        .isInstanceOf(NoSuchFileException.class);
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("cannot read dataset file " + gone + ": no such file")
+        .hasCauseExactlyInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void aFileThatCannotBeReadFailsNamingItAndWhy() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("set"));
+    Path secret = Files.writeString(dir.resolve("secret.csv"), "abc");
+    Files.setPosixFilePermissions(secret, java.util.Set.of());
+    Assumptions.assumeFalse(Files.isReadable(secret), "this user reads any file (root)");
+    assertThatThrownBy(() -> digests.input(Dataset.of(dir)))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("cannot read dataset file " + secret + ": permission denied");
+  }
+
+  @Test
+  void aFileThatChangesWhileItsDigestIsReadFailsAndIsNotCached() throws Exception {
+    Path file = Files.writeString(tmp.resolve("growing.csv"), "abc");
+    FileTime t = FileTime.fromMillis(1_700_000_000_000L);
+    Files.setLastModifiedTime(file, t);
+    AtomicBoolean append = new AtomicBoolean(true);
+    // a writer appends while the first buffer is read: the bytes read are of no version of it
+    DatasetDigests writing = new DatasetDigests(f -> {
+      FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+      if (append.getAndSet(false)) {
+        Files.writeString(f, "def", StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(f, FileTime.fromMillis(1_700_000_001_000L));
+      }
+      return ch;
+    });
+    assertThatThrownBy(() -> writing.input(Dataset.of(file)))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("dataset file " + file + " changed while its digest was read (3 bytes,"
+            + " modified 2023-11-14T22:13:20Z, when it began; 6 bytes read; 6 bytes, modified"
+            + " 2023-11-14T22:13:21Z, when it ended); log it once it is written");
+    // the failed read left nothing in the cache: the file as it is now is read whole
+    assertThat(writing.input(Dataset.of(file)))
+        .extracting(DatasetInput::digest, DatasetInput::size)
+        .containsExactly("e80b5017098950fc58aad83c8c14978e", 6L);
+  }
+
+  @Test
+  void aFileWhoseSizeIsNotItsBytesFails() {
+    Path status = Path.of("/proc/self/status");
+    Assumptions.assumeTrue(Files.isReadable(status), "needs Linux's /proc");
+    assertThatThrownBy(() -> digests.input(Dataset.of(status)))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageStartingWith("dataset file " + status + " changed while its digest was read"
+            + " (0 bytes, modified ");
+  }
+
+  @Test
+  void anEmptyFolderHasDvcsEmptyDirectoryDigest() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("empty/sub"));
+    assertThat(digests.input(Dataset.of(dir.getParent())))
+        .extracting(DatasetInput::digest, DatasetInput::size, DatasetInput::fileCount)
+        .containsExactly("d751713988987e9331980363e24189ce.dir", 0L, 0L);
+  }
+
+  @Test
+  void linksToFilesCountAsTheFilesWhereverTheyLeadAndLinksToFoldersAreNotWalked(
+      @TempDir Path cache) throws Exception {
+    // DVC's symlink cache type: each file of the folder links into the cache, outside it
+    Path copies = Files.createDirectories(tmp.resolve("copies/sub")).getParent();
+    Files.writeString(copies.resolve("a.txt"), "abc");
+    Files.writeString(copies.resolve("sub/b.txt"), "b");
+    Path links = Files.createDirectories(tmp.resolve("links/sub")).getParent();
+    Files.createSymbolicLink(links.resolve("a.txt"),
+        Files.writeString(Files.createDirectories(cache.resolve("90"))
+            .resolve("0150983cd24fb0d6963f7d28e17f72"), "abc"));
+    Files.createSymbolicLink(links.resolve("sub/b.txt"), Files.writeString(
+        Files.createDirectories(cache.resolve("92")).resolve("eb5ffee6ae2fec3ad71c777531578f"),
+        "b"));
+    Files.createSymbolicLink(links.resolve("elsewhere"), cache); // a folder: not walked
+    DatasetInput copied = digests.input(Dataset.of(copies));
+    assertThat(digests.input(Dataset.of(links)))
+        .extracting(DatasetInput::digest, DatasetInput::size, DatasetInput::fileCount)
+        .containsExactly(copied.digest(), 4L, 2L);
+  }
+
+  @Test
+  void aLinkThatLeadsNowhereOrInALoopFailsTheFolderDigestNamingIt() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("set"));
+    Files.writeString(dir.resolve("a.txt"), "a");
+    Path dangling = Files.createSymbolicLink(dir.resolve("gone"), tmp.resolve("nothing"));
+    assertThatThrownBy(() -> digests.input(Dataset.of(dir)))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("dataset folder " + dir + " holds a symbolic link 'gone' that leads nowhere"
+            + " (no such file); remove it or point it at a file");
+    Files.delete(dangling);
+    Files.createSymbolicLink(dir.resolve("x"), dir.resolve("y"));
+    Files.createSymbolicLink(dir.resolve("y"), dir.resolve("x"));
+    assertThatThrownBy(() -> digests.input(Dataset.of(dir)))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageStartingWith("dataset folder " + dir + " holds a symbolic link '")
+        .hasMessageContaining("' that leads nowhere (Too many levels of symbolic links")
+        .hasMessageEndingWith("); remove it or point it at a file");
   }
 
   @Test

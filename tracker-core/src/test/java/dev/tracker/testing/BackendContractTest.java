@@ -951,7 +951,7 @@ public abstract class BackendContractTest {
   }
 
   @Test
-  void aFolderInputHasOneDigestOverItsFilesAndAUriInputNone() throws Exception {
+  void aFolderInputHasOneDigestOverItsFilesAndAUriInputOneOfItsUri() throws Exception {
     Path dir = Files.createDirectories(files.resolve("images"));
     Files.writeString(dir.resolve("b.txt"), "b");
     Files.createDirectories(dir.resolve("sub"));
@@ -962,11 +962,15 @@ public abstract class BackendContractTest {
       id = run.id();
       run.logInput(Dataset.of(dir));
       run.logInput(Dataset.ofUri("s3://bucket/iris/v3/train.parquet"));
+      // the same name, another URI: another input (backends keep one per name and digest)
+      run.logInput(Dataset.ofUri("s3://bucket/iris/v4/train.parquet"));
     }
     assertThat(read(id).inputs()).containsExactly(
         new DatasetInput("images", "78df32d60e18c068824a1dc4233102cb.dir", "local",
             dir.toAbsolutePath().toString(), "training", 4, 2, null, null),
-        new DatasetInput("train.parquet", null, "s3", "s3://bucket/iris/v3/train.parquet",
+        new DatasetInput("train.parquet", "e61e0ca7", "s3", "s3://bucket/iris/v3/train.parquet",
+            "training", -1, -1, null, null),
+        new DatasetInput("train.parquet", "d154905c", "s3", "s3://bucket/iris/v4/train.parquet",
             "training", -1, -1, null, null));
   }
 }

@@ -267,8 +267,14 @@ final class FileModelStore implements ModelStore {
       return out;
     }
     Map<String, Object> yaml = YamlFiles.loadMap(file);
-    for (String alias : yaml.keySet()) {
-      out.put(alias, Math.toIntExact(RunYaml.number(file, yaml, alias, 0)));
+    for (Map.Entry<String, Object> e : yaml.entrySet()) {
+      // a file edited by hand: a version past an int, or no number, is no version
+      if (!(e.getValue() instanceof Integer version) || version < 1) {
+        throw new IOException(file + " was rejected: alias '" + e.getKey() + "' must name a"
+            + " version (a whole number from 1) but was " + (e.getValue() == null ? "empty"
+            : "'" + RunYaml.abbreviate(String.valueOf(e.getValue())) + "'"));
+      }
+      out.put(e.getKey(), version);
     }
     return out;
   }

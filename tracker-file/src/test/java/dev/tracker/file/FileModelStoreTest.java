@@ -7,6 +7,7 @@ import dev.tracker.ModelRegistry;
 import dev.tracker.ModelVersion;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
+import dev.tracker.TrackerException;
 import dev.tracker.spi.ModelStore;
 import java.io.FileNotFoundException;
 import java.io.InputStream;
@@ -74,6 +75,22 @@ class FileModelStoreTest {
         assertThat(other.experiment("exp").name()).isEqualTo("exp");
         assertThat(FileBackend.create(root).listExperiments()).extracting(e -> e.name())
             .containsExactly("exp");
+      }
+    }
+  }
+
+  @Test
+  void anAliasesFileEditedByHandToNameNoVersionIsRejectedNamingTheAlias() throws Exception {
+    try (Tracker tracker = tracker(root)) {
+      tracker.models().register("iris", runWithModel(tracker), "model");
+      Path aliases = root.resolve("models/iris/aliases.yaml");
+      for (String value : List.of("3000000000", "two", "0", "")) {
+        Files.writeString(aliases, "champion: " + value + "\n");
+        assertThatThrownBy(() -> tracker.models().get("iris", "champion"))
+            .as(value).isExactlyInstanceOf(TrackerException.class)
+            .hasMessage("cannot read alias 'champion' of model 'iris' in " + tracker.uri()
+                + ": " + aliases + " was rejected: alias 'champion' must name a version (a whole"
+                + " number from 1) but was " + (value.isEmpty() ? "empty" : "'" + value + "'"));
       }
     }
   }

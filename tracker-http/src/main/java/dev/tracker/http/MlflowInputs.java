@@ -22,6 +22,8 @@ import java.util.Map;
 final class MlflowInputs {
   /** MLflow's input tag naming what a data set was used for. */
   static final String CONTEXT_TAG = "mlflow.data.context";
+  /** The most data sets one request may hold (MLflow's {@code MAX_DATASETS_PER_BATCH}). */
+  static final int MAX_DATASETS = 1000;
 
   private MlflowInputs() {}
 
@@ -41,11 +43,18 @@ final class MlflowInputs {
   /** The body of {@code runs/log-inputs}. */
   record LogInputs(String runId, List<Input> datasets) {}
 
-  /** Sends the inputs of a run this backend created (or finds on the server). */
+  /**
+   * Sends the inputs of a run this backend created (or finds on the server), at most {@value
+   * #MAX_DATASETS} a request: a server refuses a request with more (a run synced with its
+   * inputs at once).
+   */
   static void log(MlflowApi api, MlflowWriter writer, String run, List<DatasetInput> inputs)
       throws IOException {
     MlflowWriter.RunRef ref = writer.created(run, "its " + inputs.size() + " dataset inputs");
-    MlflowWriter.classified(() -> api.rest().post("runs/log-inputs", body(ref.serverId, inputs)));
+    for (int from = 0; from < inputs.size(); from += MAX_DATASETS) {
+      List<DatasetInput> part = inputs.subList(from, Math.min(inputs.size(), from + MAX_DATASETS));
+      MlflowWriter.classified(() -> api.rest().post("runs/log-inputs", body(ref.serverId, part)));
+    }
   }
 
   /** The {@code runs/log-inputs} body. */

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
 final class MlflowModels implements ModelStore {
   /** The most times one registration writes the lineage tag (see {@link #addLineage}). */
   static final int LINEAGE_WRITES = 5;
+  /** The most files and folders a version's listing may hold. */
+  static final int MAX_LISTED_ENTRIES = 100_000;
+  /** The most folders deep a version's listing may go. */
+  static final int MAX_LISTED_DEPTH = 64;
   private static final Logger log = LoggerFactory.getLogger(MlflowModels.class);
 
   private final MlflowApi api;
@@ -171,7 +175,7 @@ final class MlflowModels implements ModelStore {
   public List<String> files(ModelVersion version) throws IOException {
     HttpUrl source = downloadUrl(version);
     List<String> out = new ArrayList<>();
-    list(source, "", out);
+    list(source, "model version " + version.ref(), out);
     if (out.isEmpty()) {
       out.add(source.pathSegments().get(source.pathSize() - 1));
     }
@@ -182,7 +186,7 @@ final class MlflowModels implements ModelStore {
   public InputStream open(ModelVersion version, String file) throws IOException {
     HttpUrl source = downloadUrl(version);
     boolean single = file.equals(source.pathSegments().get(source.pathSize() - 1))
-        && list(source, "", new ArrayList<>()) == 0;
+        && list(source, "model version " + version.ref(), new ArrayList<>()) == 0;
     return MlflowReader.open(client, source, single ? "" : file,
         "model version " + version.ref());
   }
@@ -210,8 +214,20 @@ final class MlflowModels implements ModelStore {
         "model version " + v.ref());
   }
 
-  /** Adds the files under {@code source/path} to {@code out}; returns how many entries it had. */
-  private int list(HttpUrl source, String path, List<String> out) throws IOException {
+  /**
+   * Adds the files under {@code source} to {@code out}, depth first in the listing's order;
+   * returns how many entries the top folder had. A server's listing is not trusted: an entry
+   * must be a file name (MLflow lists base names; a path is cut to its last segment), and a tree
+   * deeper than {@value #MAX_LISTED_DEPTH} folders or of more than {@value #MAX_LISTED_ENTRIES}
+   * entries (a folder listed inside itself, over and over) ends the download instead of running
+   * forever.
+   */
+  private int list(HttpUrl source, String owner, List<String> out) throws IOException {
+    return list(source, owner, "", out, new int[1]);
+  }
+
+  private int list(HttpUrl source, String owner, String path, List<String> out, int[] entries)
+      throws IOException {
     List<String> segments = source.pathSegments();
     int root = segments.lastIndexOf("mlflow-artifacts") + 2; // …/mlflow-artifacts/artifacts
     HttpUrl.Builder url = source.newBuilder().encodedPath("/");
@@ -225,12 +241,26 @@ final class MlflowModels implements ModelStore {
         "GET mlflow-artifacts/artifacts");
     int n = 0;
     for (JsonNode f : reply.path("files")) {
-      String child = (path.isEmpty() ? "" : path + "/") + f.path("path").asText()
-          .replaceAll(".*/", "");
-      if (f.path("is_dir").asBoolean()) {
-        list(source, child, out);
-      } else {
+      String listed = f.path("path").asText();
+      String name = listed.replaceAll(".*/", "");
+      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+        throw new IOException("the files of " + owner + " cannot be downloaded: the server"
+            + " listed '" + Rest.printable(listed, 200) + "' in '"
+            + (path.isEmpty() ? "." : Rest.printable(path, 200)) + "', which is not a file name");
+      }
+      if (++entries[0] > MAX_LISTED_ENTRIES) {
+        throw new IOException("the files of " + owner + " cannot be downloaded: the server"
+            + " listed more than " + MAX_LISTED_ENTRIES + " files and folders");
+      }
+      String child = (path.isEmpty() ? "" : path + "/") + name;
+      if (!f.path("is_dir").asBoolean()) {
         out.add(child);
+      } else if (child.chars().filter(c -> c == '/').count() >= MAX_LISTED_DEPTH) {
+        throw new IOException("the files of " + owner + " cannot be downloaded: the server"
+            + " listed folders more than " + MAX_LISTED_DEPTH + " deep ('"
+            + Rest.printable(child, 400) + "'), a folder inside itself");
+      } else {
+        list(source, owner, child, out, entries);
       }
       n++;
     }
