@@ -94,8 +94,9 @@ final class MlflowWriter {
   }
 
   void logBatch(String run, Batch batch) throws IOException {
-    RunRef ref = created(run, "its batch of " + batch.size() + " records");
-    classified(() -> sendBatch(ref, batch));
+    String what = "its batch of " + batch.size() + " records";
+    RunRef ref = created(run, what);
+    onRun(ref, what, () -> sendBatch(ref, batch));
   }
 
   void logArtifact(String run, Path file, String artifactPath) throws IOException {
@@ -122,18 +123,26 @@ final class MlflowWriter {
 
   void endRun(String run, RunStatus status, long endTime) throws IOException {
     RunRef ref = created(run, "its end");
-    classified(() -> {
+    onRun(ref, "its end", () -> {
       api.updateRun(ref.serverId, status, endTime);
       return null;
     });
     ref.sentParams.clear();
   }
 
-  /** The run, created or attached to by this backend, or found on the server by its id. */
+  /**
+   * The run, created or attached to by this backend, or found on the server by its id; a run
+   * deleted on the server takes nothing ({@code what} cannot be sent).
+   */
   RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
-      classified(() -> findRun(run)).ifPresent(ref::attach);
+      Optional<Dto.Run> found = classified(() -> findRun(run));
+      if (found.isPresent() && found.get().isDeleted()) {
+        throw DeliveryException.permanent(notSent(deleted(found.get()), what,
+            found.get().id()), null);
+      }
+      found.ifPresent(ref::attach);
     }
     if (ref.serverId == null) {
       throw DeliveryException.permanent("run " + run + " does not exist on " + server
@@ -151,6 +160,10 @@ final class MlflowWriter {
       Optional<Dto.Run> existing = findRun(c.runId());
       if (existing.isPresent()) {
         Dto.Run r = existing.get();
+        if (r.isDeleted()) {
+          throw DeliveryException.permanent("cannot resume " + deleted(r) + "; "
+              + restore(r.id()) + " to go on with it, or start a new run", null);
+        }
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
         ref.attach(r);
@@ -228,20 +241,72 @@ final class MlflowWriter {
   /**
    * The run with this MLflow id (or the MLflow id this backend knows for a tracker id), or else
    * the run tagged {@value #RUN_ID_TAG} with it in any experiment; empty when neither exists.
+   * A live run comes before a deleted one ({@link Dto.Run#isDeleted()}: MLflow's {@code
+   * runs/get} returns a run in its trash, {@code runs/search} leaves it out unless asked), which
+   * is returned only when no live run has the id.
    */
   Optional<Dto.Run> findRun(String id) throws IOException {
+    Dto.Run deleted = null;
     try {
       Optional<Dto.Run> r = api.run(serverRunId(id).orElse(id));
-      if (r.isPresent()) {
+      if (r.isPresent() && !r.get().isDeleted()) {
         return r;
       }
+      deleted = r.orElse(null);
     } catch (MlflowServerException e) {
       if (e.status() != 400) {
         throw e; // 400: not something MLflow takes for a run id; perhaps the tracker's
       }
     }
-    return api.findRunByTrackerId(
-        api.searchExperiments().stream().map(Dto.Experiment::id).toList(), id);
+    List<String> experiments =
+        api.searchExperiments().stream().map(Dto.Experiment::id).toList();
+    Optional<Dto.Run> live = api.findRunByTrackerId(experiments, id);
+    if (live.isPresent() || deleted != null) {
+      return live.isPresent() ? live : Optional.of(deleted);
+    }
+    return api.findRunByTrackerId(experiments, id, MlflowApi.DELETED_ONLY);
+  }
+
+  /**
+   * {@code run X (MLflow run Y) is deleted on SERVER}, naming the run by the tracker's id where
+   * it has one.
+   */
+  String deleted(Dto.Run r) {
+    String own = r.tags().get(RUN_ID_TAG);
+    return deleted(own == null || own.isEmpty() ? r.id() : own, r.id());
+  }
+
+  private String deleted(String run, String serverId) {
+    return "run " + run + (run.equals(serverId) ? "" : " (MLflow run " + serverId + ")")
+        + " is deleted on " + server;
+  }
+
+  /** How to bring a deleted run back: {@code mlflow runs restore}. */
+  static String restore(String serverId) {
+    return "restore it (mlflow runs restore --run-id " + serverId + ")";
+  }
+
+  private static String notSent(String deleted, String what, String serverId) {
+    return deleted + ", so " + what + " was not sent; " + restore(serverId)
+        + " to log to it again";
+  }
+
+  /**
+   * Runs a call on a run, as {@link #classified}; the server's refusal because the run was
+   * deleted meanwhile says so, and how to restore it.
+   */
+  private <T> T onRun(RunRef ref, String what, Call<T> call) throws IOException {
+    return classified(() -> {
+      try {
+        return call.run();
+      } catch (MlflowServerException e) {
+        if (e.status() == 400 && e.serverMessage().contains("Current state is deleted")) {
+          throw DeliveryException.permanent(notSent(deleted(ref.run, ref.serverId), what,
+              ref.serverId), e);
+        }
+        throw e;
+      }
+    });
   }
 
   // ------------------------------------------------------------------------------ batches
