@@ -1,6 +1,7 @@
 package dev.tracker.http;
 
 import dev.tracker.RunStatus;
+import dev.tracker.Tag;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
@@ -176,17 +177,16 @@ final class MlflowWriter {
         : resolveExperiment(c.experimentName());
     Map<String, String> tags = new TreeMap<>(c.tags());
     tags.put(RUN_ID_TAG, c.runId());
-    if (c.parentRunId() != null) {
-      String parentId = serverRunId(c.parentRunId()).orElse(null);
-      if (parentId == null) {
-        parentId = findRun(c.parentRunId()).map(Dto.Run::id).orElse(null);
-      }
+    // the parent, or a parent tag given by hand: MLflow nests under the parent's MLflow id
+    String parent = c.parentRunId() != null ? c.parentRunId() : tags.get(PARENT_TAG);
+    if (parent != null) {
+      String parentId = parentServerId(parent).orElse(null);
       if (parentId != null) {
         tags.put(PARENT_TAG, parentId);
       } else {
         tags.remove(PARENT_TAG);
         log.warn("the parent of run {} ({}) was not created on {}; the run is created without"
-            + " one", c.runId(), c.parentRunId(), server);
+            + " one", c.runId(), parent, server);
       }
     }
     // an earlier attempt may have created the run although its answer was lost
@@ -309,11 +309,50 @@ final class MlflowWriter {
     });
   }
 
+  /**
+   * The MLflow id of the run {@code ref} names, for {@value #PARENT_TAG}, which MLflow's UI
+   * reads as the parent's MLflow id: a run this backend created, else a run by its MLflow id or
+   * its tracker id.
+   */
+  private Optional<String> parentServerId(String ref) throws IOException {
+    Optional<String> known = serverRunId(ref);
+    return known.isPresent() ? known : findRun(ref).map(Dto.Run::id);
+  }
+
+  /**
+   * The batch with a {@value #PARENT_TAG} tag set by hand holding the parent's MLflow id, as the
+   * run's creation sends it; a tag that names no run on the server is not sent, but refused.
+   */
+  private Batch withParentIds(Batch batch, List<DeliveryException.Rejected> rejected)
+      throws IOException {
+    if (batch.tags().stream().noneMatch(t -> t.key().equals(PARENT_TAG))) {
+      return batch;
+    }
+    List<Tag> tags = new ArrayList<>();
+    for (Tag t : batch.tags()) {
+      if (!t.key().equals(PARENT_TAG)) {
+        tags.add(t);
+        continue;
+      }
+      Optional<String> parentId = parentServerId(t.value());
+      if (parentId.isPresent()) {
+        tags.add(new Tag(PARENT_TAG, parentId.get()));
+      } else {
+        rejected.add(new DeliveryException.Rejected("tag", PARENT_TAG, "'"
+            + Rest.printable(t.value(), 100) + "' names no run on " + server + " (neither a"
+            + " tracker run id nor an MLflow run id), so MLflow could not show the run under"
+            + " it; it was not sent"));
+      }
+    }
+    return new Batch(batch.metrics(), batch.params(), tags);
+  }
+
   // ------------------------------------------------------------------------------ batches
 
-  private Void sendBatch(RunRef ref, Batch batch) throws IOException {
+  private Void sendBatch(RunRef ref, Batch given) throws IOException {
     String runId = ref.serverId;
     List<DeliveryException.Rejected> rejected = new ArrayList<>();
+    Batch batch = withParentIds(given, rejected);
     List<Wire.Entity> send = new ArrayList<>();
     for (Wire.Entity e : Wire.entities(batch)) {
       String held = e.kind() == Wire.Kind.PARAM ? ref.sentParams.get(e.key()) : null;
