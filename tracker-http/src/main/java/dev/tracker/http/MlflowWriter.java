@@ -168,6 +168,7 @@ final class MlflowWriter {
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
         ref.attach(r);
+        addMissingTags(ref, r, c);
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
         return null;
@@ -199,6 +200,31 @@ final class MlflowWriter {
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
         c.runId(), r.id(), c.experimentName(), in, uiUrl(in, r.id()));
     return null;
+  }
+
+  /**
+   * Adds to a resumed run the start's tags it does not hold yet, as the file backend does; the
+   * tags it holds keep their values, and the parent is never changed. A tag the server refuses
+   * is named in a WARN: the run is resumed all the same.
+   */
+  private void addMissingTags(RunRef ref, Dto.Run r, RunSpec c) throws IOException {
+    List<Tag> missing = new ArrayList<>();
+    c.tags().forEach((k, v) -> {
+      if (!k.equals(PARENT_TAG) && !r.tags().containsKey(k)) {
+        missing.add(new Tag(k, v));
+      }
+    });
+    if (missing.isEmpty()) {
+      return;
+    }
+    try {
+      sendBatch(ref, new Batch(List.of(), List.of(), missing));
+    } catch (DeliveryException e) {
+      if (e.kind() != DeliveryException.Kind.REJECTED) {
+        throw e;
+      }
+      log.warn("resuming {}: {}", ref.describe(), e.getMessage());
+    }
   }
 
   private String resolveExperiment(String name) throws IOException {
