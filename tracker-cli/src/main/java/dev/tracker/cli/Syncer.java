@@ -192,7 +192,8 @@ final class Syncer {
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;
     if (remoteId != null && Boolean.FALSE.equals(exists(label, remoteId))) {
-      // the target lost the run (its store was reset, the run deleted): start over
+      // the target lost the run (its store was reset, the run removed for good by mlflow gc; a
+      // run only deleted is refused by readRemote): start over
       Map<String, String> rest = new TreeMap<>(recorded);
       rest.keySet().removeIf(k -> k.startsWith(PREFIX + target.key() + "."));
       recorded = rest;
