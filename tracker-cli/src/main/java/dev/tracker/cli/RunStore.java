@@ -203,6 +203,9 @@ final class RunStore implements AutoCloseable {
           + " in " + describe() + ": " + Secrets.redact(reason(e)), e);
     } catch (UnsupportedOperationException e) {
       throw new UserException(Secrets.redact(e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      // the backend will not read the run (one deleted on an MLflow server says so)
+      throw new UserException(Secrets.redact(String.valueOf(e.getMessage())));
     }
   }
 

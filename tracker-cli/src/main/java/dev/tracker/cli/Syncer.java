@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 
@@ -197,7 +198,8 @@ final class Syncer {
     String remoteId = recorded.get(target.tag("run_id"));
     boolean again = false;
     if (remoteId != null && Boolean.FALSE.equals(exists(label, remoteId))) {
-      // the target lost the run (its store was reset, the run deleted): start over
+      // the target lost the run (its store was reset, the run removed for good by mlflow gc; a
+      // run only deleted is refused by readRemote): start over
       Map<String, String> rest = new TreeMap<>(recorded);
       rest.keySet().removeIf(k -> k.startsWith(PREFIX + target.key() + "."));
       recorded = rest;
@@ -334,7 +336,7 @@ final class Syncer {
    */
   private String find(String label, String localId) {
     try {
-      return remote(label, () -> remote.readRun(localId)).map(r -> r.info().id()).orElse(null);
+      return readRemote(label, localId).map(r -> r.info().id()).orElse(null);
     } catch (UnsupportedOperationException e) {
       return null;
     }
@@ -345,9 +347,24 @@ final class Syncer {
    */
   private Boolean exists(String label, String remoteId) {
     try {
-      return remote(label, () -> remote.readRun(remoteId)).isPresent();
+      return readRemote(label, remoteId).isPresent();
     } catch (UnsupportedOperationException e) {
       return null;
+    }
+  }
+
+  /**
+   * The target's run by id. A run the target refuses to read (an MLflow run deleted there: it
+   * stays in the server's trash and takes nothing until restored) is never created again: the
+   * run is left out, with the target's reason.
+   */
+  private Optional<RunData> readRemote(String label, String id) {
+    try {
+      return remote(label, () -> remote.readRun(id));
+    } catch (IllegalArgumentException refused) {
+      String reason = Secrets.redact(String.valueOf(refused.getMessage()));
+      throw new BackendException("cannot sync " + label + " to " + remoteName + ": " + reason,
+          DeliveryException.permanent(reason, refused));
     }
   }
 

@@ -48,14 +48,18 @@ final class Dto {
     }
   }
 
-  /** A run ({@code mlflow.Run}): its info and data in one record. */
+  /**
+   * A run ({@code mlflow.Run}): its info and data in one record. {@code lifecycleStage} is
+   * {@code "deleted"} for a run in the server's trash ({@code runs/delete}), which {@code
+   * runs/get} still returns.
+   */
   record Run(String id, String experimentId, String name, String status, long startTime,
       long endTime, String artifactUri, Map<String, String> params, Map<String, String> tags,
-      List<Metric> latestMetrics, List<DatasetInput> inputs) {
+      List<Metric> latestMetrics, List<DatasetInput> inputs, String lifecycleStage) {
     @JsonCreator
     static Run of(@JsonProperty("info") Info info, @JsonProperty("data") Data data,
         @JsonProperty("inputs") MlflowInputs.Inputs inputs) {
-      Info i = info != null ? info : new Info(null, null, null, null, null, 0, 0, null);
+      Info i = info != null ? info : new Info(null, null, null, null, null, 0, 0, null, null);
       Data d = data != null ? data : new Data(null, null, null);
       Map<String, String> tags = KeyValue.map(d.tags());
       String name = i.runName() == null || i.runName().isEmpty() ? tags.get("mlflow.runName")
@@ -63,13 +67,17 @@ final class Dto {
       return new Run(i.runId() != null ? i.runId() : i.runUuid(), i.experimentId(), name,
           i.status(), i.startTime(), i.endTime(), i.artifactUri(), KeyValue.map(d.params()), tags,
           d.metrics() == null ? List.of() : d.metrics().stream().filter(Objects::nonNull)
-              .toList(), MlflowInputs.read(inputs));
+              .toList(), MlflowInputs.read(inputs), i.lifecycleStage());
+    }
+
+    boolean isDeleted() {
+      return "deleted".equalsIgnoreCase(lifecycleStage);
     }
   }
 
   /** A run's {@code info}; {@code run_uuid} is what servers before MLflow 1.0 send. */
   record Info(String runId, String runUuid, String experimentId, String runName, String status,
-      long startTime, long endTime, String artifactUri) {}
+      long startTime, long endTime, String artifactUri, String lifecycleStage) {}
 
   /** A run's {@code data}: params, tags and the latest value of each metric. */
   record Data(List<KeyValue> params, List<KeyValue> tags, List<Metric> metrics) {}
@@ -105,7 +113,7 @@ final class Dto {
 
   /** The body of {@code runs/search}; null fields are left out. */
   record SearchRuns(Collection<String> experimentIds, String filter, int maxResults,
-      List<String> orderBy, String pageToken) {}
+      List<String> orderBy, String pageToken, String runViewType) {}
 
   /** The body of {@code runs/log-batch}, its records already encoded; empty sections are null. */
   record LogBatch(String runId, List<RawValue> metrics, List<RawValue> params,

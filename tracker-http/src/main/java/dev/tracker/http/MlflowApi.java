@@ -26,6 +26,8 @@ final class MlflowApi {
   static final int HISTORY_PAGE = 25_000;
   /** The most runs or experiments asked per search page. */
   static final int SEARCH_PAGE = 1000;
+  /** MLflow's {@code run_view_type} for runs in the trash ({@code runs/delete}). */
+  static final String DELETED_ONLY = "DELETED_ONLY";
 
   private static final MediaType OCTETS = MediaType.get("application/octet-stream");
 
@@ -102,17 +104,37 @@ final class MlflowApi {
 
   /** The runs of experiments matching {@code filter} (may be null), newest first, all pages. */
   List<Dto.Run> searchRuns(List<String> experimentIds, String filter) throws IOException {
-    return paged("POST runs/search", "runs", Dto.Run.class, RUN_ID, token -> searchRunsPage(
-        experimentIds, filter, SEARCH_PAGE, List.of("attributes.start_time DESC"), token));
+    return searchRuns(experimentIds, filter, null);
   }
 
-  /** The run tagged {@code tracker.runId = trackerRunId} in these experiments. */
+  /**
+   * The runs of experiments matching {@code filter}, newest first, all pages; {@code view} is
+   * MLflow's {@code run_view_type} ({@value #DELETED_ONLY}, {@code ALL}), null for the
+   * server's default, live runs only ({@code ACTIVE_ONLY}).
+   */
+  private List<Dto.Run> searchRuns(List<String> experimentIds, String filter, String view)
+      throws IOException {
+    return paged("POST runs/search", "runs", Dto.Run.class, RUN_ID, token -> rest.post(
+        "runs/search", new Dto.SearchRuns(experimentIds, filter, SEARCH_PAGE,
+            List.of("attributes.start_time DESC"), token, view)));
+  }
+
+  /** The live run tagged {@code tracker.runId = trackerRunId} in these experiments. */
   Optional<Dto.Run> findRunByTrackerId(List<String> experimentIds, String trackerRunId)
       throws IOException {
+    return findRunByTrackerId(experimentIds, trackerRunId, null);
+  }
+
+  /**
+   * The run tagged {@code tracker.runId = trackerRunId} in these experiments, of MLflow's {@code
+   * run_view_type} {@code view} (null: live runs only).
+   */
+  Optional<Dto.Run> findRunByTrackerId(List<String> experimentIds, String trackerRunId,
+      String view) throws IOException {
     String filter = equalTo("tags.`" + MlflowWriter.RUN_ID_TAG + "`", trackerRunId);
     for (int i = 0; i < experimentIds.size(); i += 100) {
       List<Dto.Run> runs = searchRuns(
-          experimentIds.subList(i, Math.min(experimentIds.size(), i + 100)), filter);
+          experimentIds.subList(i, Math.min(experimentIds.size(), i + 100)), filter, view);
       if (!runs.isEmpty()) {
         return Optional.of(runs.get(0));
       }
@@ -145,7 +167,7 @@ final class MlflowApi {
       List<String> orderBy, String pageToken) throws IOException {
     return rest.post("runs/search", new Dto.SearchRuns(experimentIds,
         filter == null || filter.isEmpty() ? null : filter, maxResults,
-        orderBy.isEmpty() ? null : orderBy, pageToken));
+        orderBy.isEmpty() ? null : orderBy, pageToken, null));
   }
 
   /**

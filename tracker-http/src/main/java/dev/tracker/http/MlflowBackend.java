@@ -267,7 +267,10 @@ public final class MlflowBackend implements TrackingBackend {
   /**
    * Reads a run by the tracker's id (its {@value #RUN_ID_TAG} tag) or its MLflow id. Ids in the
    * result are the tracker's where the runs have one: the run's, its parent's, and the
-   * {@code mlflow.parentRunId} tag's.
+   * {@code mlflow.parentRunId} tag's. A live run comes before a deleted one with the same
+   * tracker id; a run deleted on the server (in its trash) is refused with an {@link
+   * IllegalArgumentException} saying so and how to restore it, here, in {@link #metricHistory}
+   * and in {@link #openArtifact}, since a {@link RunData} cannot mark it deleted.
    */
   @Override
   public Optional<RunData> readRun(String runId) throws IOException {

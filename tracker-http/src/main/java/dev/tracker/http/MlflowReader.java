@@ -73,11 +73,17 @@ final class MlflowReader {
     return out;
   }
 
+  /**
+   * The run by the tracker's or MLflow's id.
+   *
+   * @throws IllegalArgumentException when the run is deleted on the server (see {@link #live})
+   */
   Optional<RunData> readRun(String runId) throws IOException {
     Dto.Run r = writer.findRun(runId).orElse(null);
     if (r == null) {
       return Optional.empty();
     }
+    live(r);
     List<Metric> metrics = new ArrayList<>();
     for (String key : new TreeSet<>(r.latestMetrics().stream().map(Metric::key).toList())) {
       metrics.addAll(api.metricHistory(r.id(), key));
@@ -95,13 +101,30 @@ final class MlflowReader {
     return Optional.of(new RunData(info, r.params(), tags, metrics, artifacts, r.inputs()));
   }
 
-  /** Reads a metric's history by the tracker's id or the run's MLflow id, every page. */
+  /**
+   * Reads a metric's history by the tracker's id or the run's MLflow id, every page.
+   *
+   * @throws IllegalArgumentException when the run is deleted on the server (see {@link #live})
+   */
   List<Metric> metricHistory(String runId, String key) throws IOException {
-    Optional<String> id = writer.serverRunId(runId);
-    if (id.isEmpty()) {
-      id = writer.findRun(runId).map(Dto.Run::id);
+    Optional<Dto.Run> r = writer.findRun(runId);
+    return r.isEmpty() ? List.of() : api.metricHistory(live(r.get()).id(), key);
+  }
+
+  /**
+   * The run, unless it is deleted on the server. MLflow's {@code runs/get} still returns a run
+   * in its trash (until {@code mlflow gc}), marked {@code lifecycle_stage: deleted}, while
+   * {@code runs/search} leaves it out; a {@link RunData} has no such mark, so reading a deleted
+   * run by its id is refused, saying so and how to restore it, rather than shown as a live run.
+   *
+   * @throws IllegalArgumentException when the run is deleted
+   */
+  private Dto.Run live(Dto.Run r) {
+    if (r.isDeleted()) {
+      throw new IllegalArgumentException(writer.deleted(r) + " (MLflow keeps it in its trash);"
+          + " " + MlflowWriter.restore(r.id()) + " to use it again");
     }
-    return id.isEmpty() ? List.of() : api.metricHistory(id.get(), key);
+    return r;
   }
 
   /**
@@ -110,12 +133,13 @@ final class MlflowReader {
    * MLflow's id, streamed; closing the stream closes the response.
    *
    * @throws FileNotFoundException when there is no such run or artifact (404)
-   * @throws IllegalArgumentException when the path breaks {@link ArtifactPath}'s rule
+   * @throws IllegalArgumentException when the path breaks {@link ArtifactPath}'s rule, or the
+   *     run is deleted on the server (see {@link #live})
    */
   InputStream openArtifact(OkHttpClient client, String runId, String artifactPath)
       throws IOException {
-    Dto.Run r = writer.findRun(runId).orElseThrow(() -> new FileNotFoundException("no run " + runId
-        + " in " + api.rest().server()));
+    Dto.Run r = live(writer.findRun(runId).orElseThrow(() -> new FileNotFoundException("no run "
+        + runId + " in " + api.rest().server())));
     return open(client, ArtifactLocation.resolve(api.rest().base(), r.artifactUri(),
         "run " + r.id()), artifactPath, "run " + r.id());
   }

@@ -1,6 +1,7 @@
 package dev.tracker.http;
 
 import dev.tracker.RunStatus;
+import dev.tracker.Tag;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.Batch;
@@ -94,8 +95,9 @@ final class MlflowWriter {
   }
 
   void logBatch(String run, Batch batch) throws IOException {
-    RunRef ref = created(run, "its batch of " + batch.size() + " records");
-    classified(() -> sendBatch(ref, batch));
+    String what = "its batch of " + batch.size() + " records";
+    RunRef ref = created(run, what);
+    onRun(ref, what, () -> sendBatch(ref, batch));
   }
 
   void logArtifact(String run, Path file, String artifactPath) throws IOException {
@@ -122,18 +124,26 @@ final class MlflowWriter {
 
   void endRun(String run, RunStatus status, long endTime) throws IOException {
     RunRef ref = created(run, "its end");
-    classified(() -> {
+    onRun(ref, "its end", () -> {
       api.updateRun(ref.serverId, status, endTime);
       return null;
     });
     ref.sentParams.clear();
   }
 
-  /** The run, created or attached to by this backend, or found on the server by its id. */
+  /**
+   * The run, created or attached to by this backend, or found on the server by its id; a run
+   * deleted on the server takes nothing ({@code what} cannot be sent).
+   */
   RunRef created(String run, String what) throws IOException {
     RunRef ref = runs.computeIfAbsent(run, RunRef::new);
     if (ref.serverId == null) {
-      classified(() -> findRun(run)).ifPresent(ref::attach);
+      Optional<Dto.Run> found = classified(() -> findRun(run));
+      if (found.isPresent() && found.get().isDeleted()) {
+        throw DeliveryException.permanent(notSent(deleted(found.get()), what,
+            found.get().id()), null);
+      }
+      found.ifPresent(ref::attach);
     }
     if (ref.serverId == null) {
       throw DeliveryException.permanent("run " + run + " does not exist on " + server
@@ -151,9 +161,14 @@ final class MlflowWriter {
       Optional<Dto.Run> existing = findRun(c.runId());
       if (existing.isPresent()) {
         Dto.Run r = existing.get();
+        if (r.isDeleted()) {
+          throw DeliveryException.permanent("cannot resume " + deleted(r) + "; "
+              + restore(r.id()) + " to go on with it, or start a new run", null);
+        }
         // RUNNING again, and end time 0 (MLflow keeps an end time it is not given)
         api.updateRun(r.id(), RunStatus.RUNNING, 0);
         ref.attach(r);
+        addMissingTags(ref, r, c);
         log.info("attached to MLflow run {} of experiment {}: {}", r.id(), r.experimentId(),
             uiUrl(r.experimentId(), r.id()));
         return null;
@@ -163,17 +178,16 @@ final class MlflowWriter {
         : resolveExperiment(c.experimentName());
     Map<String, String> tags = new TreeMap<>(c.tags());
     tags.put(RUN_ID_TAG, c.runId());
-    if (c.parentRunId() != null) {
-      String parentId = serverRunId(c.parentRunId()).orElse(null);
-      if (parentId == null) {
-        parentId = findRun(c.parentRunId()).map(Dto.Run::id).orElse(null);
-      }
+    // the parent, or a parent tag given by hand: MLflow nests under the parent's MLflow id
+    String parent = c.parentRunId() != null ? c.parentRunId() : tags.get(PARENT_TAG);
+    if (parent != null) {
+      String parentId = parentServerId(parent).orElse(null);
       if (parentId != null) {
         tags.put(PARENT_TAG, parentId);
       } else {
         tags.remove(PARENT_TAG);
         log.warn("the parent of run {} ({}) was not created on {}; the run is created without"
-            + " one", c.runId(), c.parentRunId(), server);
+            + " one", c.runId(), parent, server);
       }
     }
     // an earlier attempt may have created the run although its answer was lost
@@ -186,6 +200,31 @@ final class MlflowWriter {
     log.info("run '{}' ({}) is MLflow run {} in experiment '{}' (id {}): {}", c.runName(),
         c.runId(), r.id(), c.experimentName(), in, uiUrl(in, r.id()));
     return null;
+  }
+
+  /**
+   * Adds to a resumed run the start's tags it does not hold yet, as the file backend does; the
+   * tags it holds keep their values, and the parent is never changed. A tag the server refuses
+   * is named in a WARN: the run is resumed all the same.
+   */
+  private void addMissingTags(RunRef ref, Dto.Run r, RunSpec c) throws IOException {
+    List<Tag> missing = new ArrayList<>();
+    c.tags().forEach((k, v) -> {
+      if (!k.equals(PARENT_TAG) && !r.tags().containsKey(k)) {
+        missing.add(new Tag(k, v));
+      }
+    });
+    if (missing.isEmpty()) {
+      return;
+    }
+    try {
+      sendBatch(ref, new Batch(List.of(), List.of(), missing));
+    } catch (DeliveryException e) {
+      if (e.kind() != DeliveryException.Kind.REJECTED) {
+        throw e;
+      }
+      log.warn("resuming {}: {}", ref.describe(), e.getMessage());
+    }
   }
 
   private String resolveExperiment(String name) throws IOException {
@@ -228,27 +267,118 @@ final class MlflowWriter {
   /**
    * The run with this MLflow id (or the MLflow id this backend knows for a tracker id), or else
    * the run tagged {@value #RUN_ID_TAG} with it in any experiment; empty when neither exists.
+   * A live run comes before a deleted one ({@link Dto.Run#isDeleted()}: MLflow's {@code
+   * runs/get} returns a run in its trash, {@code runs/search} leaves it out unless asked), which
+   * is returned only when no live run has the id.
    */
   Optional<Dto.Run> findRun(String id) throws IOException {
+    Dto.Run deleted = null;
     try {
       Optional<Dto.Run> r = api.run(serverRunId(id).orElse(id));
-      if (r.isPresent()) {
+      if (r.isPresent() && !r.get().isDeleted()) {
         return r;
       }
+      deleted = r.orElse(null);
     } catch (MlflowServerException e) {
       if (e.status() != 400) {
         throw e; // 400: not something MLflow takes for a run id; perhaps the tracker's
       }
     }
-    return api.findRunByTrackerId(
-        api.searchExperiments().stream().map(Dto.Experiment::id).toList(), id);
+    List<String> experiments =
+        api.searchExperiments().stream().map(Dto.Experiment::id).toList();
+    Optional<Dto.Run> live = api.findRunByTrackerId(experiments, id);
+    if (live.isPresent() || deleted != null) {
+      return live.isPresent() ? live : Optional.of(deleted);
+    }
+    return api.findRunByTrackerId(experiments, id, MlflowApi.DELETED_ONLY);
+  }
+
+  /**
+   * {@code run X (MLflow run Y) is deleted on SERVER}, naming the run by the tracker's id where
+   * it has one.
+   */
+  String deleted(Dto.Run r) {
+    String own = r.tags().get(RUN_ID_TAG);
+    return deleted(own == null || own.isEmpty() ? r.id() : own, r.id());
+  }
+
+  private String deleted(String run, String serverId) {
+    return "run " + run + (run.equals(serverId) ? "" : " (MLflow run " + serverId + ")")
+        + " is deleted on " + server;
+  }
+
+  /** How to bring a deleted run back: {@code mlflow runs restore}. */
+  static String restore(String serverId) {
+    return "restore it (mlflow runs restore --run-id " + serverId + ")";
+  }
+
+  private static String notSent(String deleted, String what, String serverId) {
+    return deleted + ", so " + what + " was not sent; " + restore(serverId)
+        + " to log to it again";
+  }
+
+  /**
+   * Runs a call on a run, as {@link #classified}; the server's refusal because the run was
+   * deleted meanwhile says so, and how to restore it.
+   */
+  private <T> T onRun(RunRef ref, String what, Call<T> call) throws IOException {
+    return classified(() -> {
+      try {
+        return call.run();
+      } catch (MlflowServerException e) {
+        if (e.status() == 400 && e.serverMessage().contains("Current state is deleted")) {
+          throw DeliveryException.permanent(notSent(deleted(ref.run, ref.serverId), what,
+              ref.serverId), e);
+        }
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * The MLflow id of the run {@code ref} names, for {@value #PARENT_TAG}, which MLflow's UI
+   * reads as the parent's MLflow id: a run this backend created, else a run by its MLflow id or
+   * its tracker id.
+   */
+  private Optional<String> parentServerId(String ref) throws IOException {
+    Optional<String> known = serverRunId(ref);
+    return known.isPresent() ? known : findRun(ref).map(Dto.Run::id);
+  }
+
+  /**
+   * The batch with a {@value #PARENT_TAG} tag set by hand holding the parent's MLflow id, as the
+   * run's creation sends it; a tag that names no run on the server is not sent, but refused.
+   */
+  private Batch withParentIds(Batch batch, List<DeliveryException.Rejected> rejected)
+      throws IOException {
+    if (batch.tags().stream().noneMatch(t -> t.key().equals(PARENT_TAG))) {
+      return batch;
+    }
+    List<Tag> tags = new ArrayList<>();
+    for (Tag t : batch.tags()) {
+      if (!t.key().equals(PARENT_TAG)) {
+        tags.add(t);
+        continue;
+      }
+      Optional<String> parentId = parentServerId(t.value());
+      if (parentId.isPresent()) {
+        tags.add(new Tag(PARENT_TAG, parentId.get()));
+      } else {
+        rejected.add(new DeliveryException.Rejected("tag", PARENT_TAG, "'"
+            + Rest.printable(t.value(), 100) + "' names no run on " + server + " (neither a"
+            + " tracker run id nor an MLflow run id), so MLflow could not show the run under"
+            + " it; it was not sent"));
+      }
+    }
+    return new Batch(batch.metrics(), batch.params(), tags);
   }
 
   // ------------------------------------------------------------------------------ batches
 
-  private Void sendBatch(RunRef ref, Batch batch) throws IOException {
+  private Void sendBatch(RunRef ref, Batch given) throws IOException {
     String runId = ref.serverId;
     List<DeliveryException.Rejected> rejected = new ArrayList<>();
+    Batch batch = withParentIds(given, rejected);
     List<Wire.Entity> send = new ArrayList<>();
     for (Wire.Entity e : Wire.entities(batch)) {
       String held = e.kind() == Wire.Kind.PARAM ? ref.sentParams.get(e.key()) : null;

@@ -193,6 +193,8 @@ class WireFormatTest {
         + "\"order_by\":[\"attributes.start_time DESC\"]}");
 
     backend.metricHistory(RUN, "loss");
+    // the run first: a run deleted on the server is not read as a live one
+    assertThat(take().getTarget()).isEqualTo("/api/2.0/mlflow/runs/get?run_id=" + SERVER_RUN);
     assertThat(take().getTarget()).isEqualTo("/api/2.0/mlflow/metrics/get-history?run_id="
         + SERVER_RUN + "&metric_key=loss&max_results=25000");
 

@@ -453,7 +453,13 @@ public final class Uploader {
   }
 
   private void report(Exception e) {
-    log.error("{}", e.getMessage());
+    if (maxAttempts > 0) {
+      // tracker sync's uploader: its caller takes each failure and tells it; logged too, the
+      // command's output would show it twice
+      log.debug("{}", e.getMessage());
+    } else {
+      log.error("{}", e.getMessage());
+    }
     failures.add(e);
   }
 

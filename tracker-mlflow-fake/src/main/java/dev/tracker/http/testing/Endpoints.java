@@ -93,6 +93,10 @@ final class Endpoints {
         return json(200, obj().set("run", store.state(required(url, "run_id")).json()));
       case "POST runs/update":
         return updateRun(body(request));
+      case "POST runs/delete":
+        return setLifecycle(body(request), "deleted");
+      case "POST runs/restore":
+        return setLifecycle(body(request), "active");
       case "POST runs/log-batch":
         return logBatch(request);
       case "POST runs/log-metric":
@@ -183,7 +187,7 @@ final class Endpoints {
   }
 
   private MockResponse updateRun(JsonNode body) {
-    RunState r = store.state(text(body, "run_id"));
+    RunState r = activeRun(body); // update_run_info: _check_run_is_active
     String status = text(body, "status");
     if (status != null) {
       r.status = status;
@@ -194,6 +198,20 @@ final class Endpoints {
     ObjectNode out = obj();
     out.set("run_info", r.info());
     return json(200, out);
+  }
+
+  /**
+   * {@code runs/delete} and {@code runs/restore}: MLflow's SQL store ({@code delete_run},
+   * {@code restore_run}) marks the run, whatever its stage; an unknown run is a 404.
+   */
+  private MockResponse setLifecycle(JsonNode body, String stage) {
+    String runId = text(body, "run_id");
+    if (runId == null || runId.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE",
+          "Missing value for required parameter 'run_id'.");
+    }
+    store.state(runId).lifecycle = stage;
+    return json(200, obj());
   }
 
   private MockResponse logBatch(RecordedRequest request) throws IOException {
@@ -339,9 +357,13 @@ final class Endpoints {
     body.path("order_by").forEach(n -> orderBy.add(n.asText()));
     int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
     int from = pageStart(text(body, "page_token"));
+    // run_view_type: ACTIVE_ONLY (1, the default), DELETED_ONLY (2) or ALL (3)
+    String view = body.path("run_view_type").asText("ACTIVE_ONLY");
     List<RunState> active = new ArrayList<>();
     for (RunState r : store.runs.values()) {
-      if (expIds.contains(r.experimentId) && r.lifecycle.equals("active")) {
+      boolean deleted = r.lifecycle.equals("deleted");
+      if (expIds.contains(r.experimentId) && (view.equals("ALL") || view.equals("3")
+          || deleted == (view.equals("DELETED_ONLY") || view.equals("2")))) {
         active.add(r);
       }
     }
