@@ -3,6 +3,7 @@ package dev.tracker.file;
 import dev.tracker.Tracker;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
@@ -38,11 +39,16 @@ public final class FileBackendProvider implements BackendProvider {
   /** Creates the provider (done by {@link java.util.ServiceLoader}). */
   public FileBackendProvider() {}
 
-  /** True for {@code file:} URIs, URIs without a scheme, and Windows paths like {@code C:/x}. */
+  /**
+   * True for {@code file:} URIs, URIs without a scheme, and Windows paths like {@code C:/x}; not
+   * for the bare word {@code databricks}, which MLflow reads as its Databricks workspace ({@code
+   * ./databricks} is the folder).
+   */
   @Override
   public boolean supports(URI uri) {
     String scheme = uri.getScheme();
-    return scheme == null || scheme.equalsIgnoreCase("file") || scheme.length() == 1;
+    return (scheme == null && !Backends.isDatabricks(uri))
+        || (scheme != null && (scheme.equalsIgnoreCase("file") || scheme.length() == 1));
   }
 
   @Override

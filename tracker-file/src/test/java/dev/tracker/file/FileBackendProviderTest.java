@@ -39,7 +39,8 @@ class FileBackendProviderTest {
     assertThat(provider.supports(URI.create("runs"))).isTrue();
     assertThat(provider.supports(URI.create("C:/runs"))).isTrue();
     assertThat(provider.supports(URI.create("http://localhost:5000"))).isFalse();
-    assertThat(provider.supports(URI.create("databricks"))).isTrue(); // a bare relative path
+    assertThat(provider.supports(URI.create("databricks"))).isFalse(); // MLflow's Databricks
+    assertThat(provider.supports(URI.create("./databricks"))).isTrue();
     assertThat(provider.supports(URI.create("databricks://profile"))).isFalse();
     assertThat(provider.artifact()).isEqualTo("dev.tracker:tracker-file");
   }
@@ -54,6 +55,16 @@ class FileBackendProviderTest {
     assertThat(root("file://localhost/data/runs")).isEqualTo(Path.of("/data/runs"));
     assertThat(root("runs/nested")).isEqualTo(Path.of("runs/nested"));
     assertThat(root("/data/runs")).isEqualTo(Path.of("/data/runs"));
+  }
+
+  @Test
+  void theBareDatabricksUriIsNeverAFolderNamedDatabricks() {
+    assertThatThrownBy(() -> Tracker.builder().uri("databricks").shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build())
+        .isExactlyInstanceOf(TrackerException.class)
+        .hasMessage("no backend for URI scheme 'databricks' (databricks); add"
+            + " dev.tracker:tracker-http to the class path");
+    assertThat(Path.of("databricks")).doesNotExist();
   }
 
   @Test

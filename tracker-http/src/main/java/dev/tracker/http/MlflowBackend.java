@@ -7,6 +7,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
@@ -510,7 +511,7 @@ public final class MlflowBackend implements TrackingBackend {
             + " or MlflowBackend.builder().uri(..)), e.g. http://localhost:5000");
       }
       String scheme = b.uri.getScheme() == null ? "" : b.uri.getScheme().toLowerCase(Locale.ROOT);
-      if (MlflowBackendProvider.isDatabricks(b.uri)) {
+      if (Backends.isDatabricks(b.uri)) {
         throw new IllegalArgumentException("tracking URI '" + Secrets.redact(b.uri.toString())
             + "' names a Databricks profile, which dev.tracker:tracker-http does not read; set"
             + " MLFLOW_TRACKING_URI to the workspace URL (https://<workspace>.cloud.databricks"

@@ -2,6 +2,7 @@ package dev.tracker.http;
 
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
 import java.nio.file.Path;
@@ -54,12 +55,7 @@ public final class MlflowBackendProvider implements BackendProvider {
   @Override
   public boolean supports(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    return scheme.equals("http") || scheme.equals("https") || isDatabricks(uri);
-  }
-
-  static boolean isDatabricks(URI uri) {
-    return "databricks".equalsIgnoreCase(uri.getScheme())
-        || (uri.getScheme() == null && "databricks".equals(uri.toString()));
+    return scheme.equals("http") || scheme.equals("https") || Backends.isDatabricks(uri);
   }
 
   @Override
