@@ -115,7 +115,7 @@ final class TrackerSettings {
       parsed = URI.create(b.uri);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
-          + " http://host:5000 but was '" + Secrets.redact(b.uri) + "'");
+          + " http://host:5000 but was '" + Secrets.redactUri(b.uri) + "'");
     }
     return Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
         .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)

@@ -66,6 +66,19 @@ class ConfigurationTest {
   }
 
   @Test
+  void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
+    assertThatThrownBy(() -> Tracker.builder().uri("ftp://alice:pa/ss@host").shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build())
+        .isInstanceOf(TrackerException.class)
+        .hasMessageStartingWith("no backend for URI scheme 'ftp' (ftp://***@host); add");
+    assertThatThrownBy(() -> Tracker.builder().uri("http://alice:pa ss@host").shutdownHook(false)
+        .systemProperties(k -> null).environment(k -> null).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tracker.uri must be a URI such as file:./runs or http://host:5000 but was"
+            + " 'http://***@host'");
+  }
+
+  @Test
   void invalidBuilderSettingsNameTheSetting() {
     assertThatThrownBy(() -> Tracker.builder().backend(backend).batchSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -146,7 +146,7 @@ public final class BackendConfig {
 
   @Override
   public String toString() {
-    return "BackendConfig{uri=" + Secrets.redact(uri.toString()) + "}";
+    return "BackendConfig{uri=" + Secrets.redactUri(uri.toString()) + "}";
   }
 
   /** Builds a {@link BackendConfig}. */

@@ -30,7 +30,7 @@ public final class Backends {
     String scheme = isDatabricks(uri) ? "databricks"
         : uri.getScheme() == null ? "file" : uri.getScheme();
     throw new TrackerException("no backend for URI scheme '" + scheme + "' ("
-        + Secrets.redact(uri.toString()) + "); add " + artifactFor(scheme)
+        + Secrets.redactUri(uri.toString()) + "); add " + artifactFor(scheme)
         + " to the class path");
   }
 

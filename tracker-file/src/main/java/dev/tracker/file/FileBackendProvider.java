@@ -87,7 +87,7 @@ public final class FileBackendProvider implements BackendProvider {
 
   /** The local path a {@code file:} URI or bare path stands for. */
   static Path path(URI uri) {
-    String shown = Secrets.redact(uri.toString());
+    String shown = Secrets.redactUri(uri.toString());
     String scheme = uri.getScheme();
     try {
       if (scheme != null && scheme.length() == 1) {
@@ -103,8 +103,8 @@ public final class FileBackendProvider implements BackendProvider {
       String authority = uri.getAuthority();
       if (authority != null && !authority.isEmpty() && !authority.equalsIgnoreCase("localhost")) {
         throw new IllegalArgumentException("file URI must name a local folder (file:./runs,"
-            + " file:///abs/runs) but has the host '" + hostOnly(uri) + "' in '"
-            + shown + "'");
+            + " file:///abs/runs) but has " + (uri.getHost() != null ? "the host '"
+            + uri.getHost() + "'" : "an authority") + " in '" + shown + "'");
       }
       String path = uri.getPath();
       if (path == null || path.isEmpty()) {
@@ -115,15 +115,5 @@ public final class FileBackendProvider implements BackendProvider {
       throw new IllegalArgumentException("file URI must name a folder but was '" + shown + "': "
           + e.getMessage());
     }
-  }
-
-  /** The host of a URI without any user info (which may hold a password). */
-  private static String hostOnly(URI uri) {
-    if (uri.getHost() != null) {
-      return uri.getHost();
-    }
-    String authority = uri.getAuthority();
-    int at = authority.lastIndexOf('@');
-    return at < 0 ? authority : authority.substring(at + 1);
   }
 }

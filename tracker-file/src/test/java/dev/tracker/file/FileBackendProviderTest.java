@@ -102,6 +102,14 @@ class FileBackendProviderTest {
   }
 
   @Test
+  void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
+    assertThatThrownBy(() -> root("file://alice:pa/ss@server/runs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must name a local folder (file:./runs, file:///abs/runs) but has"
+            + " an authority in 'file://***@server/runs'");
+  }
+
+  @Test
   void trackerFindsTheProviderByServiceLoader() throws Exception {
     Path root = tmp.resolve("runs");
     try (Tracker tracker = Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)

@@ -331,7 +331,7 @@ public final class MlflowBackend implements TrackingBackend {
         return uri(uri == null ? null : URI.create(uri.trim()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("MLflow tracking URI must be a URI such as"
-            + " http://host:5000 but was '" + Secrets.redact(uri) + "'");
+            + " http://host:5000 but was '" + Secrets.redactUri(uri) + "'");
       }
     }
 
@@ -512,18 +512,18 @@ public final class MlflowBackend implements TrackingBackend {
       }
       String scheme = b.uri.getScheme() == null ? "" : b.uri.getScheme().toLowerCase(Locale.ROOT);
       if (Backends.isDatabricks(b.uri)) {
-        throw new IllegalArgumentException("tracking URI '" + Secrets.redact(b.uri.toString())
+        throw new IllegalArgumentException("tracking URI '" + Secrets.redactUri(b.uri.toString())
             + "' names a Databricks profile, which dev.tracker:tracker-http does not read; set"
             + " MLFLOW_TRACKING_URI to the workspace URL (https://<workspace>.cloud.databricks"
             + ".com) and MLFLOW_TRACKING_TOKEN to a personal access token");
       }
       if (!scheme.equals("http") && !scheme.equals("https")) {
         throw new IllegalArgumentException("MLflow tracking URI must start with http:// or"
-            + " https:// but was '" + Secrets.redact(b.uri.toString()) + "'");
+            + " https:// but was '" + Secrets.redactUri(b.uri.toString()) + "'");
       }
       if (b.uri.getHost() == null || b.uri.getHost().isEmpty()) {
         throw new IllegalArgumentException("MLflow tracking URI must name a host but was '"
-            + Secrets.redact(b.uri.toString()) + "'");
+            + Secrets.redactUri(b.uri.toString()) + "'");
       }
       if ((b.username == null) != (b.password == null)) {
         throw new IllegalArgumentException("MLFLOW_TRACKING_USERNAME and"
@@ -576,7 +576,7 @@ public final class MlflowBackend implements TrackingBackend {
 
     @Override
     public String toString() {
-      return "MlflowBackend.Builder{uri=" + (uri == null ? null : Secrets.redact(uri.toString()))
+      return "MlflowBackend.Builder{uri=" + (uri == null ? null : Secrets.redactUri(uri.toString()))
           + ", auth=" + authKind() + "}";
     }
   }

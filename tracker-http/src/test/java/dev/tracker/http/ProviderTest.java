@@ -166,6 +166,17 @@ class ProviderTest {
   }
 
   @Test
+  void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
+    assertThatThrownBy(() -> MlflowBackend.builder().uri("https://alice:pa/ss@host").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must name a host but was 'https://***@host'");
+    assertThatThrownBy(() -> MlflowBackend.builder().uri("http://alice:pa ss@host"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must be a URI such as http://host:5000 but was"
+            + " 'http://***@host'");
+  }
+
+  @Test
   void theSpoolFolderOfAServerIsTheJournalFolderCoreNamesForIt() {
     URI server = URI.create("https://u:p@Example.com:443/team/");
     assertThat(MlflowBackend.journalDirectory(Path.of("/s"), server))
