@@ -125,6 +125,21 @@ class FileBackendProviderTest {
   }
 
   @Test
+  void aPathOrFileUriWithASpaceIsThatFolderAsInMlflow() throws Exception {
+    for (String uri : new String[] {tmp + "/my runs", "file:" + tmp + "/my runs 2",
+        "file://" + tmp + "/100% runs"}) {
+      try (Tracker tracker = Tracker.builder().shutdownHook(false).systemProperties(k -> null)
+          .environment(Map.of("MLFLOW_TRACKING_URI", uri)::get).build()) {
+        assertThat(tracker.uri()).isEqualTo("file:" + uri.replaceFirst("^file:(//)?", ""));
+        tracker.experiment("spaced").startRun("r").close();
+      }
+    }
+    assertThat(tmp.resolve("my runs").resolve("spaced")).isDirectory();
+    assertThat(tmp.resolve("my runs 2").resolve("spaced")).isDirectory();
+    assertThat(tmp.resolve("100% runs").resolve("spaced")).isDirectory();
+  }
+
+  @Test
   void trackerUsesTrackerDirFromTheEnvironmentWhenNoUriIsConfigured() throws Exception {
     Path root = tmp.resolve("from-env");
     try (Tracker tracker = Tracker.builder().shutdownHook(false).systemProperties(k -> null)
