@@ -12,7 +12,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
-import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -27,16 +26,27 @@ import okhttp3.Response;
 final class HttpClients {
   private HttpClients() {}
 
-  /** The server's base URL: scheme, host, port and path of {@code uri}, ending in '/'. */
+  /**
+   * The server's base URL: scheme, host, port and path of {@code uri}, ending in '/', without
+   * user info, query or fragment; null when it is no http(s) URL. Parsed as OkHttp (and Python's
+   * requests) parse URLs, so a host name that {@link URI} leaves without a host, such as Docker
+   * Compose's {@code mlflow_server} or an internationalized name, is a host.
+   */
   static HttpUrl baseUrl(URI uri) {
-    HttpUrl.Builder u = new HttpUrl.Builder().scheme(uri.getScheme().toLowerCase(Locale.ROOT))
-        .host(uri.getHost());
-    if (uri.getPort() != -1) {
-      u.port(uri.getPort());
+    HttpUrl url = HttpUrl.parse(uri.toString());
+    if (url == null) {
+      return null;
     }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-    u.encodedPath(path.isEmpty() ? "/" : path + "/");
-    return u.build();
+    String path = url.encodedPath().replaceAll("/+$", "");
+    return url.newBuilder().username("").password("").query(null).fragment(null)
+        .encodedPath(path.isEmpty() ? "/" : path + "/").build();
+  }
+
+  /** The user and password in {@code uri}'s user info, decoded; null when it has none. */
+  static String[] userInfo(URI uri) {
+    HttpUrl url = HttpUrl.parse(uri.toString());
+    return url == null || url.username().isEmpty() && url.password().isEmpty() ? null
+        : new String[] {url.username(), url.password()};
   }
 
   static void tls(boolean insecureTls, Path serverCertPath, OkHttpClient.Builder cb) {

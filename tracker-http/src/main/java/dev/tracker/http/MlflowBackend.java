@@ -472,8 +472,9 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     String authKind() {
-      return username != null || (token == null && uri != null && uri.getRawUserInfo() != null)
-          ? "basic" : token != null ? "bearer" : "none";
+      boolean inUri = uri != null && HttpClients.userInfo(uri) != null;
+      return username != null || (token == null && inUri) ? "basic"
+          : token != null ? "bearer" : "none";
     }
 
     /** Basic for a user, else Bearer for a token, else Basic for the URI's user info. */
@@ -484,11 +485,8 @@ public final class MlflowBackend implements TrackingBackend {
       if (token != null) {
         return "Bearer " + token;
       }
-      if (uri.getRawUserInfo() == null) {
-        return null;
-      }
-      String[] info = uri.getUserInfo().split(":", 2);
-      return Credentials.basic(info[0], info.length > 1 ? info[1] : "", StandardCharsets.UTF_8);
+      String[] info = HttpClients.userInfo(uri);
+      return info == null ? null : Credentials.basic(info[0], info[1], StandardCharsets.UTF_8);
     }
 
     Builder copy() {
@@ -521,8 +519,14 @@ public final class MlflowBackend implements TrackingBackend {
         throw new IllegalArgumentException("MLflow tracking URI must start with http:// or"
             + " https:// but was '" + Secrets.redactUri(b.uri.toString()) + "'");
       }
-      if (b.uri.getHost() == null || b.uri.getHost().isEmpty()) {
+      if (b.uri.getRawAuthority() == null || b.uri.getRawAuthority().endsWith("@")) {
         throw new IllegalArgumentException("MLflow tracking URI must name a host but was '"
+            + Secrets.redactUri(b.uri.toString()) + "'");
+      }
+      HttpUrl base = HttpClients.baseUrl(b.uri);
+      if (base == null) {
+        throw new IllegalArgumentException("MLflow tracking URI must be http(s)://host[:port]"
+            + "[/path], with a host name or address and a port from 1 to 65535, but was '"
             + Secrets.redactUri(b.uri.toString()) + "'");
       }
       if ((b.username == null) != (b.password == null)) {
@@ -554,7 +558,6 @@ public final class MlflowBackend implements TrackingBackend {
       if (b.spoolDir == null) {
         throw new IllegalArgumentException("spoolDir must not be null");
       }
-      HttpUrl base = HttpClients.baseUrl(b.uri);
       OkHttpClient.Builder cb = b.client != null ? b.client.newBuilder()
           : new OkHttpClient.Builder()
               .socketFactory(new NoDelaySocketFactory()) // no 40 ms pause per request

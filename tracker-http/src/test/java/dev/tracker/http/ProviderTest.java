@@ -7,11 +7,20 @@ import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.TrackingBackend;
+import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Dns;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,11 +178,64 @@ class ProviderTest {
   void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
     assertThatThrownBy(() -> MlflowBackend.builder().uri("https://alice:pa/ss@host").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("MLflow tracking URI must name a host but was 'https://***@host'");
+        .hasMessage("MLflow tracking URI must be http(s)://host[:port][/path], with a host name or"
+            + " address and a port from 1 to 65535, but was 'https://***@host'");
     assertThatThrownBy(() -> MlflowBackend.builder().uri("http://alice:pa ss@host"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("MLflow tracking URI must be a URI such as http://host:5000 but was"
             + " 'http://***@host'");
+  }
+
+  @Test
+  void aHostNameWithAnUnderscoreIsAHostAsInMlflow() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().body("{}").build());
+      server.start();
+      Dns compose = host -> host.equals("mlflow_server")
+          ? List.of(InetAddress.getLoopbackAddress()) : Dns.SYSTEM.lookup(host);
+      String uri = "http://bob:tok%2F1@mlflow_server:" + server.getPort() + "/mlflow/";
+      try (MlflowBackend b = MlflowBackend.builder().uri(uri).spoolDir(tmp)
+          .client(new OkHttpClient.Builder().dns(compose).build()).build()) {
+        assertThat(b.describe()).isEqualTo("http://mlflow_server:" + server.getPort() + "/mlflow");
+        assertThat(b.toString()).endsWith(", auth=basic}");
+        assertThat(b.listExperiments()).isEmpty();
+      }
+      RecordedRequest r = server.takeRequest(Fixtures.TIMEOUT, Fixtures.UNIT);
+      assertThat(r.getHeaders().get("Host")).isEqualTo("mlflow_server:" + server.getPort());
+      assertThat(r.getUrl().encodedPath()).startsWith("/mlflow/api/2.0/mlflow/");
+      assertThat(r.getHeaders().get("Authorization")).isEqualTo("Basic "
+          + Base64.getEncoder().encodeToString("bob:tok/1".getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void anInternationalizedHostNameIsAHost() throws Exception {
+    try (MlflowBackend b = MlflowBackend.builder().uri("https://mlflöw.example/").spoolDir(tmp)
+        .build()) {
+      assertThat(b.describe()).isEqualTo("https://xn--mlflw-mua.example");
+    }
+  }
+
+  @Test
+  void serversWhoseHostNamesHaveUnderscoresKeepTheirJournalsApart() {
+    Path root = Path.of("/s");
+    Path compose = MlflowBackend.journalDirectory(root, URI.create("http://mlflow_server:5000"));
+    assertThat(compose)
+        .isNotEqualTo(MlflowBackend.journalDirectory(root, URI.create("http://other_server:5000")))
+        .isNotEqualTo(MlflowBackend.journalDirectory(root, URI.create("http://mlflow_server:5001")))
+        .isEqualTo(MlflowBackend.journalDirectory(root,
+            URI.create("http://u:p@MLflow_Server:5000/")));
+    assertThat(MlflowBackend.journalDirectory(root, URI.create("http://mlflow_server")))
+        .isEqualTo(MlflowBackend.journalDirectory(root, URI.create("http://mlflow_server:80")));
+  }
+
+  @Test
+  void aPortOutOfRangeIsRejectedNamingTheRule() {
+    assertThatThrownBy(() -> MlflowBackend.builder().uri("http://alice:s3cret@host:99999")
+        .spoolDir(tmp).build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLflow tracking URI must be http(s)://host[:port][/path], with a host name or"
+            + " address and a port from 1 to 65535, but was 'http://***@host:99999'");
   }
 
   @Test
