@@ -49,6 +49,21 @@ final class HttpClients {
         : new String[] {url.username(), url.password()};
   }
 
+  /**
+   * OkHttp sends a header value only when it holds tab and printable ASCII characters; else
+   * each request would fail, on the uploader, with OkHttp's message.
+   */
+  static void checkHeaderValue(String secret, String name) {
+    for (int i = 0; i < secret.length(); i++) {
+      char c = secret.charAt(i);
+      if ((c < 0x20 && c != '\t') || c > 0x7e) {
+        throw new IllegalArgumentException(String.format("%s must hold only printable ASCII"
+            + " characters, as an HTTP header does, but holds U+%04X at index %d", name,
+            (int) c, i));
+      }
+    }
+  }
+
   static void tls(boolean insecureTls, Path serverCertPath, OkHttpClient.Builder cb) {
     try {
       X509TrustManager trust = insecureTls ? new TrustAll()

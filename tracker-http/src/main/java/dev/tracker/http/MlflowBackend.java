@@ -543,6 +543,15 @@ public final class MlflowBackend implements TrackingBackend {
         throw new IllegalArgumentException("timeout (MLFLOW_HTTP_REQUEST_TIMEOUT) must be"
             + " positive but was " + b.timeout);
       }
+      if (b.timeout.compareTo(Duration.ofMillis(1)) < 0
+          || b.timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        // what OkHttp takes; it would say only "timeout too large" or "too small"
+        throw new IllegalArgumentException("timeout (MLFLOW_HTTP_REQUEST_TIMEOUT) must be from"
+            + " 1 ms to 2147483647 ms (24 days) but was " + b.timeout);
+      }
+      if (b.token != null) {
+        HttpClients.checkHeaderValue(b.token, "MLFLOW_TRACKING_TOKEN");
+      }
       if (!(b.backoffFactor >= 0) || Double.isInfinite(b.backoffFactor)) {
         throw new IllegalArgumentException("backoffFactor (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR)"
             + " must be a non-negative number of seconds but was " + b.backoffFactor);

@@ -152,6 +152,29 @@ class ProviderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "3000000|PT833H20M", "0.0001|PT0.0001S"})
+  void aTimeoutOkHttpCannotTakeIsRejectedNamingTheVariable(String seconds, String shown) {
+    assertThatThrownBy(() -> configured(Map.of("MLFLOW_HTTP_REQUEST_TIMEOUT", seconds)).build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout (MLFLOW_HTTP_REQUEST_TIMEOUT) must be from 1 ms to 2147483647 ms"
+            + " (24 days) but was " + shown);
+  }
+
+  @Test
+  void aTokenThatNoHeaderCanCarryIsRejectedAtBuildWithoutShowingIt() {
+    // a zero-width space pasted with the token from a web page
+    assertThatThrownBy(() -> configured(Map.of("MLFLOW_TRACKING_TOKEN", "dapi-s3cret\u200b"))
+        .build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_TOKEN must hold only printable ASCII characters, as an HTTP"
+            + " header does, but holds U+200B at index 11");
+    assertThatThrownBy(() -> configured(Map.of("MLFLOW_TRACKING_TOKEN", "s3cret\nX-Evil: 1"))
+        .build())
+        .hasMessageEndingWith("but holds U+000A at index 6");
+  }
+
   @Test
   void aUsernameWithoutPasswordIsRejected() {
     assertThatThrownBy(() -> configured(Map.of("MLFLOW_TRACKING_USERNAME", "alice")).build())
