@@ -55,10 +55,10 @@ final class TrackerSettings {
     String uriName = "Tracker.builder().uri(..)";
     if (b.uri == null) {
       uriName = source(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI");
-      b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI",
-          Tracker.DEFAULT_URI);
+      // null when none is configured: the backend is told that the URI is the default
+      b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI", null);
     }
-    if (b.backend == null) {
+    if (b.backend == null && b.uri != null) {
       b.uri = checkUri(b.uri, uriName).toString();
     }
     if (b.experiment == null) {
@@ -179,10 +179,10 @@ final class TrackerSettings {
     if (b.backend != null) {
       return b.backend;
     }
-    URI parsed = URI.create(b.uri); // checked by resolve
+    URI parsed = URI.create(b.uri != null ? b.uri : Tracker.DEFAULT_URI); // checked by resolve
     return Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
-        .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
-        .build()));
+        .defaultUri(b.uri == null).systemProperties(b.systemProperties)
+        .environment(b.environment).clock(b.clock).build()));
   }
 
   /** The name, checked against the rules for experiment names. */

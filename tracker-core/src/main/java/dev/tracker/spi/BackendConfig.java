@@ -1,5 +1,6 @@
 package dev.tracker.spi;
 
+import dev.tracker.Tracker;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -22,9 +23,12 @@ public final class BackendConfig {
   private final Function<String, String> systemProperties;
   private final Function<String, String> environment;
   private final InstantSource clock;
+  private final boolean defaultUri;
 
   private BackendConfig(Builder b) {
     this.uri = Objects.requireNonNull(b.uri, "uri");
+    this.defaultUri = b.defaultUri != null ? b.defaultUri
+        : uri.toString().equals(Tracker.DEFAULT_URI);
     this.systemProperties = b.systemProperties;
     this.environment = b.environment;
     this.clock = b.clock;
@@ -43,6 +47,15 @@ public final class BackendConfig {
   /** The URI the backend is created for. */
   public URI uri() {
     return uri;
+  }
+
+  /**
+   * True when no URI was configured and {@link #uri()} is {@value Tracker#DEFAULT_URI}: a
+   * backend may then take its location from a setting of its own ({@code TRACKER_DIR}). Unless
+   * the builder was told, true when the URI is that text.
+   */
+  public boolean isDefaultUri() {
+    return defaultUri;
   }
 
   /** The clock for timestamps. */
@@ -141,6 +154,7 @@ public final class BackendConfig {
     b.systemProperties = systemProperties;
     b.environment = environment;
     b.clock = clock;
+    b.defaultUri = defaultUri;
     return b;
   }
 
@@ -155,12 +169,22 @@ public final class BackendConfig {
     private Function<String, String> systemProperties = System::getProperty;
     private Function<String, String> environment = System::getenv;
     private InstantSource clock = InstantSource.system();
+    private Boolean defaultUri;
 
     private Builder() {}
 
     /** The URI (required). */
     public Builder uri(URI uri) {
       this.uri = uri;
+      return this;
+    }
+
+    /**
+     * Whether the URI is the default because none was configured ({@link #isDefaultUri()});
+     * when not told, whether it is the text {@value Tracker#DEFAULT_URI}.
+     */
+    public Builder defaultUri(boolean isDefault) {
+      this.defaultUri = isDefault;
       return this;
     }
 

@@ -26,9 +26,9 @@ import java.util.function.UnaryOperator;
  *   <tr><td>{@code runs}, {@code /data/runs}, {@code C:/runs}</td><td>the path itself</td></tr>
  * </table>
  *
- * <p>When the URI is the default {@value Tracker#DEFAULT_URI} (nothing configured), the system
- * property {@value #DIR_PROPERTY} or else the environment variable {@value #DIR_ENV} names the
- * root instead.
+ * <p>When no URI is configured (the default {@value Tracker#DEFAULT_URI}), the system property
+ * {@value #DIR_PROPERTY} or else the environment variable {@value #DIR_ENV} names the root
+ * instead; a URI given to the builder or in a setting, {@code file:./runs} included, wins.
  */
 public final class FileBackendProvider implements BackendProvider {
   /** The system property naming the root when the URI is the default. */
@@ -71,7 +71,7 @@ public final class FileBackendProvider implements BackendProvider {
   /** The root folder for a configuration: {@value #DIR_ENV} for the default URI, else the URI's. */
   static Path root(BackendConfig config) {
     URI uri = config.uri();
-    if (uri.toString().equals(Tracker.DEFAULT_URI)) {
+    if (config.isDefaultUri()) {
       Optional<String> dir = config.setting(DIR_PROPERTY, DIR_ENV);
       if (dir.isPresent()) {
         try {

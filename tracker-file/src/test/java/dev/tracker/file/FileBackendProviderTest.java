@@ -80,6 +80,32 @@ class FileBackendProviderTest {
   }
 
   @Test
+  void aConfiguredUriWinsOverTrackerDirEvenWhenItIsTheDefaultsText() throws Exception {
+    Path dir = tmp.resolve("from-tracker-dir");
+    assertThat(FileBackendProvider.root(BackendConfig.builder().uri(Tracker.DEFAULT_URI)
+        .defaultUri(false).systemProperties(Map.of())
+        .environment(Map.of("TRACKER_DIR", dir.toString())).build()))
+        .isEqualTo(Path.of("./runs"));
+    Path runs = Path.of("runs");
+    boolean existed = Files.exists(runs);
+    try {
+      for (Tracker.Builder b : new Tracker.Builder[] {
+          Tracker.builder().uri(Tracker.DEFAULT_URI).systemProperties(k -> null),
+          Tracker.builder().systemProperties(Map.of("tracker.uri", "file:./runs")::get)}) {
+        try (Tracker t = b.shutdownHook(false)
+            .environment(Map.of("TRACKER_DIR", dir.toString())::get).build()) {
+          assertThat(t.uri()).isEqualTo("file:./runs");
+        }
+      }
+      assertThat(dir).doesNotExist();
+    } finally {
+      if (!existed) {
+        Files.deleteIfExists(runs);
+      }
+    }
+  }
+
+  @Test
   void urisThatNameNoLocalFolderAreRejected() {
     assertThatThrownBy(() -> root("file://server/share/runs"))
         .isInstanceOf(IllegalArgumentException.class)
