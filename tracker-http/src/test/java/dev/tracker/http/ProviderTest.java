@@ -232,6 +232,14 @@ class ProviderTest {
   }
 
   @Test
+  void aPathPrefixIsKeptAndATrailingSlashQueryAndFragmentAreNot() throws Exception {
+    try (MlflowBackend b = MlflowBackend.builder()
+        .uri("http://host:5000/team/mlflow//?o=1#/experiments/3").spoolDir(tmp).build()) {
+      assertThat(b.describe()).isEqualTo("http://host:5000/team/mlflow");
+    }
+  }
+
+  @Test
   void anInternationalizedHostNameIsAHost() throws Exception {
     try (MlflowBackend b = MlflowBackend.builder().uri("https://mlflöw.example/").spoolDir(tmp)
         .build()) {
