@@ -1,6 +1,7 @@
 package dev.tracker.spi;
 
 import dev.tracker.Tracker;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -113,17 +114,19 @@ public final class BackendConfig {
    */
   public Optional<Duration> seconds(String name, boolean zeroAllowed) {
     return env(name).map(v -> {
-      double d;
+      BigDecimal s;
       try {
-        d = Double.parseDouble(v);
+        s = new BigDecimal(v); // not Double.parseDouble, which reads "10d" as 10 and takes NaN
       } catch (NumberFormatException e) {
-        d = Double.NaN;
+        s = null;
       }
-      if (!(d > 0 || (zeroAllowed && d == 0)) || Double.isInfinite(d)) {
+      if (s == null || s.signum() < 0 || (s.signum() == 0 && !zeroAllowed)) {
         throw new IllegalArgumentException(name + " must be a " + (zeroAllowed ? "non-negative"
             : "positive") + " number of seconds but was '" + v + "'");
       }
-      return Duration.ofNanos((long) (d * 1e9));
+      BigDecimal nanos = s.movePointRight(9);
+      return Duration.ofNanos(nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
+          ? Long.MAX_VALUE : nanos.longValue());
     });
   }
 
