@@ -11,7 +11,10 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -83,8 +86,8 @@ final class HttpClients {
 
   private static X509TrustManager trustOnly(Path pem) throws GeneralSecurityException {
     Collection<? extends Certificate> certs;
-    try (InputStream in = Files.newInputStream(pem)) {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    try {
+      certs = Files.isDirectory(pem) ? inFolder(pem) : inFile(pem);
     } catch (IOException | java.security.cert.CertificateException e) {
       throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a"
           + " readable PEM file of CA certificates but '" + pem + "' is not one: "
@@ -92,7 +95,7 @@ final class HttpClients {
     }
     if (certs.isEmpty()) {
       throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a PEM"
-          + " file of CA certificates but '" + pem + "' holds none");
+          + " file (or folder) of CA certificates but '" + pem + "' holds none");
     }
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     try {
@@ -113,6 +116,31 @@ final class HttpClients {
       }
     }
     throw new IllegalStateException("no X509TrustManager in this JVM");
+  }
+
+  /**
+   * The certificates of every file in a folder, as Python's requests reads {@code verify=<folder>}
+   * (OpenSSL's CA path, such as {@code /etc/ssl/certs}); files that hold none are skipped.
+   */
+  private static List<Certificate> inFolder(Path folder) throws IOException {
+    List<Certificate> certs = new ArrayList<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path f : files.sorted().filter(Files::isRegularFile).toList()) {
+        try {
+          certs.addAll(inFile(f));
+        } catch (IOException | java.security.cert.CertificateException notCertificates) {
+          // a README, a CRL, a key: not a CA certificate file
+        }
+      }
+    }
+    return certs;
+  }
+
+  private static Collection<? extends Certificate> inFile(Path pem)
+      throws IOException, java.security.cert.CertificateException {
+    try (InputStream in = Files.newInputStream(pem)) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(in);
+    }
   }
 
   /** Adds the credentials to requests for the tracking server (and no other host). */
