@@ -67,12 +67,11 @@ class ConfigurationTest {
 
   @Test
   void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
-    assertThatThrownBy(() -> Tracker.builder().uri("ftp://alice:pa/ss@host").shutdownHook(false)
-        .systemProperties(k -> null).environment(k -> null).build())
+    assertThatThrownBy(() -> fromSettings(Map.of("tracker.uri", "ftp://alice:pa/ss@host"),
+        Map.of()))
         .isInstanceOf(TrackerException.class)
         .hasMessageStartingWith("no backend for URI scheme 'ftp' (ftp://***@host); add");
-    assertThatThrownBy(() -> Tracker.builder().uri("http://alice:pa ss@host").shutdownHook(false)
-        .systemProperties(k -> null).environment(k -> null).build())
+    assertThatThrownBy(() -> Tracker.builder().uri("http://alice:pa ss@host").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Tracker.builder().uri(..) must be a URI such as file:./runs or"
             + " http://host:5000 but was 'http://***@host'");

@@ -28,6 +28,12 @@ class FileBackendProviderTest {
         .environment(env).build());
   }
 
+  /** A tracker for {@code uri} that reads no property or variable. */
+  private static Tracker trackerFor(String uri) {
+    return Tracker.builder().uri(uri).shutdownHook(false).systemProperties(k -> null)
+        .environment(k -> null).build();
+  }
+
   private static Path root(String uri) {
     return root(uri, Map.of(), Map.of());
   }
@@ -59,8 +65,7 @@ class FileBackendProviderTest {
 
   @Test
   void theBareDatabricksUriIsNeverAFolderNamedDatabricks() {
-    assertThatThrownBy(() -> Tracker.builder().uri("databricks").shutdownHook(false)
-        .systemProperties(k -> null).environment(k -> null).build())
+    assertThatThrownBy(() -> trackerFor("databricks"))
         .isExactlyInstanceOf(TrackerException.class)
         .hasMessage("no backend for URI scheme 'databricks' (databricks); add"
             + " dev.tracker:tracker-http to the class path");
@@ -189,8 +194,7 @@ class FileBackendProviderTest {
   @Test
   @EnabledOnOs(OS.LINUX)
   void aRunsFolderUnderProcFailsAtBuildWithNoSuchFile() {
-    assertThatThrownBy(() -> Tracker.builder().uri("file:/proc/runs").shutdownHook(false)
-        .systemProperties(k -> null).environment(k -> null).build())
+    assertThatThrownBy(() -> trackerFor("file:/proc/runs"))
         .isExactlyInstanceOf(TrackerException.class)
         .hasMessage("file:/proc/runs cannot store records: the runs folder /proc/runs cannot be"
             + " created or written: NoSuchFileException: /proc/runs");
