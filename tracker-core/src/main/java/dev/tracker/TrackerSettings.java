@@ -44,6 +44,9 @@ final class TrackerSettings {
       try {
         b.uploadsInFlight = s == null ? Tracker.DEFAULT_UPLOADS_IN_FLIGHT : Integer.parseInt(s);
       } catch (NumberFormatException e) {
+        b.uploadsInFlight = 0; // below
+      }
+      if (b.uploadsInFlight < 1 || b.uploadsInFlight > 64) {
         throw new IllegalArgumentException("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT"
             + " must be an integer from 1 to 64 but was '" + s + "'");
       }

@@ -137,6 +137,19 @@ class ConfigurationTest {
   }
 
   @Test
+  void uploadsInFlightOutOfRangeInAVariableNamesTheVariable() {
+    for (String v : new String[] {"0", "65", "four"}) {
+      assertThatThrownBy(() -> build(Map.of(), Map.of("TRACKER_UPLOADS_IN_FLIGHT", v)))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT must be an integer"
+              + " from 1 to 64 but was '" + v + "'");
+    }
+    assertThatThrownBy(() -> Tracker.builder().backend(backend).uploadsInFlight(0).build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("uploadsInFlight must be from 1 to 64 but was 0");
+  }
+
+  @Test
   void invalidBuilderSettingsNameTheSetting() {
     assertThatThrownBy(() -> Tracker.builder().backend(backend).batchSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)
