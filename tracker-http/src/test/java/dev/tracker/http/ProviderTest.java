@@ -7,6 +7,8 @@ import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.Backends;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.TrackingBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -267,6 +269,28 @@ class ProviderTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("MLflow tracking URI must be http(s)://host[:port][/path], with a host name or"
             + " address and a port from 1 to 65535, but was 'http://***@host:99999'");
+  }
+
+  @Test
+  void mlflowVariablesThisBackendCannotHonourAreWarnedAboutNotIgnored() {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream err = System.err;
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple's
+    try {
+      configured(Map.of("MLFLOW_TRACKING_CLIENT_CERT_PATH", "/etc/client.pem",
+          "MLFLOW_TRACKING_AUTH", "my_plugin", "MLFLOW_TRACKING_AWS_SIGV4", "TRUE"));
+      configured(Map.of("MLFLOW_TRACKING_AWS_SIGV4", "false"));
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("WARN")).toList())
+        .hasSize(3)
+        .anySatisfy(l -> assertThat(l).endsWith("MLFLOW_TRACKING_CLIENT_CERT_PATH is set, but"
+            + " dev.tracker:tracker-http sends no client certificate: a server that requires"
+            + " one (mutual TLS) refuses the connection"))
+        .anySatisfy(l -> assertThat(l).contains("MLFLOW_TRACKING_AUTH is set, but"))
+        .anySatisfy(l -> assertThat(l).contains("MLFLOW_TRACKING_AWS_SIGV4 is true, but"));
   }
 
   @Test
