@@ -7,6 +7,9 @@ import dev.tracker.spi.Backends;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Checks a {@link Tracker.Builder}'s settings and fills in those not given: system property,
@@ -41,6 +44,9 @@ final class TrackerSettings {
       try {
         b.uploadsInFlight = s == null ? Tracker.DEFAULT_UPLOADS_IN_FLIGHT : Integer.parseInt(s);
       } catch (NumberFormatException e) {
+        b.uploadsInFlight = 0; // below
+      }
+      if (b.uploadsInFlight < 1 || b.uploadsInFlight > 64) {
         throw new IllegalArgumentException("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT"
             + " must be an integer from 1 to 64 but was '" + s + "'");
       }
@@ -49,9 +55,14 @@ final class TrackerSettings {
       throw new IllegalArgumentException("uploadsInFlight must be from 1 to 64 but was "
           + b.uploadsInFlight);
     }
+    String uriName = "Tracker.builder().uri(..)";
     if (b.uri == null) {
-      b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI",
-          Tracker.DEFAULT_URI);
+      uriName = source(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI");
+      // null when none is configured: the backend is told that the URI is the default
+      b.uri = setting(b, "tracker.uri", "TRACKER_URI", "MLFLOW_TRACKING_URI", null);
+    }
+    if (b.backend == null && b.uri != null) {
+      b.uri = checkUri(b.uri, uriName).toString();
     }
     if (b.experiment == null) {
       b.experiment = setting(b, "tracker.experiment", "TRACKER_EXPERIMENT",
@@ -100,6 +111,67 @@ final class TrackerSettings {
     return v == null || v.isBlank() ? dflt : v.trim();
   }
 
+  /** Which setting {@link #setting} takes its value from, when one has a value. */
+  private static String source(Tracker.Builder b, String property, String env,
+      String fallbackEnv) {
+    String v = b.systemProperties.apply(property);
+    if (v != null && !v.isBlank()) {
+      return property;
+    }
+    v = b.environment.apply(env);
+    return v != null && !v.isBlank() ? env : fallbackEnv;
+  }
+
+  /**
+   * The tracking URI {@code text} (given by the setting {@code name}) parsed. A path or {@code
+   * file:} URI holding characters a URI must escape ({@code ./my runs}) is taken as the path it
+   * names, as MLflow takes it.
+   *
+   * @throws IllegalArgumentException naming the setting when it is no URI, or names one of
+   *     MLflow's database stores, which only an MLflow server opens
+   */
+  static URI checkUri(String text, String name) {
+    String t = text.strip();
+    URI uri;
+    try {
+      uri = new URI(t);
+    } catch (URISyntaxException e) {
+      uri = quotedPath(t);
+      if (uri == null) {
+        throw new IllegalArgumentException(name + " must be a URI such as file:./runs or"
+            + " http://host:5000 but was '" + Secrets.redactUri(t) + "'");
+      }
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    for (String db : DATABASE_SCHEMES) { // MLflow's DATABASE_ENGINES, with a driver: mysql+pymysql
+      if (scheme.startsWith(db)) {
+        throw new IllegalArgumentException(name + " must be a tracking server's URL"
+            + " (http://host:5000) or a folder (file:./runs) but was '" + Secrets.redactUri(t)
+            + "', a database that only an MLflow server opens: start one with `mlflow server"
+            + " --backend-store-uri <that URI>` and set " + name + " to its URL");
+      }
+    }
+    return uri;
+  }
+
+  private static final List<String> DATABASE_SCHEMES =
+      List.of("sqlite", "postgresql", "mysql", "mssql");
+
+  /** A bare path or {@code file:} URI with its illegal characters quoted; else null. */
+  private static URI quotedPath(String text) {
+    try {
+      if (text.regionMatches(true, 0, "file:", 0, 5)) {
+        return new URI("file", text.substring(5), null);
+      }
+      if (!text.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+        return new URI(null, null, text, null);
+      }
+    } catch (URISyntaxException e) {
+      // not a path either
+    }
+    return null;
+  }
+
   /**
    * The backend {@code b} names ({@link Tracker.Builder#backend}), or the one on the class path
    * for its resolved URI, checked to be writable.
@@ -110,16 +182,10 @@ final class TrackerSettings {
     if (b.backend != null) {
       return b.backend;
     }
-    URI parsed;
-    try {
-      parsed = URI.create(b.uri);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("tracker.uri must be a URI such as file:./runs or"
-          + " http://host:5000 but was '" + Secrets.redact(b.uri) + "'");
-    }
+    URI parsed = URI.create(b.uri != null ? b.uri : Tracker.DEFAULT_URI); // checked by resolve
     return Backends.checkWritable(Backends.create(BackendConfig.builder().uri(parsed)
-        .systemProperties(b.systemProperties).environment(b.environment).clock(b.clock)
-        .build()));
+        .defaultUri(b.uri == null).systemProperties(b.systemProperties)
+        .environment(b.environment).clock(b.clock).build()));
   }
 
   /** The name, checked against the rules for experiment names. */

@@ -66,6 +66,90 @@ class ConfigurationTest {
   }
 
   @Test
+  void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
+    assertThatThrownBy(() -> fromSettings(Map.of("tracker.uri", "ftp://alice:pa/ss@host"),
+        Map.of()))
+        .isInstanceOf(TrackerException.class)
+        .hasMessageStartingWith("no backend for URI scheme 'ftp' (ftp://***@host); add");
+    assertThatThrownBy(() -> Tracker.builder().uri("http://alice:pa ss@host").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Tracker.builder().uri(..) must be a URI such as file:./runs or"
+            + " http://host:5000 but was 'http://***@host'");
+  }
+
+  private static Tracker fromSettings(Map<String, String> props, Map<String, String> env) {
+    return Tracker.builder().shutdownHook(false).systemProperties(props::get)
+        .environment(env::get).build();
+  }
+
+  @Test
+  void theUriComesFromPropertyThenTrackerEnvThenMlflowEnv() {
+    // no backend serves these schemes here: the error names the URI that was taken
+    assertThatThrownBy(() -> fromSettings(Map.of("tracker.uri", "a:x"),
+        Map.of("TRACKER_URI", "b:y", "MLFLOW_TRACKING_URI", "c:z")))
+        .isInstanceOf(TrackerException.class)
+        .hasMessageStartingWith("no backend for URI scheme 'a' (a:x)");
+    assertThatThrownBy(() -> fromSettings(Map.of("tracker.uri", " "),
+        Map.of("TRACKER_URI", "b:y", "MLFLOW_TRACKING_URI", "c:z")))
+        .hasMessageStartingWith("no backend for URI scheme 'b' (b:y)");
+    assertThatThrownBy(() -> fromSettings(Map.of(), Map.of("TRACKER_URI", "",
+        "MLFLOW_TRACKING_URI", " c:z ")))
+        .hasMessageStartingWith("no backend for URI scheme 'c' (c:z)");
+  }
+
+  @Test
+  void aUriThatIsNoUriNamesTheSettingItCameFrom() {
+    assertThatThrownBy(() -> fromSettings(Map.of(),
+        Map.of("MLFLOW_TRACKING_URI", "http://exa mple:5000")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_URI must be a URI such as file:./runs or http://host:5000"
+            + " but was 'http://exa mple:5000'");
+    assertThatThrownBy(() -> fromSettings(Map.of("tracker.uri", "http://[x"), Map.of()))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tracker.uri must be a URI such as file:./runs or http://host:5000"
+            + " but was 'http://[x'");
+  }
+
+  @Test
+  void anMlflowDatabaseStoreIsRefusedNamingTheSettingAndTheWayOut() {
+    assertThatThrownBy(() -> fromSettings(Map.of(),
+        Map.of("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_URI must be a tracking server's URL (http://host:5000) or a"
+            + " folder (file:./runs) but was 'sqlite:///mlflow.db', a database that only an"
+            + " MLflow server opens: start one with `mlflow server --backend-store-uri <that"
+            + " URI>` and set MLFLOW_TRACKING_URI to its URL");
+    for (String uri : new String[] {"postgresql://alice:s3cret@db/mlflow",
+        "mysql+pymysql://alice:s3cret@db/mlflow", "MSSQL+pyodbc://alice:s3cret@db/mlflow"}) {
+      assertThatThrownBy(() -> fromSettings(Map.of(), Map.of("TRACKER_URI", uri)))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("TRACKER_URI must be a tracking server's URL")
+          .hasMessageContaining("://***@db/mlflow', a database")
+          .hasMessageNotContaining("s3cret");
+    }
+  }
+
+  @Test
+  void aUriIsNotCheckedWhenABackendIsGiven() {
+    try (Tracker t = build(Map.of(), Map.of("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db"))) {
+      assertThat(t.uri()).isEqualTo(backend.describe());
+    }
+  }
+
+  @Test
+  void uploadsInFlightOutOfRangeInAVariableNamesTheVariable() {
+    for (String v : new String[] {"0", "65", "four"}) {
+      assertThatThrownBy(() -> build(Map.of(), Map.of("TRACKER_UPLOADS_IN_FLIGHT", v)))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("tracker.uploadsInFlight / TRACKER_UPLOADS_IN_FLIGHT must be an integer"
+              + " from 1 to 64 but was '" + v + "'");
+    }
+    assertThatThrownBy(() -> Tracker.builder().backend(backend).uploadsInFlight(0).build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("uploadsInFlight must be from 1 to 64 but was 0");
+  }
+
+  @Test
   void invalidBuilderSettingsNameTheSetting() {
     assertThatThrownBy(() -> Tracker.builder().backend(backend).batchSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,5 +1,7 @@
 package dev.tracker.spi;
 
+import dev.tracker.Tracker;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -22,9 +24,12 @@ public final class BackendConfig {
   private final Function<String, String> systemProperties;
   private final Function<String, String> environment;
   private final InstantSource clock;
+  private final boolean defaultUri;
 
   private BackendConfig(Builder b) {
     this.uri = Objects.requireNonNull(b.uri, "uri");
+    this.defaultUri = b.defaultUri != null ? b.defaultUri
+        : uri.toString().equals(Tracker.DEFAULT_URI);
     this.systemProperties = b.systemProperties;
     this.environment = b.environment;
     this.clock = b.clock;
@@ -43,6 +48,15 @@ public final class BackendConfig {
   /** The URI the backend is created for. */
   public URI uri() {
     return uri;
+  }
+
+  /**
+   * True when no URI was configured and {@link #uri()} is {@value Tracker#DEFAULT_URI}: a
+   * backend may then take its location from a setting of its own ({@code TRACKER_DIR}). Unless
+   * the builder was told, true when the URI is that text.
+   */
+  public boolean isDefaultUri() {
+    return defaultUri;
   }
 
   /** The clock for timestamps. */
@@ -100,17 +114,19 @@ public final class BackendConfig {
    */
   public Optional<Duration> seconds(String name, boolean zeroAllowed) {
     return env(name).map(v -> {
-      double d;
+      BigDecimal s;
       try {
-        d = Double.parseDouble(v);
+        s = new BigDecimal(v); // not Double.parseDouble, which reads "10d" as 10 and takes NaN
       } catch (NumberFormatException e) {
-        d = Double.NaN;
+        s = null;
       }
-      if (!(d > 0 || (zeroAllowed && d == 0)) || Double.isInfinite(d)) {
+      if (s == null || s.signum() < 0 || (s.signum() == 0 && !zeroAllowed)) {
         throw new IllegalArgumentException(name + " must be a " + (zeroAllowed ? "non-negative"
             : "positive") + " number of seconds but was '" + v + "'");
       }
-      return Duration.ofNanos((long) (d * 1e9));
+      BigDecimal nanos = s.movePointRight(9);
+      return Duration.ofNanos(nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
+          ? Long.MAX_VALUE : nanos.longValue());
     });
   }
 
@@ -141,12 +157,13 @@ public final class BackendConfig {
     b.systemProperties = systemProperties;
     b.environment = environment;
     b.clock = clock;
+    b.defaultUri = defaultUri;
     return b;
   }
 
   @Override
   public String toString() {
-    return "BackendConfig{uri=" + Secrets.redact(uri.toString()) + "}";
+    return "BackendConfig{uri=" + Secrets.redactUri(uri.toString()) + "}";
   }
 
   /** Builds a {@link BackendConfig}. */
@@ -155,12 +172,22 @@ public final class BackendConfig {
     private Function<String, String> systemProperties = System::getProperty;
     private Function<String, String> environment = System::getenv;
     private InstantSource clock = InstantSource.system();
+    private Boolean defaultUri;
 
     private Builder() {}
 
     /** The URI (required). */
     public Builder uri(URI uri) {
       this.uri = uri;
+      return this;
+    }
+
+    /**
+     * Whether the URI is the default because none was configured ({@link #isDefaultUri()});
+     * when not told, whether it is the text {@value Tracker#DEFAULT_URI}.
+     */
+    public Builder defaultUri(boolean isDefault) {
+      this.defaultUri = isDefault;
       return this;
     }
 

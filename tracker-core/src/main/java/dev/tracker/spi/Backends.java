@@ -27,10 +27,21 @@ public final class Backends {
         return p.create(config);
       }
     }
-    String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+    String scheme = isDatabricks(uri) ? "databricks"
+        : uri.getScheme() == null ? "file" : uri.getScheme();
     throw new TrackerException("no backend for URI scheme '" + scheme + "' ("
-        + Secrets.redact(uri.toString()) + "); add " + artifactFor(scheme)
+        + Secrets.redactUri(uri.toString()) + "); add " + artifactFor(scheme)
         + " to the class path");
+  }
+
+  /**
+   * True for MLflow's Databricks tracking URIs: {@code databricks} and {@code
+   * databricks://profile}. MLflow never reads the bare word as a path, so neither does a file
+   * backend.
+   */
+  public static boolean isDatabricks(URI uri) {
+    return "databricks".equalsIgnoreCase(uri.getScheme())
+        || (uri.getScheme() == null && "databricks".equals(uri.toString()));
   }
 
   /**

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a remote backend wants its writes delivered: journal-first. A backend that returns one
@@ -42,6 +44,10 @@ public record RemoteDelivery(Path journalDirectory, String server, Duration init
     }
   }
 
+  // user info, a host name java.net.URI does not take (mlflow_server), a port
+  private static final Pattern REGISTRY_AUTHORITY =
+      Pattern.compile("(?:.*@)?([^@:]*)(?::(\\d{1,5}))?");
+
   /**
    * The journal folder of a server under {@code root}: {@code root/<16 hex characters>}, the
    * start of the SHA-256 of the server URL without credentials, trailing '/' or default port
@@ -51,6 +57,14 @@ public record RemoteDelivery(Path journalDirectory, String server, Duration init
     String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
     String host = server.getHost() == null ? "" : server.getHost().toLowerCase(Locale.ROOT);
     int port = server.getPort();
+    if (server.getHost() == null && server.getRawAuthority() != null) {
+      // a host name java.net.URI does not take (mlflow_server:5000), which OkHttp does
+      Matcher m = REGISTRY_AUTHORITY.matcher(server.getRawAuthority());
+      if (m.matches()) {
+        host = m.group(1).toLowerCase(Locale.ROOT);
+        port = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
+      }
+    }
     if (port == -1) {
       port = "https".equals(scheme) ? 443 : 80;
     }

@@ -49,6 +49,19 @@ class BackendConfigTest {
   }
 
   @Test
+  void secondsAreADecimalNumberOnlyNotJavasFloatLiterals() {
+    // Double.parseDouble reads these as 10 and 16: "10d" would be 10 seconds, not 10 days
+    for (String v : new String[] {"10d", "10f", "0x1p4", "NaN", "1_0"}) {
+      assertThatThrownBy(() -> config(Map.of("S", v)).seconds("S", false))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("S must be a positive number of seconds but was '" + v + "'");
+    }
+    assertThat(config(Map.of("S", "1e3")).seconds("S", false)).contains(Duration.ofSeconds(1000));
+    assertThat(config(Map.of("S", "1e300")).seconds("S", false))
+        .contains(Duration.ofNanos(Long.MAX_VALUE));
+  }
+
+  @Test
   void aCountIsANonNegativeInteger() {
     assertThat(config(Map.of("N", "0")).count("N")).contains(0);
     assertThat(config(Map.of("N", "7")).count("N")).contains(7);

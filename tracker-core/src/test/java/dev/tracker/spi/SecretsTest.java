@@ -25,4 +25,17 @@ class SecretsTest {
         "file:./runs and http://host:5000/a@b");
     assertThat(Secrets.redact(null)).isNull();
   }
+
+  @Test
+  void aUriWhosePasswordEndsItsAuthorityEarlyIsRedactedUpToItsLastAt() {
+    assertThat(Secrets.redactUri("https://alice:pa/ss@host")).isEqualTo("https://***@host");
+    assertThat(Secrets.redactUri("http://alice:pa ss@host:5000/x")).isEqualTo(
+        "http://***@host:5000/x");
+    assertThat(Secrets.redactUri("http://alice:p?ss@host")).isEqualTo("http://***@host");
+    assertThat(Secrets.redactUri("http://alice:s3cret@host/a@b")).isEqualTo(
+        "http://***@host/a@b");
+    assertThat(Secrets.redactUri("http://host:5000/a@b")).isEqualTo("http://host:5000/a@b");
+    assertThat(Secrets.redactUri("file:./runs@2")).isEqualTo("file:./runs@2");
+    assertThat(Secrets.redactUri(null)).isNull();
+  }
 }

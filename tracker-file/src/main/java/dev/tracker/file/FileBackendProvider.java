@@ -3,6 +3,7 @@ package dev.tracker.file;
 import dev.tracker.Tracker;
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.Secrets;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
@@ -25,9 +26,9 @@ import java.util.function.UnaryOperator;
  *   <tr><td>{@code runs}, {@code /data/runs}, {@code C:/runs}</td><td>the path itself</td></tr>
  * </table>
  *
- * <p>When the URI is the default {@value Tracker#DEFAULT_URI} (nothing configured), the system
- * property {@value #DIR_PROPERTY} or else the environment variable {@value #DIR_ENV} names the
- * root instead.
+ * <p>When no URI is configured (the default {@value Tracker#DEFAULT_URI}), the system property
+ * {@value #DIR_PROPERTY} or else the environment variable {@value #DIR_ENV} names the root
+ * instead; a URI given to the builder or in a setting, {@code file:./runs} included, wins.
  */
 public final class FileBackendProvider implements BackendProvider {
   /** The system property naming the root when the URI is the default. */
@@ -38,11 +39,16 @@ public final class FileBackendProvider implements BackendProvider {
   /** Creates the provider (done by {@link java.util.ServiceLoader}). */
   public FileBackendProvider() {}
 
-  /** True for {@code file:} URIs, URIs without a scheme, and Windows paths like {@code C:/x}. */
+  /**
+   * True for {@code file:} URIs, URIs without a scheme, and Windows paths like {@code C:/x}; not
+   * for the bare word {@code databricks}, which MLflow reads as its Databricks workspace ({@code
+   * ./databricks} is the folder).
+   */
   @Override
   public boolean supports(URI uri) {
     String scheme = uri.getScheme();
-    return scheme == null || scheme.equalsIgnoreCase("file") || scheme.length() == 1;
+    return (scheme == null && !Backends.isDatabricks(uri))
+        || (scheme != null && (scheme.equalsIgnoreCase("file") || scheme.length() == 1));
   }
 
   @Override
@@ -65,7 +71,7 @@ public final class FileBackendProvider implements BackendProvider {
   /** The root folder for a configuration: {@value #DIR_ENV} for the default URI, else the URI's. */
   static Path root(BackendConfig config) {
     URI uri = config.uri();
-    if (uri.toString().equals(Tracker.DEFAULT_URI)) {
+    if (config.isDefaultUri()) {
       Optional<String> dir = config.setting(DIR_PROPERTY, DIR_ENV);
       if (dir.isPresent()) {
         try {
@@ -81,7 +87,7 @@ public final class FileBackendProvider implements BackendProvider {
 
   /** The local path a {@code file:} URI or bare path stands for. */
   static Path path(URI uri) {
-    String shown = Secrets.redact(uri.toString());
+    String shown = Secrets.redactUri(uri.toString());
     String scheme = uri.getScheme();
     try {
       if (scheme != null && scheme.length() == 1) {
@@ -97,8 +103,8 @@ public final class FileBackendProvider implements BackendProvider {
       String authority = uri.getAuthority();
       if (authority != null && !authority.isEmpty() && !authority.equalsIgnoreCase("localhost")) {
         throw new IllegalArgumentException("file URI must name a local folder (file:./runs,"
-            + " file:///abs/runs) but has the host '" + hostOnly(uri) + "' in '"
-            + shown + "'");
+            + " file:///abs/runs) but has " + (uri.getHost() != null ? "the host '"
+            + uri.getHost() + "'" : "an authority") + " in '" + shown + "'");
       }
       String path = uri.getPath();
       if (path == null || path.isEmpty()) {
@@ -109,15 +115,5 @@ public final class FileBackendProvider implements BackendProvider {
       throw new IllegalArgumentException("file URI must name a folder but was '" + shown + "': "
           + e.getMessage());
     }
-  }
-
-  /** The host of a URI without any user info (which may hold a password). */
-  private static String hostOnly(URI uri) {
-    if (uri.getHost() != null) {
-      return uri.getHost();
-    }
-    String authority = uri.getAuthority();
-    int at = authority.lastIndexOf('@');
-    return at < 0 ? authority : authority.substring(at + 1);
   }
 }

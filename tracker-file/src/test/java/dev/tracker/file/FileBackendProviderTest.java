@@ -28,6 +28,12 @@ class FileBackendProviderTest {
         .environment(env).build());
   }
 
+  /** A tracker for {@code uri} that reads no property or variable. */
+  private static Tracker trackerFor(String uri) {
+    return Tracker.builder().uri(uri).shutdownHook(false).systemProperties(k -> null)
+        .environment(k -> null).build();
+  }
+
   private static Path root(String uri) {
     return root(uri, Map.of(), Map.of());
   }
@@ -39,7 +45,8 @@ class FileBackendProviderTest {
     assertThat(provider.supports(URI.create("runs"))).isTrue();
     assertThat(provider.supports(URI.create("C:/runs"))).isTrue();
     assertThat(provider.supports(URI.create("http://localhost:5000"))).isFalse();
-    assertThat(provider.supports(URI.create("databricks"))).isTrue(); // a bare relative path
+    assertThat(provider.supports(URI.create("databricks"))).isFalse(); // MLflow's Databricks
+    assertThat(provider.supports(URI.create("./databricks"))).isTrue();
     assertThat(provider.supports(URI.create("databricks://profile"))).isFalse();
     assertThat(provider.artifact()).isEqualTo("dev.tracker:tracker-file");
   }
@@ -57,6 +64,15 @@ class FileBackendProviderTest {
   }
 
   @Test
+  void theBareDatabricksUriIsNeverAFolderNamedDatabricks() {
+    assertThatThrownBy(() -> trackerFor("databricks"))
+        .isExactlyInstanceOf(TrackerException.class)
+        .hasMessage("no backend for URI scheme 'databricks' (databricks); add"
+            + " dev.tracker:tracker-http to the class path");
+    assertThat(Path.of("databricks")).doesNotExist();
+  }
+
+  @Test
   void trackerDirNamesTheRootWhenTheUriIsTheDefault() {
     assertThat(root(Tracker.DEFAULT_URI, Map.of(), Map.of("TRACKER_DIR", "/data/runs")))
         .isEqualTo(Path.of("/data/runs"));
@@ -66,6 +82,32 @@ class FileBackendProviderTest {
         .isEqualTo(Path.of("/explicit"));
     assertThat(root(Tracker.DEFAULT_URI, Map.of(), Map.of("TRACKER_DIR", " ")))
         .isEqualTo(Path.of("./runs"));
+  }
+
+  @Test
+  void aConfiguredUriWinsOverTrackerDirEvenWhenItIsTheDefaultsText() throws Exception {
+    Path dir = tmp.resolve("from-tracker-dir");
+    assertThat(FileBackendProvider.root(BackendConfig.builder().uri(Tracker.DEFAULT_URI)
+        .defaultUri(false).systemProperties(Map.of())
+        .environment(Map.of("TRACKER_DIR", dir.toString())).build()))
+        .isEqualTo(Path.of("./runs"));
+    Path runs = Path.of("runs");
+    boolean existed = Files.exists(runs);
+    try {
+      for (Tracker.Builder b : new Tracker.Builder[] {
+          Tracker.builder().uri(Tracker.DEFAULT_URI).systemProperties(k -> null),
+          Tracker.builder().systemProperties(Map.of("tracker.uri", "file:./runs")::get)}) {
+        try (Tracker t = b.shutdownHook(false)
+            .environment(Map.of("TRACKER_DIR", dir.toString())::get).build()) {
+          assertThat(t.uri()).isEqualTo("file:./runs");
+        }
+      }
+      assertThat(dir).doesNotExist();
+    } finally {
+      if (!existed) {
+        Files.deleteIfExists(runs);
+      }
+    }
   }
 
   @Test
@@ -91,6 +133,14 @@ class FileBackendProviderTest {
   }
 
   @Test
+  void aPasswordThatEndsTheAuthorityEarlyDoesNotAppearInTheMessage() {
+    assertThatThrownBy(() -> root("file://alice:pa/ss@server/runs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("file URI must name a local folder (file:./runs, file:///abs/runs) but has"
+            + " an authority in 'file://***@server/runs'");
+  }
+
+  @Test
   void trackerFindsTheProviderByServiceLoader() throws Exception {
     Path root = tmp.resolve("runs");
     try (Tracker tracker = Tracker.builder().uri(root.toUri().toString()).shutdownHook(false)
@@ -103,6 +153,21 @@ class FileBackendProviderTest {
     assertThat(Files.isDirectory(root.resolve("found"))).isTrue();
     assertThat(Backends.create(BackendConfig.of(URI.create("file:" + root))))
         .isInstanceOf(FileBackend.class);
+  }
+
+  @Test
+  void aPathOrFileUriWithASpaceIsThatFolderAsInMlflow() throws Exception {
+    for (String uri : new String[] {tmp + "/my runs", "file:" + tmp + "/my runs 2",
+        "file://" + tmp + "/100% runs"}) {
+      try (Tracker tracker = Tracker.builder().shutdownHook(false).systemProperties(k -> null)
+          .environment(Map.of("MLFLOW_TRACKING_URI", uri)::get).build()) {
+        assertThat(tracker.uri()).isEqualTo("file:" + uri.replaceFirst("^file:(//)?", ""));
+        tracker.experiment("spaced").startRun("r").close();
+      }
+    }
+    assertThat(tmp.resolve("my runs").resolve("spaced")).isDirectory();
+    assertThat(tmp.resolve("my runs 2").resolve("spaced")).isDirectory();
+    assertThat(tmp.resolve("100% runs").resolve("spaced")).isDirectory();
   }
 
   @Test
@@ -129,8 +194,7 @@ class FileBackendProviderTest {
   @Test
   @EnabledOnOs(OS.LINUX)
   void aRunsFolderUnderProcFailsAtBuildWithNoSuchFile() {
-    assertThatThrownBy(() -> Tracker.builder().uri("file:/proc/runs").shutdownHook(false)
-        .systemProperties(k -> null).environment(k -> null).build())
+    assertThatThrownBy(() -> trackerFor("file:/proc/runs"))
         .isExactlyInstanceOf(TrackerException.class)
         .hasMessage("file:/proc/runs cannot store records: the runs folder /proc/runs cannot be"
             + " created or written: NoSuchFileException: /proc/runs");

@@ -11,8 +11,10 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Locale;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -27,16 +29,42 @@ import okhttp3.Response;
 final class HttpClients {
   private HttpClients() {}
 
-  /** The server's base URL: scheme, host, port and path of {@code uri}, ending in '/'. */
+  /**
+   * The server's base URL: scheme, host, port and path of {@code uri}, ending in '/', without
+   * user info, query or fragment; null when it is no http(s) URL. Parsed as OkHttp (and Python's
+   * requests) parse URLs, so a host name that {@link URI} leaves without a host, such as Docker
+   * Compose's {@code mlflow_server} or an internationalized name, is a host.
+   */
   static HttpUrl baseUrl(URI uri) {
-    HttpUrl.Builder u = new HttpUrl.Builder().scheme(uri.getScheme().toLowerCase(Locale.ROOT))
-        .host(uri.getHost());
-    if (uri.getPort() != -1) {
-      u.port(uri.getPort());
+    HttpUrl url = HttpUrl.parse(uri.toString());
+    if (url == null) {
+      return null;
     }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-    u.encodedPath(path.isEmpty() ? "/" : path + "/");
-    return u.build();
+    String path = url.encodedPath().replaceAll("/+$", "");
+    return url.newBuilder().username("").password("").query(null).fragment(null)
+        .encodedPath(path.isEmpty() ? "/" : path + "/").build();
+  }
+
+  /** The user and password in {@code uri}'s user info, decoded; null when it has none. */
+  static String[] userInfo(URI uri) {
+    HttpUrl url = HttpUrl.parse(uri.toString());
+    return url == null || url.username().isEmpty() && url.password().isEmpty() ? null
+        : new String[] {url.username(), url.password()};
+  }
+
+  /**
+   * OkHttp sends a header value only when it holds tab and printable ASCII characters; else
+   * each request would fail, on the uploader, with OkHttp's message.
+   */
+  static void checkHeaderValue(String secret, String name) {
+    for (int i = 0; i < secret.length(); i++) {
+      char c = secret.charAt(i);
+      if ((c < 0x20 && c != '\t') || c > 0x7e) {
+        throw new IllegalArgumentException(String.format("%s must hold only printable ASCII"
+            + " characters, as an HTTP header does, but holds U+%04X at index %d", name,
+            (int) c, i));
+      }
+    }
   }
 
   static void tls(boolean insecureTls, Path serverCertPath, OkHttpClient.Builder cb) {
@@ -58,8 +86,8 @@ final class HttpClients {
 
   private static X509TrustManager trustOnly(Path pem) throws GeneralSecurityException {
     Collection<? extends Certificate> certs;
-    try (InputStream in = Files.newInputStream(pem)) {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    try {
+      certs = Files.isDirectory(pem) ? inFolder(pem) : inFile(pem);
     } catch (IOException | java.security.cert.CertificateException e) {
       throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a"
           + " readable PEM file of CA certificates but '" + pem + "' is not one: "
@@ -67,7 +95,7 @@ final class HttpClients {
     }
     if (certs.isEmpty()) {
       throw new IllegalArgumentException("MLFLOW_TRACKING_SERVER_CERT_PATH must name a PEM"
-          + " file of CA certificates but '" + pem + "' holds none");
+          + " file (or folder) of CA certificates but '" + pem + "' holds none");
     }
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     try {
@@ -88,6 +116,31 @@ final class HttpClients {
       }
     }
     throw new IllegalStateException("no X509TrustManager in this JVM");
+  }
+
+  /**
+   * The certificates of every file in a folder, as Python's requests reads {@code verify=<folder>}
+   * (OpenSSL's CA path, such as {@code /etc/ssl/certs}); files that hold none are skipped.
+   */
+  private static List<Certificate> inFolder(Path folder) throws IOException {
+    List<Certificate> certs = new ArrayList<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path f : files.sorted().filter(Files::isRegularFile).toList()) {
+        try {
+          certs.addAll(inFile(f));
+        } catch (IOException | java.security.cert.CertificateException notCertificates) {
+          // a README, a CRL, a key: not a CA certificate file
+        }
+      }
+    }
+    return certs;
+  }
+
+  private static Collection<? extends Certificate> inFile(Path pem)
+      throws IOException, java.security.cert.CertificateException {
+    try (InputStream in = Files.newInputStream(pem)) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(in);
+    }
   }
 
   /** Adds the credentials to requests for the tracking server (and no other host). */

@@ -7,6 +7,7 @@ import dev.tracker.RunInfo;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.spi.BackendConfig;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.RemoteDelivery;
 import dev.tracker.spi.RunSpec;
@@ -333,7 +334,7 @@ public final class MlflowBackend implements TrackingBackend {
         return uri(uri == null ? null : URI.create(uri.trim()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("MLflow tracking URI must be a URI such as"
-            + " http://host:5000 but was '" + Secrets.redact(uri) + "'");
+            + " http://host:5000 but was '" + Secrets.redactUri(uri) + "'");
       }
     }
 
@@ -474,8 +475,9 @@ public final class MlflowBackend implements TrackingBackend {
     }
 
     String authKind() {
-      return username != null || (token == null && uri != null && uri.getRawUserInfo() != null)
-          ? "basic" : token != null ? "bearer" : "none";
+      boolean inUri = uri != null && HttpClients.userInfo(uri) != null;
+      return username != null || (token == null && inUri) ? "basic"
+          : token != null ? "bearer" : "none";
     }
 
     /** Basic for a user, else Bearer for a token, else Basic for the URI's user info. */
@@ -486,11 +488,8 @@ public final class MlflowBackend implements TrackingBackend {
       if (token != null) {
         return "Bearer " + token;
       }
-      if (uri.getRawUserInfo() == null) {
-        return null;
-      }
-      String[] info = uri.getUserInfo().split(":", 2);
-      return Credentials.basic(info[0], info.length > 1 ? info[1] : "", StandardCharsets.UTF_8);
+      String[] info = HttpClients.userInfo(uri);
+      return info == null ? null : Credentials.basic(info[0], info[1], StandardCharsets.UTF_8);
     }
 
     Builder copy() {
@@ -513,19 +512,25 @@ public final class MlflowBackend implements TrackingBackend {
             + " or MlflowBackend.builder().uri(..)), e.g. http://localhost:5000");
       }
       String scheme = b.uri.getScheme() == null ? "" : b.uri.getScheme().toLowerCase(Locale.ROOT);
-      if (MlflowBackendProvider.isDatabricks(b.uri)) {
-        throw new IllegalArgumentException("tracking URI '" + Secrets.redact(b.uri.toString())
+      if (Backends.isDatabricks(b.uri)) {
+        throw new IllegalArgumentException("tracking URI '" + Secrets.redactUri(b.uri.toString())
             + "' names a Databricks profile, which dev.tracker:tracker-http does not read; set"
             + " MLFLOW_TRACKING_URI to the workspace URL (https://<workspace>.cloud.databricks"
             + ".com) and MLFLOW_TRACKING_TOKEN to a personal access token");
       }
       if (!scheme.equals("http") && !scheme.equals("https")) {
         throw new IllegalArgumentException("MLflow tracking URI must start with http:// or"
-            + " https:// but was '" + Secrets.redact(b.uri.toString()) + "'");
+            + " https:// but was '" + Secrets.redactUri(b.uri.toString()) + "'");
       }
-      if (b.uri.getHost() == null || b.uri.getHost().isEmpty()) {
+      if (b.uri.getRawAuthority() == null || b.uri.getRawAuthority().endsWith("@")) {
         throw new IllegalArgumentException("MLflow tracking URI must name a host but was '"
-            + Secrets.redact(b.uri.toString()) + "'");
+            + Secrets.redactUri(b.uri.toString()) + "'");
+      }
+      HttpUrl base = HttpClients.baseUrl(b.uri);
+      if (base == null) {
+        throw new IllegalArgumentException("MLflow tracking URI must be http(s)://host[:port]"
+            + "[/path], with a host name or address and a port from 1 to 65535, but was '"
+            + Secrets.redactUri(b.uri.toString()) + "'");
       }
       if ((b.username == null) != (b.password == null)) {
         throw new IllegalArgumentException("MLFLOW_TRACKING_USERNAME and"
@@ -540,6 +545,15 @@ public final class MlflowBackend implements TrackingBackend {
       if (b.timeout == null || b.timeout.isZero() || b.timeout.isNegative()) {
         throw new IllegalArgumentException("timeout (MLFLOW_HTTP_REQUEST_TIMEOUT) must be"
             + " positive but was " + b.timeout);
+      }
+      if (b.timeout.compareTo(Duration.ofMillis(1)) < 0
+          || b.timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        // what OkHttp takes; it would say only "timeout too large" or "too small"
+        throw new IllegalArgumentException("timeout (MLFLOW_HTTP_REQUEST_TIMEOUT) must be from"
+            + " 1 ms to 2147483647 ms (24 days) but was " + b.timeout);
+      }
+      if (b.token != null) {
+        HttpClients.checkHeaderValue(b.token, "MLFLOW_TRACKING_TOKEN");
       }
       if (!(b.backoffFactor >= 0) || Double.isInfinite(b.backoffFactor)) {
         throw new IllegalArgumentException("backoffFactor (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR)"
@@ -556,7 +570,6 @@ public final class MlflowBackend implements TrackingBackend {
       if (b.spoolDir == null) {
         throw new IllegalArgumentException("spoolDir must not be null");
       }
-      HttpUrl base = HttpClients.baseUrl(b.uri);
       OkHttpClient.Builder cb = b.client != null ? b.client.newBuilder()
           : new OkHttpClient.Builder()
               .socketFactory(new NoDelaySocketFactory()) // no 40 ms pause per request
@@ -578,7 +591,7 @@ public final class MlflowBackend implements TrackingBackend {
 
     @Override
     public String toString() {
-      return "MlflowBackend.Builder{uri=" + (uri == null ? null : Secrets.redact(uri.toString()))
+      return "MlflowBackend.Builder{uri=" + (uri == null ? null : Secrets.redactUri(uri.toString()))
           + ", auth=" + authKind() + "}";
     }
   }

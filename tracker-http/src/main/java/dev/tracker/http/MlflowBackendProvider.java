@@ -2,11 +2,14 @@ package dev.tracker.http;
 
 import dev.tracker.spi.BackendConfig;
 import dev.tracker.spi.BackendProvider;
+import dev.tracker.spi.Backends;
 import dev.tracker.spi.TrackingBackend;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates an {@link MlflowBackend} for {@code http:} and {@code https:} tracking URIs, found by
@@ -39,11 +42,17 @@ import java.util.Optional;
  *       root</td><td>{@code ~/.tracker/spool}</td></tr>
  * </table>
  *
+ * <p>{@code MLFLOW_TRACKING_CLIENT_CERT_PATH}, {@code MLFLOW_TRACKING_AUTH} and {@code
+ * MLFLOW_TRACKING_AWS_SIGV4=true} are not supported: each, when set, logs a WARN as the backend is
+ * created.
+ *
  * <p>{@code MLFLOW_TRACKING_URI}, {@code MLFLOW_EXPERIMENT_NAME} and {@code MLFLOW_RUN_ID} are
  * read by {@code Tracker} itself. User info in the URI ({@code https://user:token@host}) serves as
  * Basic credentials when no other credentials are set.
  */
 public final class MlflowBackendProvider implements BackendProvider {
+  private static final Logger log = LoggerFactory.getLogger(MlflowBackendProvider.class);
+
   /** For {@link java.util.ServiceLoader}. */
   public MlflowBackendProvider() {}
 
@@ -54,12 +63,7 @@ public final class MlflowBackendProvider implements BackendProvider {
   @Override
   public boolean supports(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    return scheme.equals("http") || scheme.equals("https") || isDatabricks(uri);
-  }
-
-  static boolean isDatabricks(URI uri) {
-    return "databricks".equalsIgnoreCase(uri.getScheme())
-        || (uri.getScheme() == null && "databricks".equals(uri.toString()));
+    return scheme.equals("http") || scheme.equals("https") || Backends.isDatabricks(uri);
   }
 
   @Override
@@ -97,6 +101,21 @@ public final class MlflowBackendProvider implements BackendProvider {
     c.seconds("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", true).map(d -> d.toNanos() / 1e9)
         .ifPresent(b::backoffJitter);
     c.setting("tracker.spoolDir", "TRACKER_SPOOL_DIR").map(Path::of).ifPresent(b::spoolDir);
+    warnUnsupported(c);
     return b;
+  }
+
+  /** MLflow's variables this backend cannot honour: never ignored silently. */
+  private static void warnUnsupported(BackendConfig c) {
+    c.env("MLFLOW_TRACKING_CLIENT_CERT_PATH").ifPresent(v -> log.warn("MLFLOW_TRACKING_CLIENT_CERT"
+        + "_PATH is set, but dev.tracker:tracker-http sends no client certificate: a server that"
+        + " requires one (mutual TLS) refuses the connection"));
+    c.env("MLFLOW_TRACKING_AUTH").ifPresent(v -> log.warn("MLFLOW_TRACKING_AUTH is set, but"
+        + " dev.tracker:tracker-http runs no MLflow auth plugin: requests carry only"
+        + " MLFLOW_TRACKING_USERNAME/PASSWORD, MLFLOW_TRACKING_TOKEN or the URI's user info"));
+    if (c.flag("MLFLOW_TRACKING_AWS_SIGV4").orElse(false)) {
+      log.warn("MLFLOW_TRACKING_AWS_SIGV4 is true, but dev.tracker:tracker-http does not sign"
+          + " requests with AWS Signature V4: a server behind such a gateway refuses them");
+    }
   }
 }

@@ -88,6 +88,21 @@ class TlsTest {
   }
 
   @Test
+  void aFolderOfCertificatesMakesItTrustedAsInMlflow() throws Exception {
+    Path folder = Files.createDirectory(tmp.resolve("certs"));
+    Files.writeString(folder.resolve("README"), "CA certificates of the team");
+    Files.writeString(folder.resolve("ca.pem"), certificate.certificatePem());
+    try (MlflowBackend backend = builder().serverCertPath(folder).build()) {
+      assertThat(backend.listExperiments()).extracting(e -> e.name()).containsExactly("Default");
+    }
+    Path empty = Files.createDirectory(tmp.resolve("empty"));
+    assertThatThrownBy(() -> builder().serverCertPath(empty).build())
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLFLOW_TRACKING_SERVER_CERT_PATH must name a PEM file (or folder) of CA"
+            + " certificates but '" + empty + "' holds none");
+  }
+
+  @Test
   void insecureTlsAcceptsAnyCertificate() throws Exception {
     try (MlflowBackend backend = builder().insecureTls(true).build()) {
       assertThat(backend.listExperiments()).extracting(e -> e.name()).containsExactly("Default");
