@@ -16,6 +16,7 @@ import static dev.tracker.http.testing.Wire.obj;
 import static dev.tracker.http.testing.Wire.pageStart;
 import static dev.tracker.http.testing.Wire.page;
 import static dev.tracker.http.testing.Wire.pyList;
+import static dev.tracker.http.testing.Wire.pyRepr;
 import static dev.tracker.http.testing.Wire.required;
 import static dev.tracker.http.testing.Wire.text;
 
@@ -243,9 +244,19 @@ final class Endpoints {
           + " submitted: " + pyList(dupes) + ". Please ensure the request contains only one"
           + " param value per param key.");
     }
-    for (Map.Entry<String, String> p : newParams.entrySet()) {
-      // MLflow refuses the whole batch, metrics included
-      requireSameParam(r, p.getKey(), p.getValue());
+    // MLflow's SQL store (_log_params) names every conflict, and refuses the whole batch
+    List<String> conflicts = new ArrayList<>();
+    newParams.forEach((key, value) -> {
+      String old = r.params.get(key);
+      if (old != null && !old.equals(value)) {
+        conflicts.add("{'key': " + pyRepr(key) + ", 'old_value': " + pyRepr(old)
+            + ", 'new_value': " + pyRepr(value) + "}");
+      }
+    });
+    if (!conflicts.isEmpty()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed."
+          + " Params were already logged='[" + String.join(", ", conflicts) + "]' for run ID='"
+          + r.id + "'.");
     }
     r.params.putAll(newParams);
     for (Point p : points) {

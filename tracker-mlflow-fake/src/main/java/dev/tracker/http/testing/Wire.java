@@ -170,9 +170,38 @@ final class Wire {
   static String pyList(List<String> items) {
     StringBuilder b = new StringBuilder("[");
     for (int i = 0; i < items.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append('\'').append(items.get(i)).append('\'');
+      b.append(i == 0 ? "" : ", ").append(pyRepr(items.get(i)));
     }
     return b.append(']').toString();
+  }
+
+  /**
+   * A string as Python's {@code repr} writes it, as MLflow's messages show lists and dicts: in
+   * single quotes, or double quotes when it holds a single quote and no double quote; the quote
+   * and backslash escaped, control characters as {@code \n}, {@code \t}, {@code \xNN}.
+   */
+  static String pyRepr(String s) {
+    char q = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+    StringBuilder b = new StringBuilder().append(q);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c == q) {
+            b.append('\\').append(c);
+          } else if (c < 0x20 || c == 0x7f) {
+            b.append(String.format("\\x%02x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append(q).toString();
   }
 
   static ObjectNode obj() {
