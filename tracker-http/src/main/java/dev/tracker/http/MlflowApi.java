@@ -178,13 +178,14 @@ final class MlflowApi {
   }
 
   /**
-   * Every point of a metric. {@code max_results} is always sent: without it recent servers
-   * answer an empty page whose token never advances.
+   * Every point of a metric, the infinities as logged ({@link Dto#logged}). {@code max_results}
+   * is always sent: without it recent servers answer an empty page whose token never advances.
    */
   List<Metric> metricHistory(String runId, String key) throws IOException {
     return paged("GET metrics/get-history", "metrics", Metric.class, null,
         token -> rest.get("metrics/get-history", "run_id", runId, "metric_key", key,
-            "max_results", Integer.toString(HISTORY_PAGE), "page_token", token));
+            "max_results", Integer.toString(HISTORY_PAGE), "page_token", token))
+        .stream().map(Dto::logged).toList();
   }
 
   /** The artifacts directly under {@code path} (null for the root). */

@@ -69,8 +69,16 @@ final class Store {
     return r;
   }
 
-  /** Adds a metric point to a run, unless the store drops duplicates and holds it already. */
-  void addPoint(RunState r, Point p) {
+  /**
+   * Adds a metric point to a run, unless the store drops duplicates and holds it already. The
+   * value is kept as MLflow's SQL store keeps it ({@code sanitize_metric_value}): the infinities
+   * as the largest finite doubles, which SQL can hold; and -0.0 as 0.0, as it comes back.
+   */
+  void addPoint(RunState r, Point received) {
+    double v = received.value();
+    Point p = Double.isInfinite(v) || v == 0 ? new Point(received.key(),
+        Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v)) + 0.0, received.timestamp(),
+        received.step()) : received;
     if (dedupeMetrics && r.metrics.contains(p)) {
       return;
     }

@@ -36,8 +36,6 @@ final class Wire {
     double v = p.value();
     if (Double.isNaN(v)) {
       o.put("value", "NaN");
-    } else if (Double.isInfinite(v)) {
-      o.put("value", v > 0 ? "Infinity" : "-Infinity");
     } else {
       o.put("value", v);
     }
