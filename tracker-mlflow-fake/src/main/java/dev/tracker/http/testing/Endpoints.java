@@ -1,7 +1,6 @@
 package dev.tracker.http.testing;
 
 import static dev.tracker.http.testing.FakeMlflowServer.MAX_ENTITIES;
-import static dev.tracker.http.testing.FakeMlflowServer.MAX_HISTORY_RESULTS;
 import static dev.tracker.http.testing.FakeMlflowServer.MAX_METRICS;
 import static dev.tracker.http.testing.FakeMlflowServer.MAX_PARAMS_TAGS;
 import static dev.tracker.http.testing.FakeMlflowServer.MAX_REQUEST_BYTES;
@@ -29,6 +28,7 @@ import dev.tracker.http.testing.Store.RunState;
 import dev.tracker.http.testing.Wire.Failure;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +47,13 @@ import okio.ByteString;
  * thread-safe: every call holds the server's lock.
  */
 final class Endpoints {
+  /** MLflow's tag that holds a run's name. */
+  static final String RUN_NAME = "mlflow.runName";
+  /** MLflow's bound on max_results of a search (SEARCH_MAX_RESULTS_THRESHOLD). */
+  static final int MAX_SEARCH_RESULTS = 50_000;
+  /** What MLflow's handler adds to a message about a request parameter. */
+  static final String SEE_DOCS = "See the API docs for more information about request parameters.";
+
   private static final Pattern ARTIFACT_PUT =
       Pattern.compile("/api/2\\.0/mlflow-artifacts/artifacts/(.+)");
 
@@ -146,7 +153,7 @@ final class Endpoints {
   }
 
   private MockResponse searchExperiments(JsonNode body) {
-    int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
+    int max = (int) Math.min(maxResults(body), store.pageSize);
     int from = pageStart(text(body, "page_token"));
     List<Experiment> active = new ArrayList<>();
     for (Experiment e : store.experiments.values()) {
@@ -175,16 +182,28 @@ final class Endpoints {
       r.tags.put(text(t, "key"), text(t, "value"));
     }
     String name = text(body, "run_name");
-    if (name == null) {
-      name = r.tags.getOrDefault("mlflow.runName", "run-" + id.substring(24));
+    String tagged = r.tags.get(RUN_NAME);
+    if (name != null && !name.isEmpty() && tagged != null && !tagged.isEmpty()
+        && !name.equals(tagged)) {
+      store.runs.remove(id);
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Both 'run_name' argument and"
+          + " 'mlflow.runName' tag are specified, but with different values (run_name='" + name
+          + "', mlflow.runName='" + tagged + "').");
     }
+    name = name != null && !name.isEmpty() ? name
+        : tagged != null && !tagged.isEmpty() ? tagged : "run-" + id.substring(24);
     r.name = name;
-    r.tags.put("mlflow.runName", name);
+    r.tags.putIfAbsent(RUN_NAME, name);
     return json(200, obj().set("run", r.json()));
   }
 
   private MockResponse updateRun(JsonNode body) {
-    RunState r = store.state(text(body, "run_id"));
+    RunState r = activeRun(body);
+    String name = text(body, "run_name");
+    if (name != null && !name.isEmpty()) {
+      r.name = name;
+      r.tags.put(RUN_NAME, name);
+    }
     String status = text(body, "status");
     if (status != null) {
       r.status = status;
@@ -264,7 +283,7 @@ final class Endpoints {
     }
     this.points = points.size();
     for (JsonNode t : tags) {
-      r.tags.put(text(t, "key"), text(t, "value"));
+      putTag(r, text(t, "key"), text(t, "value"));
     }
     return json(200, obj());
   }
@@ -296,8 +315,33 @@ final class Endpoints {
 
   private MockResponse setTag(JsonNode body) {
     RunState r = activeRun(body);
-    r.tags.put(requiredText(body, "key"), requiredText(body, "value"));
+    putTag(r, requiredText(body, "key"), requiredText(body, "value"));
     return json(200, obj());
+  }
+
+  /** Sets a tag; {@code mlflow.runName} renames the run, as the SQL store's set_tag does. */
+  private static void putTag(RunState r, String key, String value) {
+    r.tags.put(key, value);
+    if (key.equals(RUN_NAME)) {
+      r.name = value;
+    }
+  }
+
+  /**
+   * The max_results of a search (default 1000), within the SQL store's bounds
+   * ({@code _validate_max_results_param}): at least 1, at most {@value #MAX_SEARCH_RESULTS}.
+   */
+  private static long maxResults(JsonNode body) {
+    long max = int64(body, "max_results", 1000);
+    if (max < 1) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value " + max
+          + " for parameter 'max_results' supplied. It must be a positive integer");
+    }
+    if (max > MAX_SEARCH_RESULTS) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value " + max
+          + " for parameter 'max_results' supplied. It must be at most " + MAX_SEARCH_RESULTS);
+    }
+    return max;
   }
 
   /** The run named by {@code run_id} (or the older {@code run_uuid}), which must be active. */
@@ -348,7 +392,14 @@ final class Endpoints {
     body.path("experiment_ids").forEach(n -> expIds.add(n.asText()));
     List<String> orderBy = new ArrayList<>();
     body.path("order_by").forEach(n -> orderBy.add(n.asText()));
-    int max = (int) Math.min(int64(body, "max_results", 1000), store.pageSize);
+    JsonNode maxNode = body.path("max_results");
+    if (maxNode.isValueNode() && int64(body, "max_results", 0) > MAX_SEARCH_RESULTS) {
+      // the handler's own check (_assert_less_than_or_equal), which has no message of its own
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value " + maxNode
+          + " for parameter 'max_results' supplied:  Hint: Value was of type '"
+          + (maxNode.isTextual() ? "str" : "int") + "'. " + SEE_DOCS);
+    }
+    int max = (int) Math.min(maxResults(body), store.pageSize);
     int from = pageStart(text(body, "page_token"));
     List<RunState> active = new ArrayList<>();
     for (RunState r : store.runs.values()) {
@@ -356,35 +407,43 @@ final class Endpoints {
         active.add(r);
       }
     }
-    return page("runs", RunSearch.search(active, text(body, "filter"), orderBy), from, max,
-        RunState::json);
+    List<RunState> found = RunSearch.search(active, text(body, "filter"), orderBy);
+    // the SQL store offers a next page whenever this one is full, even if nothing follows
+    return page("runs", found, from, max, RunState::json, from + max <= found.size());
   }
 
+  /**
+   * As the SQL store answers it: points ordered by (timestamp, step, value) when the fake
+   * behaves like the SQL store ({@link FakeMlflowServer#dedupeMetrics}), else as received; no
+   * upper bound on max_results; a run or key without points gives an empty reply, not 404.
+   */
   private MockResponse history(HttpUrl url) {
-    RunState r = store.state(required(url, "run_id"));
+    String runId = required(url, "run_id");
     String key = required(url, "metric_key");
-    String maxParam = url.queryParameter("max_results");
-    if (maxParam == null) {
-      // what recent MLflow servers do: an empty page whose token never advances
-      ObjectNode out = obj();
-      out.set("metrics", JSON.createArrayNode());
-      out.put("next_page_token", STUCK_TOKEN);
-      return json(200, out);
-    }
-    int max = Integer.parseInt(maxParam);
-    if (max > MAX_HISTORY_RESULTS) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE", "max_results must be at most "
-          + MAX_HISTORY_RESULTS + " but was " + max);
-    }
-    max = Math.min(max, store.pageSize);
+    RunState r = store.runs.get(runId);
     List<Point> points = new ArrayList<>();
-    for (Point p : r.metrics) {
+    for (Point p : r == null ? List.<Point>of() : r.metrics) {
       if (p.key().equals(key)) {
         points.add(p);
       }
     }
+    if (store.dedupeMetrics) {
+      points.sort(Comparator.comparingLong(Point::timestamp).thenComparingLong(Point::step)
+          .thenComparingDouble(p -> Double.isNaN(p.value()) ? 0 : p.value()));
+    }
     int from = pageStart(url.queryParameter("page_token"));
-    return page("metrics", points, from, max, Wire::pointJson);
+    String maxParam = url.queryParameter("max_results");
+    long max = maxParam == null ? 0 : int64(obj().put("max_results", maxParam), "max_results", 0);
+    if (max <= 0) {
+      // max_results reads as 0 when left out (proto2): an empty page, and, while points remain,
+      // a token that never advances
+      ObjectNode out = obj();
+      if (from < points.size()) {
+        out.put("next_page_token", STUCK_TOKEN);
+      }
+      return json(200, out);
+    }
+    return page("metrics", points, from, (int) Math.min(max, store.pageSize), Wire::pointJson);
   }
 
   private MockResponse artifactProxy(RecordedRequest request, HttpUrl url) {

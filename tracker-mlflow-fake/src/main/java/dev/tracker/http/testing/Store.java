@@ -50,6 +50,13 @@ final class Store {
     return r;
   }
 
+  /** Marks an experiment deleted, and its runs, as MLflow's SQL store does. */
+  void deleteExperiment(String id) {
+    experiment(id).lifecycle = "deleted";
+    runs.values().stream().filter(r -> r.experimentId.equals(id))
+        .forEach(r -> r.lifecycle = "deleted");
+  }
+
   /** The experiment with this id, or MLflow's 404. */
   Experiment experiment(String id) {
     Experiment e = experiments.get(id);

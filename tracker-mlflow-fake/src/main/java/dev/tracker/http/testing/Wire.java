@@ -148,13 +148,19 @@ final class Wire {
    */
   static <T> MockResponse page(String field, List<T> items, int from, int max,
       Function<T, JsonNode> toJson) {
+    return page(field, items, from, max, toJson, from + max < items.size());
+  }
+
+  /** A page as above, with the token of the next page when {@code more}. */
+  static <T> MockResponse page(String field, List<T> items, int from, int max,
+      Function<T, JsonNode> toJson, boolean more) {
     ArrayNode arr = JSON.createArrayNode();
     for (int i = from; i < Math.min(items.size(), from + max); i++) {
       arr.add(toJson.apply(items.get(i)));
     }
     ObjectNode out = obj();
     out.set(field, arr);
-    if (from + max < items.size()) {
+    if (more) {
       out.put("next_page_token", pageToken(from + max));
     }
     return json(200, out);
