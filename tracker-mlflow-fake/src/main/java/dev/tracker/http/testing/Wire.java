@@ -208,11 +208,23 @@ final class Wire {
     return b.append(q).toString();
   }
 
+  private static void withoutEmptyLists(JsonNode node) {
+    if (node.isObject()) {
+      node.fields().forEachRemaining(f -> withoutEmptyLists(f.getValue()));
+      ((ObjectNode) node).properties().removeIf(f -> f.getValue().isArray()
+          && f.getValue().isEmpty());
+    } else if (node.isArray()) {
+      node.forEach(Wire::withoutEmptyLists);
+    }
+  }
+
   static ObjectNode obj() {
     return JSON.createObjectNode();
   }
 
+  /** A JSON answer; empty lists are left out, as MLflow's proto-to-JSON writer leaves them. */
   static MockResponse json(int status, JsonNode body) {
+    withoutEmptyLists(body);
     return new MockResponse.Builder().code(status)
         .headers(Headers.of("Content-Type", "application/json"))
         .body(body.toString()).build();

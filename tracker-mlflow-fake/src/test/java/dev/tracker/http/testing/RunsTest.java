@@ -106,7 +106,7 @@ class RunsTest extends OneRunTest {
     client.post("runs/log-batch", Client.batch(runId, 2));
 
     assertThat(client.get("metrics/get-history?run_id=nope&metric_key=m&max_results=10"))
-        .isEqualTo(new Client.Answer(200, "{\"metrics\":[]}"));
+        .isEqualTo(new Client.Answer(200, "{}"));
     assertThat(client.get("metrics/get-history?run_id=" + runId
         + "&metric_key=m&max_results=30000").body()).contains("\"step\":1");
     assertThat(client.get("metrics/get-history?run_id=" + runId + "&metric_key=x"))
@@ -129,5 +129,17 @@ class RunsTest extends OneRunTest {
         + "{\"key\":\"m\",\"value\":3.0,\"timestamp\":1,\"step\":9},"
         + "{\"key\":\"m\",\"value\":1.0,\"timestamp\":5,\"step\":0}]");
     assertThat(fake.run(runId).metrics()).first().isEqualTo(new Point("m", 2, 5, 0));
+  }
+
+  @Test
+  void emptyListsAreLeftOutOfRepliesAsMlflowLeavesThem() {
+    assertThat(client.get("runs/get?run_id=" + runId).body())
+        .endsWith("\"lifecycle_stage\":\"active\"},\"data\":{\"tags\":[{\"key\":\"mlflow.runName\","
+            + "\"value\":\"run-" + runId.substring(24) + "\"}]},\"inputs\":{}}}");
+    assertThat(client.post("runs/search", "{\"experiment_ids\":[\"0\"],"
+        + "\"filter\":\"params.x = '1'\"}")).isEqualTo(new Client.Answer(200, "{}"));
+    assertThat(client.get("experiments/get?experiment_id=0").body()).doesNotContain("tags");
+    assertThat(client.get("artifacts/list?run_id=" + runId).body())
+        .isEqualTo("{\"root_uri\":\"mlflow-artifacts:/0/" + runId + "/artifacts\"}");
   }
 }
