@@ -54,6 +54,8 @@ final class Endpoints {
   /** What MLflow's handler adds to a message about a request parameter. */
   static final String SEE_DOCS = "See the API docs for more information about request parameters.";
 
+  /** MLflow's form of a run id ({@code _validate_run_id}). */
+  private static final Pattern RUN_ID = Pattern.compile("[a-zA-Z0-9][\\w\\-]{0,255}");
   private static final Pattern ARTIFACT_PUT =
       Pattern.compile("/api/2\\.0/mlflow-artifacts/artifacts/(.+)");
 
@@ -139,8 +141,11 @@ final class Endpoints {
   private MockResponse createExperiment(JsonNode body) {
     String name = text(body, "name");
     if (name == null || name.isEmpty()) {
+      throw Wire.missing("name");
+    }
+    if (name.codePointCount(0, name.length()) > 500) {
       throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter 'name'.");
+          "'name' exceeds the maximum length of 500 characters");
     }
     for (Experiment e : store.experiments.values()) {
       if (e.name.equals(name)) {
@@ -224,45 +229,70 @@ final class Endpoints {
           + " at most " + MAX_REQUEST_BYTES + " bytes, got a request of size " + size + ".");
     }
     JsonNode body = body(request);
-    String runId = text(body, "run_id");
-    if (runId == null) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter 'run_id'.");
-    }
+    String runId = requiredText(body, "run_id");
     JsonNode metrics = body.path("metrics");
     JsonNode params = body.path("params");
     JsonNode tags = body.path("tags");
+    // the handler's schema: each entry's required fields, "" counting as missing
+    for (int i = 0; i < metrics.size(); i++) {
+      for (String field : List.of("key", "value", "timestamp")) {
+        requiredText(metrics.get(i), field, "metrics[" + i + "]." + field);
+      }
+    }
+    for (int i = 0; i < params.size(); i++) {
+      requiredText(params.get(i), "key", "params[" + i + "].key");
+    }
+    for (int i = 0; i < tags.size(); i++) {
+      requiredText(tags.get(i), "key", "tags[" + i + "].key");
+    }
+    // the SQL store's log_batch: the run id's form, every entry, the limits, unique params
+    if (!RUN_ID.matcher(runId).matches()) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid value "
+          + Validation.json(runId) + " for parameter 'run_id' supplied.");
+    }
+    List<Point> points = new ArrayList<>();
+    for (JsonNode m : metrics) {
+      String at = "metrics[" + points.size() + "]";
+      Point p = new Point(text(m, "key"), dbl(m.get("value")), int64(m, "timestamp", 0),
+          int64(m, "step", 0));
+      Validation.metricKey(p.key(), at + ".name");
+      Validation.timestamp(p.key(), p.value(), p.timestamp(), at);
+      points.add(p);
+    }
+    List<String[]> paramList = new ArrayList<>();
+    for (JsonNode p : params) {
+      String key = text(p, "key");
+      Validation.paramKey(key, "params[" + paramList.size() + "]");
+      paramList.add(new String[] {key, Validation.truncated(orEmpty(text(p, "value")),
+          Validation.MAX_PARAM_VALUE_LENGTH)});
+    }
+    Map<String, String> newTags = new LinkedHashMap<>();
+    for (JsonNode t : tags) {
+      String key = text(t, "key");
+      Validation.tagKey(key, "tags[" + newTags.size() + "]");
+      newTags.put(key, Validation.truncated(orEmpty(text(t, "value")),
+          Validation.MAX_TAG_VALUE_LENGTH));
+    }
     limit("metrics", MAX_METRICS, metrics.size());
     limit("params", MAX_PARAMS_TAGS, params.size());
     limit("tags", MAX_PARAMS_TAGS, tags.size());
     limit("metrics, params, and tags", MAX_ENTITIES,
         metrics.size() + params.size() + tags.size());
-    RunState r = active(runId);
-    List<Point> points = new ArrayList<>();
-    for (JsonNode m : metrics) {
-      String key = text(m, "key");
-      if (key == null || !m.has("value") || !m.has("timestamp")) {
-        throw new Failure(400, "INVALID_PARAMETER_VALUE",
-            "Missing value for required parameter 'metrics[" + points.size() + "]'.");
-      }
-      points.add(new Point(key, dbl(m.get("value")), int64(m, "timestamp", 0),
-          int64(m, "step", 0)));
-    }
     Set<String> keys = new LinkedHashSet<>();
     List<String> dupes = new ArrayList<>();
     Map<String, String> newParams = new LinkedHashMap<>();
-    for (JsonNode p : params) {
-      String key = text(p, "key");
-      if (!keys.add(key)) {
-        dupes.add(key);
+    for (String[] p : paramList) {
+      if (!keys.add(p[0])) {
+        dupes.add(p[0]);
       }
-      newParams.put(key, text(p, "value"));
+      newParams.put(p[0], p[1]);
     }
     if (!dupes.isEmpty()) {
       throw new Failure(400, "INVALID_PARAMETER_VALUE", "Duplicate parameter keys have been"
           + " submitted: " + pyList(dupes) + ". Please ensure the request contains only one"
           + " param value per param key.");
     }
+    RunState r = active(runId);
     // MLflow's SQL store (_log_params) names every conflict, and refuses the whole batch
     List<String> conflicts = new ArrayList<>();
     newParams.forEach((key, value) -> {
@@ -282,40 +312,44 @@ final class Endpoints {
       store.addPoint(r, p);
     }
     this.points = points.size();
-    for (JsonNode t : tags) {
-      putTag(r, text(t, "key"), text(t, "value"));
-    }
+    newTags.forEach((key, value) -> putTag(r, key, value));
     return json(200, obj());
   }
 
   // what MLflow's own Java client sends, one request per point, param or tag
 
   private MockResponse logMetric(JsonNode body) {
-    RunState r = activeRun(body);
-    String key = text(body, "key");
-    if (key == null || !body.has("value") || !body.has("timestamp")) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + (key == null ? "key"
-              : body.has("value") ? "timestamp" : "value") + "'.");
-    }
-    store.addPoint(r, new Point(key, dbl(body.get("value")), int64(body, "timestamp", 0),
-        int64(body, "step", 0)));
+    runIdOf(body);
+    String key = requiredText(body, "key");
+    requiredText(body, "value");
+    requiredText(body, "timestamp");
+    Point p = new Point(key, dbl(body.get("value")), int64(body, "timestamp", 0),
+        int64(body, "step", 0));
+    Validation.metricKey(key, "name");
+    Validation.timestamp(key, p.value(), p.timestamp(), "");
+    store.addPoint(activeRun(body), p);
     this.points = 1;
     return json(200, obj());
   }
 
   private MockResponse logParam(JsonNode body) {
-    RunState r = activeRun(body);
+    runIdOf(body);
     String key = requiredText(body, "key");
-    String value = requiredText(body, "value");
+    Validation.paramKey(key, "");
+    String value = Validation.truncated(orEmpty(text(body, "value")),
+        Validation.MAX_PARAM_VALUE_LENGTH);
+    RunState r = activeRun(body);
     requireSameParam(r, key, value);
     r.params.put(key, value);
     return json(200, obj());
   }
 
   private MockResponse setTag(JsonNode body) {
-    RunState r = activeRun(body);
-    putTag(r, requiredText(body, "key"), requiredText(body, "value"));
+    runIdOf(body);
+    String key = requiredText(body, "key");
+    Validation.tagKey(key, "");
+    putTag(activeRun(body), key, Validation.truncated(orEmpty(text(body, "value")),
+        Validation.MAX_TAG_VALUE_LENGTH));
     return json(200, obj());
   }
 
@@ -346,15 +380,19 @@ final class Endpoints {
 
   /** The run named by {@code run_id} (or the older {@code run_uuid}), which must be active. */
   private RunState activeRun(JsonNode body) {
+    return active(runIdOf(body));
+  }
+
+  /** {@code run_id}, or the older {@code run_uuid}, which the handler requires. */
+  private static String runIdOf(JsonNode body) {
     String runId = text(body, "run_id");
     if (runId == null || runId.isEmpty()) {
       runId = text(body, "run_uuid");
     }
     if (runId == null || runId.isEmpty()) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter 'run_id'.");
+      throw Wire.missing("run_id");
     }
-    return active(runId);
+    return runId;
   }
 
   private RunState active(String runId) {
@@ -367,12 +405,20 @@ final class Endpoints {
   }
 
   private static String requiredText(JsonNode body, String field) {
+    return requiredText(body, field, field);
+  }
+
+  /** A field the handler requires: present, and not "" (how proto reads an absent text). */
+  private static String requiredText(JsonNode body, String field, String path) {
     String v = text(body, field);
-    if (v == null) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + field + "'.");
+    if (v == null || v.isEmpty()) {
+      throw Wire.missing(path);
     }
     return v;
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   /** Params are write-once: MLflow refuses another value for a key a run holds. */

@@ -101,6 +101,7 @@ final class Registry {
         JsonNode body = body(request);
         Model m = model(need(body, "name"));
         String alias = need(body, "alias");
+        Validation.alias(alias);
         version(m, need(body, "version"));
         m.aliases.put(alias, Integer.parseInt(text(body, "version")));
         return json(200, obj());
@@ -258,8 +259,7 @@ final class Registry {
   private static String need(JsonNode body, String field) {
     String v = text(body, field);
     if (v == null || v.isEmpty()) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + field + "'.");
+      throw Wire.missing(field);
     }
     return v;
   }

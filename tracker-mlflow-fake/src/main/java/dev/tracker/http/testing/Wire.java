@@ -70,11 +70,16 @@ final class Wire {
     }
   }
 
+  /** MLflow's handler refusing a request without a required parameter. */
+  static Failure missing(String path) {
+    return new Failure(400, "INVALID_PARAMETER_VALUE", "Missing value for required parameter '"
+        + path + "'. See the API docs for more information about request parameters.");
+  }
+
   static String required(HttpUrl url, String name) {
     String v = url.queryParameter(name);
     if (v == null || v.isEmpty()) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + name + "'.");
+      throw missing(name);
     }
     return v;
   }
