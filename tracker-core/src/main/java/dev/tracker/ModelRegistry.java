@@ -48,7 +48,7 @@ public final class ModelRegistry {
   /** The longest model name, in characters. */
   public static final int MAX_NAME_LENGTH = 256;
   /** The longest alias, in characters (MLflow's limit). */
-  public static final int MAX_ALIAS_LENGTH = 256;
+  public static final int MAX_ALIAS_LENGTH = 255;
 
   private static final Pattern ALIAS = Pattern.compile("[\\w-]+",
       Pattern.UNICODE_CHARACTER_CLASS);
