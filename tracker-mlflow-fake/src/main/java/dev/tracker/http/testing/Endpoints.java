@@ -492,6 +492,11 @@ final class Endpoints {
     return page("metrics", points, from, (int) Math.min(max, store.pageSize), Wire::pointJson);
   }
 
+  /**
+   * PUT and GET of {@code mlflow-artifacts/artifacts/<path>}: any path, as the proxy stores any;
+   * a path under a run's artifact root is that run's artifact. A path with a '..' or '.'
+   * segment is refused, as MLflow's {@code validate_path_is_safe} refuses it.
+   */
   private MockResponse artifactProxy(RecordedRequest request, HttpUrl url) {
     Matcher m = ARTIFACT_PUT.matcher(url.encodedPath());
     boolean get = request.getMethod().equals("GET");
@@ -499,16 +504,16 @@ final class Endpoints {
       throw new Failure(404, "ENDPOINT_NOT_FOUND", "No API endpoint for "
           + request.getMethod() + " " + url.encodedPath());
     }
-    // <exp>/<run>/artifacts/<path>
     List<String> segments = url.pathSegments().subList(4, url.pathSize());
-    if (segments.size() < 4 || !segments.get(2).equals("artifacts")) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid artifact path "
-          + url.encodedPath());
+    String path = String.join("/", segments);
+    if (segments.contains("..") || segments.contains(".")) {
+      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid path");
     }
-    RunState r = store.state(segments.get(1));
-    String path = String.join("/", segments.subList(3, segments.size()));
+    Map.Entry<RunState, String> owner = store.artifactOwner(path);
+    Map<String, byte[]> files = owner == null ? store.otherArtifacts : owner.getKey().artifacts;
+    String key = owner == null ? path : owner.getValue();
     if (get) {
-      byte[] content = r.artifacts.get(path);
+      byte[] content = files.get(key);
       if (content == null) {
         throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "File not found: " + path);
       }
@@ -517,7 +522,7 @@ final class Endpoints {
           .body(new okio.Buffer().write(content)).build();
     }
     ByteString body = request.getBody();
-    r.artifacts.put(path, body == null ? new byte[0] : body.toByteArray());
+    files.put(key, body == null ? new byte[0] : body.toByteArray());
     return json(200, obj());
   }
 

@@ -23,6 +23,8 @@ final class Store {
   final InstantSource clock;
   final Map<String, Experiment> experiments = new LinkedHashMap<>();
   final Map<String, RunState> runs = new LinkedHashMap<>();
+  /** What the artifact proxy holds outside every run's artifact root, by path. */
+  final Map<String, byte[]> otherArtifacts = new LinkedHashMap<>();
   String artifactRoot = "mlflow-artifacts:";
   boolean dedupeMetrics;
   int pageSize = Integer.MAX_VALUE;
@@ -55,6 +57,22 @@ final class Store {
     experiment(id).lifecycle = "deleted";
     runs.values().stream().filter(r -> r.experimentId.equals(id))
         .forEach(r -> r.lifecycle = "deleted");
+  }
+
+  /**
+   * The run whose artifact root holds {@code path} of the artifact proxy (a path under
+   * {@code mlflow-artifacts/artifacts/}), with the path relative to that root; null when no run's
+   * root holds it (the proxy stores any path, as the real one does).
+   */
+  Map.Entry<RunState, String> artifactOwner(String path) {
+    for (RunState r : runs.values()) {
+      String root = r.artifactUri.startsWith("mlflow-artifacts:") ? r.artifactUri
+          .substring(17).replaceFirst("^//[^/]*", "").replaceAll("^/+|/+$", "") : null;
+      if (root != null && (path.equals(root) || path.startsWith(root + "/"))) {
+        return Map.entry(r, path.substring(Math.min(path.length(), root.length() + 1)));
+      }
+    }
+    return null;
   }
 
   /** The experiment with this id, or MLflow's 404. */
