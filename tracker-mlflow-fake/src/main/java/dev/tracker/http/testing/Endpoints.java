@@ -150,7 +150,9 @@ final class Endpoints {
     for (Experiment e : store.experiments.values()) {
       if (e.name.equals(name)) {
         throw new Failure(400, "RESOURCE_ALREADY_EXISTS",
-            "Experiment '" + name + "' already exists.");
+            // the start of the SQL store's message, which goes on with the SQL statement
+            "Experiment(name=" + name + ") already exists. Error: (sqlite3.IntegrityError)"
+                + " UNIQUE constraint failed: experiments.name");
       }
     }
     String id = store.createExperiment(name);

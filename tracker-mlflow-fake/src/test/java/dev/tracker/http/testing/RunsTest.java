@@ -142,4 +142,19 @@ class RunsTest extends OneRunTest {
     assertThat(client.get("artifacts/list?run_id=" + runId).body())
         .isEqualTo("{\"root_uri\":\"mlflow-artifacts:/0/" + runId + "/artifacts\"}");
   }
+
+  @Test
+  void aTakenExperimentNameAndAnOverlongOneAreRefusedAsMlflowRefusesThem() {
+    fake.deleteExperiment(fake.createExperiment("old"));
+
+    assertThat(client.post("experiments/create", "{\"name\":\"old\"}")).isEqualTo(
+        new Client.Answer(400, "{\"error_code\":\"RESOURCE_ALREADY_EXISTS\",\"message\":"
+            + "\"Experiment(name=old) already exists. Error: (sqlite3.IntegrityError) UNIQUE"
+            + " constraint failed: experiments.name\"}"));
+    assertThat(client.post("experiments/create", "{\"name\":\"" + "\u00e9".repeat(501) + "\"}"))
+        .isEqualTo(new Client.Answer(400, INVALID
+            + "\"'name' exceeds the maximum length of 500 characters\"}"));
+    assertThat(client.post("experiments/create", "{\"name\":\"" + "\u00e9".repeat(500) + "\"}")
+        .code()).isEqualTo(200);
+  }
 }
