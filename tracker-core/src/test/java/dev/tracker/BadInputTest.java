@@ -66,6 +66,18 @@ class BadInputTest {
         row("emoji key", (t, r) -> r.logMetric("loss🔥", 1.0, 0),
             IllegalArgumentException.class,
             "metric key must match [\\w./ :-]{1,250} but was 'loss🔥'"),
+        row("accent written apart (NFD), which MLflow's \\w refuses",
+            (t, r) -> r.logParam("cafe\u0301", 1), IllegalArgumentException.class,
+            "param key must match [\\w./ :-]{1,250} but was 'cafe\u0301' (U+0301 COMBINING ACUTE"
+                + " ACCENT at index 4 is a combining mark, which is not a word character to"
+                + " MLflow)"),
+        row("Devanagari vowel sign", (t, r) -> r.setTag("\u0915\u093f", "x"),
+            IllegalArgumentException.class, "tag key must match [\\w./ :-]{1,250} but was"
+                + " '\u0915\u093f' (U+093F DEVANAGARI VOWEL SIGN I at index 1 is a combining"
+                + " mark, which is not a word character to MLflow)"),
+        row("connector punctuation", (t, r) -> r.logMetric("a\u203fb", 1.0, 0),
+            IllegalArgumentException.class,
+            "metric key must match [\\w./ :-]{1,250} but was 'a\u203fb'"),
         row("null param value", (t, r) -> r.logParam("lr", null),
             IllegalArgumentException.class, "param 'lr' value must not be null"),
         row("over-long param value", (t, r) -> r.logParam("notes", V6001),

@@ -24,10 +24,6 @@ public final class Validation {
   /** The key rule as written in messages (MLflow's, with Python's Unicode {@code \w}). */
   public static final String KEY_RULE = "[\\w./ :-]{1,250}";
 
-  // Python's \w on a str is '_' or a character for which str.isalnum() is true: a letter or a
-  // number of any script (², ½ included), never a combining mark. Java's \w in
-  // UNICODE_CHARACTER_CLASS takes marks, joiners and connectors, which MLflow refuses.
-  private static final Pattern KEY_CHARS = Pattern.compile("[\\p{L}\\p{N}_./\\- :]+");
 
   // Keys are few and logged many times: remember the valid ones so the hot path is a map lookup.
   private static final int MAX_CACHED_KEYS = 65_536;
@@ -71,14 +67,43 @@ public final class Validation {
       return "must be at most " + MAX_KEY_LENGTH + " characters but was " + length(key)
           + " characters ('" + abbreviate(key) + "')";
     }
-    if (!KEY_CHARS.matcher(key).matches()) {
-      return "must match " + KEY_RULE + " but was '" + printable(key) + "'";
+    int bad = badKeyChar(key);
+    if (bad >= 0) {
+      int c = key.codePointAt(bad);
+      int type = Character.getType(c);
+      return "must match " + KEY_RULE + " but was '" + printable(key) + "'"
+          + (type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+              || type == Character.ENCLOSING_MARK ? String.format(" (U+%04X %s at index %d is a"
+              + " combining mark, which is not a word character to MLflow)", c,
+              Character.getName(c), bad) : "");
     }
     String pathProblem = relativePathProblem(key);
     if (pathProblem != null) {
       return "must be a normalized relative path (" + pathProblem + ") but was '" + key + "'";
     }
     return null;
+  }
+
+  /**
+   * The index of the first character that is not in {@code [\w./ :-]} with Python's {@code \w}
+   * (letters, numbers and '_', as {@code str.isalnum()}), which MLflow's server applies; -1 when
+   * there is none. Java's Unicode {@code \w} would also take combining marks (an accent written
+   * apart, Indic and Thai vowel signs), joiners and connector punctuation, which MLflow refuses.
+   */
+  private static int badKeyChar(String key) {
+    for (int i = 0; i < key.length(); i += Character.charCount(key.codePointAt(i))) {
+      int c = key.codePointAt(i);
+      boolean ok = c == '/' || c == '.' || c == '-' || c == ' ' || c == ':' || c == '_'
+          || Character.isLetter(c) || switch (Character.getType(c)) {
+            case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER,
+                Character.OTHER_NUMBER -> true;
+            default -> false;
+          };
+      if (!ok) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -67,12 +67,23 @@ final class Dto {
       return new Run(i.runId() != null ? i.runId() : i.runUuid(), i.experimentId(), name,
           i.status(), i.startTime(), i.endTime(), i.artifactUri(), KeyValue.map(d.params()), tags,
           d.metrics() == null ? List.of() : d.metrics().stream().filter(Objects::nonNull)
-              .toList(), MlflowInputs.read(inputs), i.lifecycleStage());
+              .map(Dto::logged).toList(), MlflowInputs.read(inputs), i.lifecycleStage());
     }
 
     boolean isDeleted() {
       return "deleted".equalsIgnoreCase(lifecycleStage);
     }
+  }
+
+  /**
+   * A metric point as it was logged. MLflow's SQL store keeps an infinity as the largest finite
+   * double, which SQL can hold ({@code sanitize_metric_value}), and answers that: it is read
+   * back as the infinity, as the file backend keeps it.
+   */
+  static Metric logged(Metric m) {
+    double v = m.value();
+    return Math.abs(v) != Double.MAX_VALUE ? m : new Metric(m.key(),
+        v > 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY, m.timestamp(), m.step());
   }
 
   /** A run's {@code info}; {@code run_uuid} is what servers before MLflow 1.0 send. */

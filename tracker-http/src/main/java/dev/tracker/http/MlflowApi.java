@@ -160,6 +160,35 @@ final class MlflowApi {
   }
 
   /**
+   * Whether an MLflow refusal names {@code key} as a param that conflicts with the value held:
+   * {@code Param with key='lr' was already logged} ({@code log-parameter}, older servers) or
+   * {@code Params were already logged='[{'key': 'lr', 'old_value': …}]'} ({@code log-batch},
+   * the key as Python's {@code repr} writes it). A key that is quoted there only as a field name
+   * or a value ({@code 'key'}, {@code '0.5'}) is not named.
+   */
+  static boolean namesParam(String message, String key) {
+    return message.contains("key='" + key + "'") || message.contains("'key': " + pyRepr(key));
+  }
+
+  /** A string as Python's {@code repr} writes it (quotes, backslash and control escapes). */
+  static String pyRepr(String s) {
+    char q = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+    StringBuilder b = new StringBuilder().append(q);
+    for (char c : s.toCharArray()) {
+      if (c == q || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c == '\n' || c == '\r' || c == '\t') {
+        b.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+      } else if (c < 0x20 || c == 0x7f) {
+        b.append(String.format("\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append(q).toString();
+  }
+
+  /**
    * One {@code runs/search} page: the filter (null or empty for none) and {@code order_by}
    * clauses as given.
    */
@@ -171,13 +200,14 @@ final class MlflowApi {
   }
 
   /**
-   * Every point of a metric. {@code max_results} is always sent: without it recent servers
-   * answer an empty page whose token never advances.
+   * Every point of a metric, the infinities as logged ({@link Dto#logged}). {@code max_results}
+   * is always sent: without it recent servers answer an empty page whose token never advances.
    */
   List<Metric> metricHistory(String runId, String key) throws IOException {
     return paged("GET metrics/get-history", "metrics", Metric.class, null,
         token -> rest.get("metrics/get-history", "run_id", runId, "metric_key", key,
-            "max_results", Integer.toString(HISTORY_PAGE), "page_token", token));
+            "max_results", Integer.toString(HISTORY_PAGE), "page_token", token))
+        .stream().map(Dto::logged).toList();
   }
 
   /** The artifacts directly under {@code path} (null for the root). */

@@ -435,8 +435,7 @@ final class MlflowWriter {
     List<Wire.Entity> named = new ArrayList<>();
     List<Wire.Entity> rest = new ArrayList<>();
     for (Wire.Entity e : chunk) {
-      if (e.kind() == Wire.Kind.PARAM && (message.contains("'" + e.key() + "'")
-          || message.contains("\"" + e.key() + "\""))) {
+      if (e.kind() == Wire.Kind.PARAM && MlflowApi.namesParam(message, e.key())) {
         named.add(e);
       } else {
         rest.add(e);

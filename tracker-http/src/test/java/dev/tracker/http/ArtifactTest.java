@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tracker.TrackerException;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,6 +45,19 @@ class ArtifactTest extends ServerTest {
 
     assertThat(fake.run(SERVER_RUN).artifacts().get("notes/hello.txt")).isEqualTo(
         "hello".getBytes());
+  }
+
+  @Test
+  void anArtifactRootWithAFolderOfItsOwnIsWrittenAndReadBackThroughTheProxy() throws Exception {
+    fake.artifactRoot("mlflow-artifacts:/team-a/mlruns"); // --default-artifact-root
+    createRun();
+    backend.logArtifact(RUN, "hello".getBytes(), "notes/hello.txt");
+
+    assertThat(fake.run(SERVER_RUN).artifacts().get("notes/hello.txt"))
+        .isEqualTo("hello".getBytes());
+    try (InputStream in = backend.openArtifact(RUN, "notes/hello.txt")) {
+      assertThat(in.readAllBytes()).isEqualTo("hello".getBytes());
+    }
   }
 
   @Test

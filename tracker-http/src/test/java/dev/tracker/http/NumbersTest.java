@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** NaN and the infinities travel as MLflow's strings; int64 is read as number or string. */
+/**
+ * NaN and the infinities travel as MLflow's strings, and come back as logged although MLflow's SQL
+ * store answers the infinities as the largest doubles; int64 is read as number or string.
+ */
 class NumbersTest {
   private static final String RUN = "0123456789abcdef0123456789abcdef";
   private static final String SERVER_RUN = "00000000000000000000000000000001";
@@ -57,6 +60,19 @@ class NumbersTest {
 
     assertThat(backend.metricHistory(RUN, "a")).extracting(Metric::value)
         .containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+  }
+
+  @Test
+  void theLargestDoublesMlflowStoresForTheInfinitiesAreReadAsTheInfinities() throws Exception {
+    Dto.Run run = Dto.MAPPER.readValue("{\"info\":{\"run_id\":\"r\"},\"data\":{\"metrics\":["
+        + "{\"key\":\"a\",\"value\":1.7976931348623157e308,\"timestamp\":1,\"step\":2},"
+        + "{\"key\":\"b\",\"value\":-1.7976931348623157e308,\"timestamp\":1},"
+        + "{\"key\":\"c\",\"value\":1.7976931348623155e308,\"timestamp\":1}]}}", Dto.Run.class);
+
+    assertThat(run.latestMetrics()).containsExactly(
+        new Metric("a", Double.POSITIVE_INFINITY, 1, 2),
+        new Metric("b", Double.NEGATIVE_INFINITY, 1, 0),
+        new Metric("c", Math.nextDown(Double.MAX_VALUE), 1, 0));
   }
 
   @Test

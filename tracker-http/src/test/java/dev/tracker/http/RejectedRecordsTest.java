@@ -38,9 +38,9 @@ class RejectedRecordsTest extends ServerTest {
         .isInstanceOf(DeliveryException.class)
         .hasMessage("the MLflow server refused 1 record of run " + RUN + " (MLflow run "
             + SERVER_RUN + ") (4 other records were delivered): param 'lr':"
-            + " INVALID_PARAMETER_VALUE: Changing param values is not allowed. Param with"
-            + " key='lr' was already logged with value='0.5' for run ID='" + SERVER_RUN
-            + "'. Attempted logging new value '0.1'.")
+            + " INVALID_PARAMETER_VALUE: Changing param values is not allowed. Params were"
+            + " already logged='[{'key': 'lr', 'old_value': '0.5', 'new_value': '0.1'}]' for"
+            + " run ID='" + SERVER_RUN + "'.")
         .satisfies(e -> assertThat(((DeliveryException) e).kind())
             .isEqualTo(DeliveryException.Kind.REJECTED))
         .satisfies(e -> assertThat(((DeliveryException) e).rejected())
@@ -51,6 +51,27 @@ class RejectedRecordsTest extends ServerTest {
     assertThat(run.params()).containsEntry("lr", "0.5").containsEntry("epochs", "5");
     assertThat(run.tags()).containsEntry("phase", "train");
     // the whole batch once, then the batch without the named param
+    assertThat(fake.count("runs/log-batch")).isEqualTo(2);
+  }
+
+  @Test
+  void aParamWhoseKeyOnlyAppearsInTheRefusalAsAFieldNameOrValueIsDelivered() throws Exception {
+    createRun();
+    fake.putParam(SERVER_RUN, "lr", "0.5");
+    // MLflow's log-batch refusal reads: Params were already logged='[{'key': 'lr',
+    // 'old_value': '0.5', 'new_value': '0.1'}]': 'key', '0.5' and '0.1' are quoted there too
+    Batch batch = new Batch(List.of(new Metric("loss", 1, 10, 0)), List.of(new Param("lr", "0.1"),
+        new Param("key", "k"),
+        new Param("0.5", "half"), new Param("new_value", "n")), List.of());
+
+    assertThatThrownBy(() -> backend.logBatch(RUN, batch))
+        .isInstanceOf(DeliveryException.class)
+        .satisfies(e -> assertThat(((DeliveryException) e).rejected())
+            .extracting(DeliveryException.Rejected::key).containsExactly("lr"));
+
+    assertThat(fake.run(SERVER_RUN).params()).isEqualTo(
+        Map.of("lr", "0.5", "key", "k", "0.5", "half", "new_value", "n"));
+    assertThat(fake.run(SERVER_RUN).metrics()).hasSize(1);
     assertThat(fake.count("runs/log-batch")).isEqualTo(2);
   }
 

@@ -176,9 +176,9 @@ class BadInputTableTest {
           c.fake.putParam(c.serverRunId(), "lr", "0.5");
           c.run.logParam("lr", 0.1);
         },
-        c -> "param 'lr': INVALID_PARAMETER_VALUE: Changing param values is not allowed. Param"
-            + " with key='lr' was already logged with value='0.5' for run ID='"
-            + c.serverRunId() + "'. Attempted logging new value '0.1'.",
+        c -> "param 'lr': INVALID_PARAMETER_VALUE: Changing param values is not allowed. Params"
+            + " were already logged='[{'key': 'lr', 'old_value': '0.5', 'new_value': '0.1'}]'"
+            + " for run ID='" + c.serverRunId() + "'.",
         (c, d) -> assertThat(d.params()).containsEntry("lr", "0.5")));
 
     // metric values, steps, timestamps

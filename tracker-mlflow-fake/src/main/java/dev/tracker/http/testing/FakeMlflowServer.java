@@ -65,7 +65,7 @@ public final class FakeMlflowServer extends Dispatcher {
   public static final int MAX_ENTITIES = 1000;
   /** MLflow's limit: the bytes of one {@code log-batch} request. */
   public static final int MAX_REQUEST_BYTES = 1_000_000;
-  /** MLflow's limit: {@code max_results} of one {@code metrics/get-history} page. */
+  /** The {@code max_results} of a {@code metrics/get-history} page MLflow's clients ask. */
   public static final int MAX_HISTORY_RESULTS = 25_000;
 
   /** The token recent MLflow servers answer to a history request without max_results. */
@@ -469,10 +469,10 @@ public final class FakeMlflowServer extends Dispatcher {
     }
   }
 
-  /** Marks an experiment deleted. */
+  /** Marks an experiment deleted, and its runs, as MLflow's SQL store does. */
   public void deleteExperiment(String id) {
     synchronized (lock) {
-      store.experiments.get(id).lifecycle = "deleted";
+      store.deleteExperiment(id);
     }
   }
 

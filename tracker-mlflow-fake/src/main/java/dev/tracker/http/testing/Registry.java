@@ -101,6 +101,7 @@ final class Registry {
         JsonNode body = body(request);
         Model m = model(need(body, "name"));
         String alias = need(body, "alias");
+        Validation.alias(alias);
         version(m, need(body, "version"));
         m.aliases.put(alias, Integer.parseInt(text(body, "version")));
         return json(200, obj());
@@ -127,21 +128,21 @@ final class Registry {
   }
 
   /**
-   * {@code GET mlflow-artifacts/artifacts?path=<exp>/<run>/artifacts/<dir>}: the entries directly
-   * under the folder, by base name; none (an empty reply) for a file or a missing folder.
+   * {@code GET mlflow-artifacts/artifacts?path=<dir>}: the entries directly under the folder, by
+   * base name, a run's artifacts where the folder is under its artifact root; none (an empty
+   * reply) for a file or a missing folder.
    */
   MockResponse listProxy(HttpUrl url) {
-    String[] parts = required(url, "path").replaceAll("^/+|/+$", "").split("/", 4);
-    if (parts.length < 3 || !parts[2].equals("artifacts")) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE", "Invalid path " + url.query());
-    }
-    RunState r = store.state(parts[1]);
-    String prefix = parts.length < 4 ? "" : parts[3] + "/";
+    String path = required(url, "path").replaceAll("^/+|/+$", "");
+    Map.Entry<RunState, String> owner = store.artifactOwner(path);
+    Map<String, byte[]> all = owner == null ? store.otherArtifacts : owner.getKey().artifacts;
+    String dir = owner == null ? path : owner.getValue();
+    String prefix = dir.isEmpty() ? "" : dir + "/";
     Map<String, Long> files = new TreeMap<>();
     TreeSet<String> dirs = new TreeSet<>();
-    r.artifacts.forEach((path, content) -> {
-      if (path.startsWith(prefix)) {
-        String rest = path.substring(prefix.length());
+    all.forEach((p, content) -> {
+      if (p.startsWith(prefix)) {
+        String rest = p.substring(prefix.length());
         int slash = rest.indexOf('/');
         if (slash >= 0) {
           dirs.add(rest.substring(0, slash));
@@ -258,8 +259,7 @@ final class Registry {
   private static String need(JsonNode body, String field) {
     String v = text(body, field);
     if (v == null || v.isEmpty()) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + field + "'.");
+      throw Wire.missing(field);
     }
     return v;
   }

@@ -23,6 +23,8 @@ final class Store {
   final InstantSource clock;
   final Map<String, Experiment> experiments = new LinkedHashMap<>();
   final Map<String, RunState> runs = new LinkedHashMap<>();
+  /** What the artifact proxy holds outside every run's artifact root, by path. */
+  final Map<String, byte[]> otherArtifacts = new LinkedHashMap<>();
   String artifactRoot = "mlflow-artifacts:";
   boolean dedupeMetrics;
   int pageSize = Integer.MAX_VALUE;
@@ -50,6 +52,29 @@ final class Store {
     return r;
   }
 
+  /** Marks an experiment deleted, and its runs, as MLflow's SQL store does. */
+  void deleteExperiment(String id) {
+    experiment(id).lifecycle = "deleted";
+    runs.values().stream().filter(r -> r.experimentId.equals(id))
+        .forEach(r -> r.lifecycle = "deleted");
+  }
+
+  /**
+   * The run whose artifact root holds {@code path} of the artifact proxy (a path under
+   * {@code mlflow-artifacts/artifacts/}), with the path relative to that root; null when no run's
+   * root holds it (the proxy stores any path, as the real one does).
+   */
+  Map.Entry<RunState, String> artifactOwner(String path) {
+    for (RunState r : runs.values()) {
+      String root = r.artifactUri.startsWith("mlflow-artifacts:") ? r.artifactUri
+          .substring(17).replaceFirst("^//[^/]*", "").replaceAll("^/+|/+$", "") : null;
+      if (root != null && (path.equals(root) || path.startsWith(root + "/"))) {
+        return Map.entry(r, path.substring(Math.min(path.length(), root.length() + 1)));
+      }
+    }
+    return null;
+  }
+
   /** The experiment with this id, or MLflow's 404. */
   Experiment experiment(String id) {
     Experiment e = experiments.get(id);
@@ -69,8 +94,16 @@ final class Store {
     return r;
   }
 
-  /** Adds a metric point to a run, unless the store drops duplicates and holds it already. */
-  void addPoint(RunState r, Point p) {
+  /**
+   * Adds a metric point to a run, unless the store drops duplicates and holds it already. The
+   * value is kept as MLflow's SQL store keeps it ({@code sanitize_metric_value}): the infinities
+   * as the largest finite doubles, which SQL can hold; and -0.0 as 0.0, as it comes back.
+   */
+  void addPoint(RunState r, Point received) {
+    double v = received.value();
+    Point p = Double.isInfinite(v) || v == 0 ? new Point(received.key(),
+        Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v)) + 0.0, received.timestamp(),
+        received.step()) : received;
     if (dedupeMetrics && r.metrics.contains(p)) {
       return;
     }

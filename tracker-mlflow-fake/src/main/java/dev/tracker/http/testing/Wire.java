@@ -36,8 +36,6 @@ final class Wire {
     double v = p.value();
     if (Double.isNaN(v)) {
       o.put("value", "NaN");
-    } else if (Double.isInfinite(v)) {
-      o.put("value", v > 0 ? "Infinity" : "-Infinity");
     } else {
       o.put("value", v);
     }
@@ -72,11 +70,16 @@ final class Wire {
     }
   }
 
+  /** MLflow's handler refusing a request without a required parameter. */
+  static Failure missing(String path) {
+    return new Failure(400, "INVALID_PARAMETER_VALUE", "Missing value for required parameter '"
+        + path + "'. See the API docs for more information about request parameters.");
+  }
+
   static String required(HttpUrl url, String name) {
     String v = url.queryParameter(name);
     if (v == null || v.isEmpty()) {
-      throw new Failure(400, "INVALID_PARAMETER_VALUE",
-          "Missing value for required parameter '" + name + "'.");
+      throw missing(name);
     }
     return v;
   }
@@ -150,13 +153,19 @@ final class Wire {
    */
   static <T> MockResponse page(String field, List<T> items, int from, int max,
       Function<T, JsonNode> toJson) {
+    return page(field, items, from, max, toJson, from + max < items.size());
+  }
+
+  /** A page as above, with the token of the next page when {@code more}. */
+  static <T> MockResponse page(String field, List<T> items, int from, int max,
+      Function<T, JsonNode> toJson, boolean more) {
     ArrayNode arr = JSON.createArrayNode();
     for (int i = from; i < Math.min(items.size(), from + max); i++) {
       arr.add(toJson.apply(items.get(i)));
     }
     ObjectNode out = obj();
     out.set(field, arr);
-    if (from + max < items.size()) {
+    if (more) {
       out.put("next_page_token", pageToken(from + max));
     }
     return json(200, out);
@@ -170,16 +179,57 @@ final class Wire {
   static String pyList(List<String> items) {
     StringBuilder b = new StringBuilder("[");
     for (int i = 0; i < items.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append('\'').append(items.get(i)).append('\'');
+      b.append(i == 0 ? "" : ", ").append(pyRepr(items.get(i)));
     }
     return b.append(']').toString();
+  }
+
+  /**
+   * A string as Python's {@code repr} writes it, as MLflow's messages show lists and dicts: in
+   * single quotes, or double quotes when it holds a single quote and no double quote; the quote
+   * and backslash escaped, control characters as {@code \n}, {@code \t}, {@code \xNN}.
+   */
+  static String pyRepr(String s) {
+    char q = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+    StringBuilder b = new StringBuilder().append(q);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c == q) {
+            b.append('\\').append(c);
+          } else if (c < 0x20 || c == 0x7f) {
+            b.append(String.format("\\x%02x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append(q).toString();
+  }
+
+  private static void withoutEmptyLists(JsonNode node) {
+    if (node.isObject()) {
+      node.fields().forEachRemaining(f -> withoutEmptyLists(f.getValue()));
+      ((ObjectNode) node).properties().removeIf(f -> f.getValue().isArray()
+          && f.getValue().isEmpty());
+    } else if (node.isArray()) {
+      node.forEach(Wire::withoutEmptyLists);
+    }
   }
 
   static ObjectNode obj() {
     return JSON.createObjectNode();
   }
 
+  /** A JSON answer; empty lists are left out, as MLflow's proto-to-JSON writer leaves them. */
   static MockResponse json(int status, JsonNode body) {
+    withoutEmptyLists(body);
     return new MockResponse.Builder().code(status)
         .headers(Headers.of("Content-Type", "application/json"))
         .body(body.toString()).build();

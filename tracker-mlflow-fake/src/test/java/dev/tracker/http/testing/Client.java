@@ -33,6 +33,12 @@ final class Client {
         .build());
   }
 
+  /** A request to the artifact proxy: {@code /api/2.0/mlflow-artifacts/artifacts/<path>}. */
+  Answer artifact(String method, String path, String body) {
+    return call(new Request.Builder().url(server.url("/api/2.0/mlflow-artifacts/artifacts/"
+        + path)).method(method, body == null ? null : RequestBody.create(body, null)).build());
+  }
+
   /** Creates a run in the Default experiment and returns its id. */
   String createRun() {
     String body = post("runs/create", "{\"experiment_id\":\"0\",\"start_time\":1}").body();

@@ -51,7 +51,8 @@ class LogInputsTest extends OneRunTest {
         .contains("'value' exceeds the maximum length of 500 characters");
     assertThat(client.post("runs/log-inputs", "{\"datasets\":[]}")).isEqualTo(
         new Client.Answer(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\",\"message\":"
-            + "\"Missing value for required parameter 'run_id'.\"}"));
+            + "\"Missing value for required parameter 'run_id'. See the API docs for more"
+            + " information about request parameters.\"}"));
     assertThat(client.get("runs/get?run_id=" + runId).body()).contains("\"inputs\":{}");
   }
 }

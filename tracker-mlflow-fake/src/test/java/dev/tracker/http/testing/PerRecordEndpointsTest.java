@@ -34,7 +34,8 @@ class PerRecordEndpointsTest extends OneRunTest {
         + "\",\"key\":\"loss\",\"timestamp\":1}");
 
     assertThat(a).isEqualTo(new Client.Answer(400, "{\"error_code\":\"INVALID_PARAMETER_VALUE\","
-        + "\"message\":\"Missing value for required parameter 'value'.\"}"));
+        + "\"message\":\"Missing value for required parameter 'value'. See the API docs for more"
+            + " information about request parameters.\"}"));
     assertThat(fake.run(runId).metrics()).isEmpty();
   }
 

@@ -53,6 +53,29 @@ class RegistryEndpointsTest extends OneRunTest {
   }
 
   @Test
+  void aliasesAreCheckedWithMlflowsRules() {
+    client.post("registered-models/create", "{\"name\":\"iris\"}");
+    createVersion();
+    String refusal = "{\"error_code\":\"INVALID_PARAMETER_VALUE\",\"message\":\"";
+    assertThat(setAlias("a".repeat(256))).isEqualTo(new Client.Answer(400, refusal
+        + "'Registered model alias name' exceeds the maximum length of 255 characters\"}"));
+    assertThat(setAlias("Latest")).isEqualTo(new Client.Answer(400, refusal
+        + "'latest' alias name (case insensitive) is reserved.\"}"));
+    assertThat(setAlias("V12")).isEqualTo(new Client.Answer(400, refusal
+        + "Version alias name 'V12' is reserved.\"}"));
+    assertThat(setAlias("a.b")).isEqualTo(new Client.Answer(400, refusal
+        + "Invalid alias name: 'a.b'. Names may only contain alphanumerics, underscores (_),"
+        + " and dashes (-).\"}"));
+    assertThat(setAlias("a".repeat(255)).code()).isEqualTo(200);
+    assertThat(setAlias("prod-2_\u00fcn\u00ef").code()).isEqualTo(200);
+  }
+
+  private Client.Answer setAlias(String alias) {
+    return client.post("registered-models/alias", "{\"name\":\"iris\",\"alias\":\"" + alias
+        + "\",\"version\":\"1\"}");
+  }
+
+  @Test
   void aliasesPointAtVersionsAndAnUnknownAliasIsA400() {
     client.post("registered-models/create", "{\"name\":\"iris\"}");
     createVersion();
