@@ -3,7 +3,6 @@ package dev.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.RunStatus;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.RunSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,27 +12,10 @@ import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Which credentials go out, as MLflow sends them, and only to the tracking server. */
-class AuthTest {
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class AuthTest extends FakeServerTest {
   private String authorizationSentBy(MlflowBackend.Builder builder) throws Exception {
     try (MlflowBackend backend = builder.spoolDir(tmp).build()) {
       backend.listExperiments();

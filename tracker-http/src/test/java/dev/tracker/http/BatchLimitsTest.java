@@ -9,39 +9,31 @@ import dev.tracker.Param;
 import dev.tracker.Tag;
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Batches are split to MLflow's log-batch limits, and never more than needed. */
-class BatchLimitsTest {
+class BatchLimitsTest extends FakeServerTest {
   private static final String RUN = "0123456789abcdef0123456789abcdef";
   private static final String SERVER_RUN = "00000000000000000000000000000001";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
   private MlflowBackend backend;
 
   @BeforeEach
   void start() throws Exception {
-    server = Fixtures.start(fake);
     backend = Fixtures.backendWithRun(server, tmp, RUN);
   }
 
   @AfterEach
   void stop() throws Exception {
     backend.close();
-    server.close();
   }
 
   /** The log-batch requests sent since the run was created, parsed. */

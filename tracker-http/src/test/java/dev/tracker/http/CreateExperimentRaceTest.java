@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.DeliveryException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -13,29 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two processes creating one experiment at once both succeed with the same id. */
-class CreateExperimentRaceTest {
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class CreateExperimentRaceTest extends FakeServerTest {
   @Test
   void alreadyExistsAfterAMissLooksTheExperimentUpAgain() throws Exception {
     String id = fake.createExperiment("iris"); // created by the other process meanwhile

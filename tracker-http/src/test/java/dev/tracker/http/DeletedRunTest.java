@@ -8,16 +8,13 @@ import dev.tracker.Run;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import dev.tracker.spi.DeliveryException;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run deleted on the server ({@code mlflow runs delete}: lifecycle_stage "deleted", still
@@ -36,20 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * run with the same tracker id wins, and resuming or logging to it fails once, saying so.
  */
 @Timeout(30)
-class DeletedRunTest {
+class DeletedRunTest extends FakeServerTest {
   private static final String RUN = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
   private static final String SERVER_RUN = "00000000000000000000000000000001";
 
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
   private final OkHttpClient http = new OkHttpClient();
-  private MockWebServer server;
   private MlflowBackend backend;
   private String deleted;
 
   @BeforeEach
   void start() throws Exception {
-    server = Fixtures.start(fake);
     backend = Fixtures.backend(server, tmp.resolve("spool")).build();
     backend.createRun(new RunSpec(RUN, backend.createExperiment("iris"), "iris", "r", 1,
         Map.of(), null, false));
@@ -65,7 +57,6 @@ class DeletedRunTest {
     backend.close();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
-    server.close();
   }
 
   /** A request to the server, as another MLflow client (the MLflow CLI, the UI) sends it. */

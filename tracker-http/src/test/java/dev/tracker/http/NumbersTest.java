@@ -3,40 +3,31 @@ package dev.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracker.Metric;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
-import java.nio.file.Path;
 import java.util.List;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * NaN and the infinities travel as MLflow's strings, and come back as logged although MLflow's SQL
  * store answers the infinities as the largest doubles; int64 is read as number or string.
  */
-class NumbersTest {
+class NumbersTest extends FakeServerTest {
   private static final String RUN = "0123456789abcdef0123456789abcdef";
   private static final String SERVER_RUN = "00000000000000000000000000000001";
 
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
   private MlflowBackend backend;
 
   @BeforeEach
   void start() throws Exception {
-    server = Fixtures.start(fake);
     backend = Fixtures.backendWithRun(server, tmp, RUN);
   }
 
   @AfterEach
   void stop() throws Exception {
     backend.close();
-    server.close();
   }
 
   @Test

@@ -6,36 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
 import dev.tracker.TrackerException;
-import dev.tracker.http.testing.FakeMlflowServer;
-import java.nio.file.Path;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mlflow.parentRunId} set by hand holds the parent's MLflow run id on the server, which
  * MLflow's UI nests by, as a child run's creation does; one that names no run is refused.
  */
 @Timeout(30)
-class ParentTagTest {
+class ParentTagTest extends FakeServerTest {
   private static final String PARENT_TAG = "mlflow.parentRunId";
-
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private Tracker tracker() {
     return Fixtures.tracker(Fixtures.backend(server, tmp.resolve("spool")).build());

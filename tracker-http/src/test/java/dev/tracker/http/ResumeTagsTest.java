@@ -5,17 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tracker.Run;
 import dev.tracker.RunStatus;
 import dev.tracker.Tracker;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.TrackingBackend;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A resumed run keeps what it holds and gets the tags its new start gives that it does not hold
@@ -23,21 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * present added, everything else kept").
  */
 @Timeout(30)
-class ResumeTagsTest {
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = Fixtures.start(fake);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class ResumeTagsTest extends FakeServerTest {
   private Tracker.Builder tracker(TrackingBackend backend) {
     return Tracker.builder().backend(backend).shutdownHook(false).standardTags(false)
         .systemProperties(k -> null).environment(k -> null).seed(7)

@@ -13,32 +13,20 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A Tracker configured only by MLflow's variables logs everything to the server. */
-class TrackerIntegrationTest {
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
+class TrackerIntegrationTest extends FakeServerTest {
   private final Map<String, String> env = new HashMap<>();
 
   @BeforeEach
   void start() throws Exception {
-    server = Fixtures.start(fake);
     env.put("MLFLOW_TRACKING_URI", "http://localhost:" + server.getPort());
     env.put("MLFLOW_TRACKING_TOKEN", "tok");
     env.put("MLFLOW_EXPERIMENT_NAME", "iris");
     env.put("TRACKER_SPOOL_DIR", tmp.resolve("spool").toString());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private Tracker tracker() {
