@@ -6,12 +6,9 @@ import dev.tracker.Metric;
 import dev.tracker.Run;
 import dev.tracker.Tracker;
 import dev.tracker.file.FileBackend;
-import dev.tracker.http.testing.FakeMlflowServer;
 import dev.tracker.spi.Batch;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import mockwebserver3.MockWebServer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -20,28 +17,18 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run deleted on the MLflow server ({@code mlflow runs delete}) is told by {@code tracker show}
  * and {@code tracker sync}, never shown or synced as a live run, nor created again.
  */
-class DeletedRemoteRunTest {
-  @TempDir Path tmp;
-
-  private final FakeMlflowServer fake = new FakeMlflowServer();
+class DeletedRemoteRunTest extends FakeServerTest {
   private final OkHttpClient http = new OkHttpClient();
-  private MockWebServer server;
-  private String url;
   private String a;
   private String b;
 
   @BeforeEach
   void start() throws Exception {
-    server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
-    server.start();
-    url = server.url("/").toString();
     try (Tracker tracker = Tracker.builder().uri("file:" + root()).shutdownHook(false)
         .systemProperties(k -> null).environment(k -> null).seed(3).build()) {
       for (String name : List.of("a", "b")) {
@@ -62,11 +49,6 @@ class DeletedRemoteRunTest {
   void stop() {
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
-    server.close();
-  }
-
-  private Path root() {
-    return tmp.resolve("runs");
   }
 
   private Harness harness() {

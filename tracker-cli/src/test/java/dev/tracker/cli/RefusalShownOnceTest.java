@@ -14,45 +14,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code tracker sync} prints about records the server refuses: each refusal once, in the
  * command's own words, not a second time as the uploader's ERROR log line (slf4j-simple writes
  * {@code tracker.jar}'s log to the same standard error).
  */
-class RefusalShownOnceTest {
+class RefusalShownOnceTest extends FakeServerTest {
   private static final String REFUSAL = "param 'lr': already logged with value";
 
-  @TempDir Path tmp;
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private String url;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
   private PrintStream originalErr;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
-    server.start();
-    url = server.url("/").toString();
-  }
 
   @AfterEach
   void stop() {
     if (originalErr != null) {
       System.setErr(originalErr);
     }
-    server.close();
-  }
-
-  private Path root() {
-    return tmp.resolve("runs");
   }
 
   /** Runs a sync, with what the process logs to standard error kept in {@link #log}. */

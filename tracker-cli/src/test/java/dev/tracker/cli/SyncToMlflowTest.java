@@ -24,41 +24,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tracker sync} end to end: runs the file backend wrote, uploaded with the real
  * tracker-http backend to a MockWebServer speaking MLflow's REST API.
  */
-class SyncToMlflowTest {
+class SyncToMlflowTest extends FakeServerTest {
   private static final int POINTS_A = 2_500; // three log-batch requests at MLflow's 1000
   private static final int POINTS_B = 1_200;
-
-  @TempDir Path tmp;
-
-  private final FakeMlflowServer fake = new FakeMlflowServer();
-  private MockWebServer server;
-  private String url;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = FakeMlflowServer.newServer();
-    server.setDispatcher(fake);
-    server.start();
-    url = server.url("/").toString();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
-
-  private Path root() {
-    return tmp.resolve("runs");
-  }
 
   /** Two finished runs with params, tags, metrics and an artifact, written by the library. */
   private List<String> logLocalRuns() throws Exception {

@@ -18,8 +18,6 @@ import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -251,23 +249,10 @@ class FileBackendTest {
     AtomicInteger writes = new AtomicInteger();
     FileBackend backend = FileBackend.create(root(), () -> Instant.ofEpochMilli(T0), channel -> {
       opened.incrementAndGet();
-      return new WritableByteChannel() {
-        @Override
-        public int write(java.nio.ByteBuffer src) throws IOException {
-          writes.incrementAndGet();
-          return channel.write(src);
-        }
-
-        @Override
-        public boolean isOpen() {
-          return channel.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-          channel.close();
-        }
-      };
+      return Channels.writingWith(channel, (ch, src) -> {
+        writes.incrementAndGet();
+        return ch.write(src);
+      });
     });
     try (backend) {
       backend.createExperiment("exp");
@@ -380,25 +365,12 @@ class FileBackendTest {
       throws IOException {
     AtomicBoolean full = new AtomicBoolean();
     FileBackend backend = FileBackend.create(root(), InstantSource.system(),
-        ch -> new WritableByteChannel() {
-          @Override
-          public int write(ByteBuffer src) throws IOException {
-            if (full.get()) {
-              throw new IOException("No space left on device");
-            }
-            return ch.write(src);
+        channel -> Channels.writingWith(channel, (ch, src) -> {
+          if (full.get()) {
+            throw new IOException("No space left on device");
           }
-
-          @Override
-          public boolean isOpen() {
-            return ch.isOpen();
-          }
-
-          @Override
-          public void close() throws IOException {
-            ch.close();
-          }
-        });
+          return ch.write(src);
+        }));
     backend.createExperiment("exp");
     backend.createRun(spec(ID, false));
     backend.logBatch(ID, Batch.ofMetrics(rows("loss", 0, 2)));

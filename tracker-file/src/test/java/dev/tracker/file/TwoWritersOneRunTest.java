@@ -8,7 +8,6 @@ import dev.tracker.spi.Batch;
 import dev.tracker.spi.RunSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,36 +41,23 @@ class TwoWritersOneRunTest {
     AtomicBoolean split = new AtomicBoolean();
     // the first writer's channel: the write of the batch is seen half done until `finish`
     FileBackend first = FileBackend.create(root, () -> Instant.ofEpochMilli(T0),
-        channel -> new WritableByteChannel() {
-          @Override
-          public int write(ByteBuffer src) throws IOException {
-            if (!split.get()) {
-              return channel.write(src);
-            }
-            split.set(false);
-            ByteBuffer half = src.duplicate();
-            half.limit(src.position() + src.remaining() / 2);
-            int n = channel.write(half);
-            src.position(src.position() + n);
-            halfWritten.countDown();
-            try {
-              finish.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return n + channel.write(src);
+        channel -> Channels.writingWith(channel, (ch, src) -> {
+          if (!split.get()) {
+            return ch.write(src);
           }
-
-          @Override
-          public boolean isOpen() {
-            return channel.isOpen();
+          split.set(false);
+          ByteBuffer half = src.duplicate();
+          half.limit(src.position() + src.remaining() / 2);
+          int n = ch.write(half);
+          src.position(src.position() + n);
+          halfWritten.countDown();
+          try {
+            finish.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-
-          @Override
-          public void close() throws IOException {
-            channel.close();
-          }
-        });
+          return n + ch.write(src);
+        }));
     first.createRun(spec(false));
     first.logBatch(ID, Batch.ofMetrics(rows(0, 10)));
     split.set(true);
